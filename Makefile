@@ -1,0 +1,55 @@
+# The whole interface for a contributor: make preview, make test, make lint.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+POLICY_VENV := policies/venv
+STACK ?= dev
+ARGS ?=
+
+.PHONY: venv policies-venv preview preview-json test unit lint format typecheck bench clean
+
+venv: $(VENV)/.installed
+policies-venv: $(POLICY_VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# The policy pack gets its own virtualenv from its own requirements, as `pulumi preview
+# --policy-pack policies` builds it (PulumiPolicy.yaml: runtime.options.virtualenv = venv).
+$(POLICY_VENV)/.installed: policies/requirements.txt
+	$(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r policies/requirements.txt
+	touch $@
+
+## Offline preview of a stack under Pulumi's mock monitor, checked by the policy pack: make preview STACK=prod
+preview: venv policies-venv
+	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(ARGS)
+
+preview-json: venv policies-venv
+	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies --json $(ARGS)
+
+## Lint, type-check and the whole test suite (what CI runs)
+test: lint typecheck unit
+
+unit: venv policies-venv
+	$(PY) -m pytest
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: venv
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+typecheck: venv
+	$(PY) -m mypy
+
+## Policy pack throughput through the analyzer protocol (prints figures)
+bench: venv policies-venv
+	$(PY) -m tools.bench_policies
+
+clean:
+	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .mypy_cache .ruff_cache

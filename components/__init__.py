@@ -1,0 +1,1 @@
+"""webstack's components: one pulumi.ComponentResource per concern, composed by stack.WebStack."""

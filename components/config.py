@@ -1,0 +1,596 @@
+"""The stack's configuration: parsed once, validated, immutable.
+
+Every setting lives under the project namespace ``webstack:`` (plus ``aws:region``). ``load`` turns
+the raw key/value map that Pulumi hands the program into a frozen ``StackConfig``; defaults that
+depend on the environment live in ``ENVIRONMENT_DEFAULTS`` beside the models. Bad input raises
+``ConfigError`` (a ``pulumi.RunError``, so the CLI prints the message without a traceback) before
+any resource is registered.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+import pulumi
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+PROJECT = "webstack"
+
+# Each AZ gets one subnet per tier; the VPC is cut into 32 equal slots (prefix + 5):
+# public subnets take slots 0-7, app subnets 8-15, data subnets 16-23, 24-31 stay free.
+SUBNET_PREFIX_DELTA = 5
+TIER_SLOT_OFFSETS = {"public": 0, "app": 8, "data": 16}
+MAX_AZ_COUNT = 6
+# AWS accepts VPCs from /16 to /28 and subnets no smaller than /28.
+LARGEST_VPC_PREFIX = 16
+SMALLEST_VPC_PREFIX = 28 - SUBNET_PREFIX_DELTA
+
+
+class ConfigError(pulumi.RunError):
+    """A configuration problem, reported without a Python traceback."""
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+
+
+class NatGateways(StrEnum):
+    """How private subnets reach the internet.
+
+    ``perAz`` (production): one NAT gateway per AZ, so losing an AZ never cuts the others off.
+    ``single``: one NAT gateway for the whole VPC; cheaper, fine for dev, but a single point of
+    failure for outbound traffic.
+    """
+
+    SINGLE = "single"
+    PER_AZ = "perAz"
+
+
+class DatabaseEngine(StrEnum):
+    AURORA_POSTGRESQL = "aurora-postgresql"
+    AURORA_MYSQL = "aurora-mysql"
+    POSTGRES = "postgres"
+    MYSQL = "mysql"
+
+    @property
+    def is_aurora(self) -> bool:
+        return self.value.startswith("aurora-")
+
+    @property
+    def port(self) -> int:
+        return (
+            5432 if self.value.endswith("postgres") or self.value.endswith("postgresql") else 3306
+        )
+
+
+class CacheEngine(StrEnum):
+    VALKEY = "valkey"
+    REDIS = "redis"
+    MEMCACHED = "memcached"
+
+    @property
+    def port(self) -> int:
+        return 11211 if self is CacheEngine.MEMCACHED else 6379
+
+
+class PriceClass(StrEnum):
+    ALL = "PriceClass_All"
+    P200 = "PriceClass_200"
+    P100 = "PriceClass_100"
+
+
+class DrStrategy(StrEnum):
+    """The four AWS disaster-recovery strategies, cheapest and slowest first."""
+
+    NONE = "none"
+    BACKUP_RESTORE = "backup-restore"
+    PILOT_LIGHT = "pilot-light"
+    WARM_STANDBY = "warm-standby"
+    ACTIVE_ACTIVE = "active-active"
+
+
+INSTANCE_TYPE = r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"
+DB_INSTANCE_CLASS = r"^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$"
+CACHE_NODE_TYPE = r"^cache\.[a-z][a-z0-9-]*\.[a-z0-9]+$"
+REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
+# Graviton families carry a "g" after the generation digit: t4g, m7g, c7gn, r8gd, ...
+_GRAVITON_FAMILY = re.compile(r"^[a-z]+\d+g[a-z]*\.")
+_WINDOW = r"^\d{2}:\d{2}-\d{2}:\d{2}$"
+_WEEKLY_WINDOW = (
+    r"^(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}-(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}$"
+)
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_DNS_NAME = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+_RECORD_LABEL = r"^(@|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$"
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+def architecture_of(instance_type: str) -> Literal["arm64", "x86_64"]:
+    """The CPU architecture an EC2 instance type runs, for picking the matching AMI."""
+    return "arm64" if _GRAVITON_FAMILY.match(instance_type) else "x86_64"
+
+
+class Section(BaseModel):
+    """Base of every config section: camelCase keys, unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True
+    )
+
+
+class NetworkConfig(Section):
+    cidr: ipaddress.IPv4Network = Field(
+        ipaddress.IPv4Network("10.0.0.0/16"),
+        description="The VPC's IPv4 block, a private range from /16 to /23.",
+    )
+    az_count: int = Field(3, ge=2, le=MAX_AZ_COUNT, description="Availability zones to span.")
+    nat_gateways: NatGateways = Field(NatGateways.PER_AZ, description="single or perAz.")
+    flow_log_retention_days: int = Field(
+        90, ge=1, le=3653, description="Days VPC flow logs are kept."
+    )
+
+    @field_validator("cidr", mode="before")
+    @classmethod
+    def _strict_cidr(cls, value: Any) -> Any:
+        return _vpc_cidr(value)
+
+    def subnet_cidr(self, tier: str, az_index: int) -> str:
+        """The deterministic block of ``tier``'s subnet in the ``az_index``-th AZ."""
+        slots = list(self.cidr.subnets(prefixlen_diff=SUBNET_PREFIX_DELTA))
+        return str(slots[TIER_SLOT_OFFSETS[tier] + az_index])
+
+
+def _vpc_cidr(value: Any) -> Any:
+    accepted = (
+        f"a private IPv4 block in CIDR notation from /{LARGEST_VPC_PREFIX} to "
+        f"/{SMALLEST_VPC_PREFIX}, such as 10.0.0.0/16 (the subnet layout cuts it into 32 "
+        "subnets, and AWS's smallest subnet is /28)"
+    )
+    if isinstance(value, ipaddress.IPv4Network):
+        return value
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except (ValueError, TypeError):
+        raise ValueError(accepted) from None
+    if not LARGEST_VPC_PREFIX <= network.prefixlen <= SMALLEST_VPC_PREFIX or not network.is_private:
+        raise ValueError(accepted)
+    return network
+
+
+class DomainConfig(Section):
+    zone_name: str = Field(pattern=_DNS_NAME, description="Existing Route 53 public hosted zone.")
+    record_name: str = Field(
+        "www", pattern=_RECORD_LABEL, description="Record in the zone; @ = apex."
+    )
+
+    @property
+    def fqdn(self) -> str:
+        return self.zone_name if self.record_name == "@" else f"{self.record_name}.{self.zone_name}"
+
+
+class ScheduledAction(Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
+    recurrence: str = Field(description="Cron expression in UTC, e.g. '0 7 * * MON-FRI'.")
+    min_size: int | None = Field(None, ge=0)
+    max_size: int | None = Field(None, ge=0)
+    desired_capacity: int | None = Field(None, ge=0)
+
+
+class StepAdjustment(Section):
+    lower_bound: float | None = None
+    upper_bound: float | None = None
+    adjustment: int
+
+
+class StepScaling(Section):
+    metric: Literal["CPUUtilization"] = "CPUUtilization"
+    threshold: float = Field(80, gt=0, le=100)
+    steps: tuple[StepAdjustment, ...] = Field(min_length=1)
+
+
+class TierConfig(Section):
+    instance_type: str = Field("t4g.small", pattern=INSTANCE_TYPE)
+    min_size: int = Field(2, ge=0, le=1000)
+    max_size: int = Field(6, ge=1, le=1000)
+    desired_capacity: int | None = Field(None, ge=0, le=1000)
+    target_cpu: int = Field(50, ge=10, le=90, description="CPU % target tracking aims for.")
+    requests_per_target: int | None = Field(
+        1000, ge=1, description="ALB requests per instance per minute to aim for; null disables."
+    )
+    port: Port = 80
+    health_check_grace_seconds: int = Field(300, ge=0, le=7200)
+    deregistration_delay_seconds: int = Field(30, ge=0, le=3600)
+    scheduled_actions: tuple[ScheduledAction, ...] = ()
+    step_scaling: StepScaling | None = None
+
+    @model_validator(mode="after")
+    def _sizes_are_ordered(self) -> TierConfig:
+        if self.min_size > self.max_size:
+            raise ValueError(
+                f"minSize is {self.min_size}; accepted: at most maxSize ({self.max_size})"
+            )
+        if self.desired_capacity is not None and not (
+            self.min_size <= self.desired_capacity <= self.max_size
+        ):
+            raise ValueError(
+                f"desiredCapacity is {self.desired_capacity}; accepted: between minSize "
+                f"({self.min_size}) and maxSize ({self.max_size})"
+            )
+        return self
+
+    @property
+    def architecture(self) -> Literal["arm64", "x86_64"]:
+        return architecture_of(self.instance_type)
+
+
+class WebConfig(TierConfig):
+    pass
+
+
+class AppTierConfig(TierConfig):
+    enabled: bool = False
+    port: Port = 8080
+
+
+class DatabaseConfig(Section):
+    engine: DatabaseEngine = DatabaseEngine.AURORA_POSTGRESQL
+    engine_version: str | None = Field(None, pattern=r"^\d+(\.\d+){0,2}([.-][a-z0-9.]+)?$")
+    instance_class: str = Field("db.r6g.large", pattern=DB_INSTANCE_CLASS)
+    readers: int = Field(1, ge=0, le=15, description="Aurora readers or RDS read replicas.")
+    allocated_storage_gb: int = Field(50, ge=20, le=65536, description="RDS (non-Aurora) only.")
+    max_allocated_storage_gb: int = Field(500, ge=20, le=65536)
+    backup_retention_days: int = Field(7, ge=1, le=35)
+    backup_window: str = Field("03:00-04:00", pattern=_WINDOW, description="UTC, hh:mm-hh:mm.")
+    maintenance_window: str = Field("sun:05:00-sun:06:00", pattern=_WEEKLY_WINDOW)
+    proxy: bool = False
+    database_name: str = Field("app", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+    master_username: str = Field("app_admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
+
+    @model_validator(mode="after")
+    def _storage_is_ordered(self) -> DatabaseConfig:
+        if self.max_allocated_storage_gb < self.allocated_storage_gb:
+            raise ValueError(
+                f"maxAllocatedStorageGb is {self.max_allocated_storage_gb}; accepted: at least "
+                f"allocatedStorageGb ({self.allocated_storage_gb})"
+            )
+        return self
+
+    @property
+    def port(self) -> int:
+        return self.engine.port
+
+
+class CacheConfig(Section):
+    engine: CacheEngine = CacheEngine.VALKEY
+    engine_version: str | None = Field(None, pattern=r"^\d+(\.\d+){0,2}$")
+    node_type: str = Field("cache.t4g.small", pattern=CACHE_NODE_TYPE)
+    replicas: int = Field(1, ge=0, le=5, description="Replicas per shard (valkey/redis).")
+    nodes: int = Field(2, ge=1, le=40, description="Node count (memcached only).")
+    snapshot_retention_days: int = Field(7, ge=0, le=35)
+    snapshot_window: str = Field("02:00-03:00", pattern=_WINDOW)
+    maintenance_window: str = Field("sun:06:00-sun:07:00", pattern=_WEEKLY_WINDOW)
+
+    @property
+    def port(self) -> int:
+        return self.engine.port
+
+
+class CdnConfig(Section):
+    enabled: bool = True
+    price_class: PriceClass = PriceClass.P100
+    waf: bool = False
+
+
+class DrConfig(Section):
+    strategy: DrStrategy = DrStrategy.NONE
+    region: str = Field("us-west-2", pattern=REGION)
+    cidr: ipaddress.IPv4Network = ipaddress.IPv4Network("10.1.0.0/16")
+
+    @field_validator("cidr", mode="before")
+    @classmethod
+    def _strict_cidr(cls, value: Any) -> Any:
+        return _vpc_cidr(value)
+
+    @property
+    def enabled(self) -> bool:
+        return self.strategy is not DrStrategy.NONE
+
+
+class StackConfig(Section):
+    """The whole validated stack configuration."""
+
+    project: str = PROJECT
+    stack: str
+    region: str = Field(pattern=REGION)
+    environment: Environment
+    network: NetworkConfig
+    domain: DomainConfig | None = None
+    web: WebConfig
+    app_tier: AppTierConfig
+    database: DatabaseConfig
+    cache: CacheConfig
+    cdn: CdnConfig
+    dr: DrConfig
+    alarm_email: str | None = Field(None, pattern=_EMAIL)
+    allowed_account_ids: tuple[Annotated[str, Field(pattern=r"^\d{12}$")], ...] = ()
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PROD
+
+    @property
+    def protect_data(self) -> bool:
+        """Stateful resources are protected from deletion in production."""
+        return self.is_production
+
+    @model_validator(mode="after")
+    def _cross_section_rules(self) -> StackConfig:
+        problems: list[tuple[str, Any, str]] = []
+        if self.dr.enabled:
+            if self.dr.region == self.region:
+                problems.append(
+                    ("dr.region", self.dr.region, f"a region other than the primary {self.region}")
+                )
+            if self.dr.cidr.overlaps(self.network.cidr):
+                problems.append(
+                    (
+                        "dr.cidr",
+                        str(self.dr.cidr),
+                        f"a block that does not overlap network.cidr {self.network.cidr}",
+                    )
+                )
+        if self.is_production:
+            if self.database.backup_retention_days < 7:
+                problems.append(
+                    (
+                        "database.backupRetentionDays",
+                        self.database.backup_retention_days,
+                        "at least 7 in prod",
+                    )
+                )
+            if self.web.min_size < 2:
+                problems.append(("web.minSize", self.web.min_size, "at least 2 in prod"))
+            if self.app_tier.enabled and self.app_tier.min_size < 2:
+                problems.append(("appTier.minSize", self.app_tier.min_size, "at least 2 in prod"))
+            if self.database.engine.is_aurora and self.database.readers < 1:
+                problems.append(
+                    (
+                        "database.readers",
+                        self.database.readers,
+                        "at least 1 in prod, so Aurora can fail over to another AZ",
+                    )
+                )
+            if self.cache.engine is not CacheEngine.MEMCACHED and self.cache.replicas < 1:
+                problems.append(
+                    (
+                        "cache.replicas",
+                        self.cache.replicas,
+                        "at least 1 in prod, so the cache survives the loss of an AZ",
+                    )
+                )
+            if (
+                self.cache.engine is not CacheEngine.MEMCACHED
+                and self.cache.snapshot_retention_days < 1
+            ):
+                problems.append(
+                    (
+                        "cache.snapshotRetentionDays",
+                        self.cache.snapshot_retention_days,
+                        "at least 1 in prod",
+                    )
+                )
+        if problems:
+            raise ValueError(
+                "\n".join(f"{PROJECT}:{k} is {v!r}; accepted: {a}" for k, v, a in problems)
+            )
+        return self
+
+
+# Defaults that depend on the environment. Sections the user sets are merged over these key by
+# key, so `webstack:web: {maxSize: 10}` keeps the environment's instance type and minSize.
+ENVIRONMENT_DEFAULTS: dict[Environment, dict[str, dict[str, Any]]] = {
+    Environment.DEV: {
+        "network": {"azCount": 2, "natGateways": "single", "flowLogRetentionDays": 14},
+        "web": {"instanceType": "t4g.micro", "minSize": 2, "maxSize": 3},
+        "appTier": {"instanceType": "t4g.micro", "minSize": 2, "maxSize": 3},
+        "database": {"instanceClass": "db.t4g.medium", "readers": 1, "backupRetentionDays": 1},
+        "cache": {"nodeType": "cache.t4g.micro", "replicas": 1, "snapshotRetentionDays": 1},
+        "cdn": {"priceClass": "PriceClass_100"},
+    },
+    Environment.STAGING: {
+        "network": {"azCount": 2, "natGateways": "perAz", "flowLogRetentionDays": 30},
+        "web": {"instanceType": "t4g.small", "minSize": 2, "maxSize": 4},
+        "appTier": {"instanceType": "t4g.small", "minSize": 2, "maxSize": 4},
+        "database": {"instanceClass": "db.t4g.medium", "readers": 1, "backupRetentionDays": 7},
+        "cache": {"nodeType": "cache.t4g.small", "replicas": 1},
+        "cdn": {"priceClass": "PriceClass_100"},
+    },
+    Environment.PROD: {
+        "network": {"azCount": 3, "natGateways": "perAz", "flowLogRetentionDays": 365},
+        "web": {"instanceType": "t4g.small", "minSize": 2, "maxSize": 6},
+        "appTier": {"instanceType": "t4g.small", "minSize": 2, "maxSize": 6},
+        "database": {"instanceClass": "db.r6g.large", "readers": 1, "backupRetentionDays": 14},
+        "cache": {"nodeType": "cache.m7g.large", "replicas": 1, "snapshotRetentionDays": 7},
+        "cdn": {"priceClass": "PriceClass_All"},
+    },
+}
+
+SECTIONS = ("network", "domain", "web", "appTier", "database", "cache", "cdn", "dr")
+SCALARS = ("environment", "alarmEmail", "allowedAccountIds")
+KNOWN_KEYS = SECTIONS + SCALARS
+
+
+def load(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConfig:
+    """Validate the ``webstack:`` config map (keys without the namespace) into a StackConfig.
+
+    Values may be JSON strings (as the Pulumi engine passes structured config) or already
+    decoded. Raises ConfigError naming the key path, the bad value and what is accepted.
+    """
+    values = {key: _decode(key, value) for key, value in raw.items()}
+    unknown = [key for key in values if key not in KNOWN_KEYS]
+    if unknown:
+        raise ConfigError(
+            "\n".join(_unknown_key_message(f"{PROJECT}:{k}", k, KNOWN_KEYS) for k in unknown)
+        )
+    if region is None:
+        raise ConfigError("aws:region is not set; run `pulumi config set aws:region us-east-1`")
+
+    environment_raw = values.get("environment", Environment.DEV.value)
+    try:
+        environment = Environment(environment_raw)
+    except ValueError:
+        raise ConfigError(
+            f"{PROJECT}:environment is {environment_raw!r}; accepted: "
+            + ", ".join(e.value for e in Environment)
+        ) from None
+
+    document: dict[str, Any] = {
+        "stack": stack,
+        "region": region,
+        "environment": environment,
+        "alarmEmail": values.get("alarmEmail"),
+        "allowedAccountIds": values.get("allowedAccountIds", ()),
+        "domain": values.get("domain"),
+    }
+    defaults = ENVIRONMENT_DEFAULTS[environment]
+    for section in ("network", "web", "appTier", "database", "cache", "cdn", "dr"):
+        given = values.get(section, {})
+        if not isinstance(given, Mapping):
+            raise ConfigError(
+                f"{PROJECT}:{section} is {given!r}; accepted: an object such as "
+                f"{json.dumps(defaults.get(section, {}))}"
+            )
+        document[section] = {**defaults.get(section, {}), **given}
+
+    try:
+        return StackConfig.model_validate(document)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, document)) from None
+
+
+def from_pulumi() -> StackConfig:
+    """Read and validate the running stack's configuration."""
+    all_config: Mapping[str, Any] = pulumi.runtime.config.CONFIG.get()
+    raw: dict[str, Any] = {}
+    for full_key, value in all_config.items():
+        namespace, _, key = full_key.partition(":")
+        if namespace == PROJECT:
+            raw[key.removeprefix("config:")] = value
+    region = pulumi.Config("aws").get("region")
+    return load(raw, stack=pulumi.get_stack(), region=region)
+
+
+def _decode(key: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if key in SECTIONS or key == "allowedAccountIds":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value  # reported by the model as the wrong type
+    return value
+
+
+def _unknown_key_message(path: str, key: str, valid: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{path} is not a known setting{hint} Accepted keys: {', '.join(valid)}"
+
+
+def _describe(exc: ValidationError, document: Mapping[str, Any]) -> str:
+    """One line per problem: key path, bad value, what is accepted."""
+    lines = []
+    for error in exc.errors():
+        location = [str(part) for part in error["loc"]]
+        path = ".".join(location)
+        value = error.get("input")
+        if error["type"] == "extra_forbidden":
+            section_model = _model_at(location[:-1])
+            valid = (
+                tuple((f.alias or name) for name, f in section_model.model_fields.items())
+                if section_model
+                else ()
+            )
+            lines.append(_unknown_key_message(f"{PROJECT}:{path}", location[-1], valid))
+            continue
+        if error["type"] == "value_error" and isinstance(value, Mapping):
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{PROJECT}:{path}.{message}" if path else message)
+            continue
+        accepted = _accepted(error)
+        shown = json.dumps(value, default=str) if not isinstance(value, Mapping) else "the section"
+        lines.append(f"{PROJECT}:{path} is {shown}; accepted: {accepted}")
+    return "\n".join(lines)
+
+
+def _model_at(location: list[str]) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = StackConfig
+    for part in location:
+        if model is None:
+            return None
+        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
+        if field is None:
+            return None
+        annotation = field.annotation
+        candidates = getattr(annotation, "__args__", (annotation,))
+        model = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+        if model is None:
+            # tuple[Model, ...] and similar containers
+            for c in candidates:
+                inner = getattr(c, "__args__", ())
+                model = next(
+                    (i for i in inner if isinstance(i, type) and issubclass(i, BaseModel)), None
+                )
+                if model:
+                    break
+    return model
+
+
+def _accepted(error: Any) -> str:
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    if kind == "enum":
+        return str(ctx.get("expected", "")).replace("'", "")
+    if kind == "literal_error":
+        return str(ctx.get("expected", ""))
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_EXAMPLES.get(
+            ctx.get("pattern", ""), f"a value matching {ctx.get('pattern')}"
+        )
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return str(error["msg"]).replace("Input should be ", "a number ")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return str(error["msg"]).replace("Input should be ", "").split(",")[0]
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+_PATTERN_EXAMPLES = {
+    INSTANCE_TYPE: "an EC2 instance type such as t4g.small or m7i.large",
+    DB_INSTANCE_CLASS: "an RDS instance class such as db.r6g.large or db.t4g.medium",
+    CACHE_NODE_TYPE: "an ElastiCache node type such as cache.t4g.small or cache.r7g.large",
+    REGION: "an AWS region such as us-east-1 or eu-west-1",
+    _WINDOW: "a UTC window hh:mm-hh:mm such as 03:00-04:00",
+    _WEEKLY_WINDOW: "a weekly UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00",
+    _EMAIL: "an e-mail address such as ops@example.com",
+    _DNS_NAME: "a lower-case DNS zone name such as example.com",
+    _RECORD_LABEL: "a record label such as www, or @ for the zone apex",
+}

@@ -1,0 +1,146 @@
+"""Customer-managed KMS keys: one for data, one for logs, one for backups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.policy_documents import document
+
+
+@dataclass(frozen=True)
+class KeysArgs:
+    region: str
+    protect: bool = False
+    deletion_window_days: int = 30
+
+
+class Keys(pulumi.ComponentResource):
+    """Rotated, aliased KMS keys whose policies admit exactly the services that use them."""
+
+    data: aws.kms.Key
+    logs: aws.kms.Key
+    backups: aws.kms.Key
+
+    def __init__(
+        self, name: str, args: KeysArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("webstack:keys:Keys", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        region = args.region
+
+        def policy(extra: list[dict]) -> pulumi.Output[str]:
+            return pulumi.Output.all(identity.account_id, partition.partition).apply(
+                lambda v: document(
+                    {
+                        "Sid": "AccountAdministersTheKeyThroughIam",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:{v[1]}:iam::{v[0]}:root"},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    },
+                    *[_render(s, account=v[0], partition=v[1], region=region) for s in extra],
+                )
+            )
+
+        def key(purpose: str, description: str, extra: list[dict]) -> aws.kms.Key:
+            created = aws.kms.Key(
+                f"{name}-{purpose}",
+                description=f"{description} ({name})",
+                enable_key_rotation=True,
+                deletion_window_in_days=args.deletion_window_days,
+                policy=policy(extra),
+                tags={"Name": f"{name}-{purpose}", "Purpose": purpose},
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            )
+            aws.kms.Alias(
+                f"{name}-{purpose}",
+                name=f"alias/{name}-{purpose}",
+                target_key_id=created.key_id,
+                opts=child,
+            )
+            return created
+
+        self.data = key("data", "Databases, caches, volumes and buckets", _DATA_KEY_STATEMENTS)
+        self.logs = key("logs", "CloudWatch log groups and alarm topics", _LOGS_KEY_STATEMENTS)
+        self.backups = key("backups", "Snapshots and backup copies", _BACKUP_KEY_STATEMENTS)
+        self.register_outputs(
+            {
+                "data_key_arn": self.data.arn,
+                "logs_key_arn": self.logs.arn,
+                "backups_key_arn": self.backups.arn,
+            }
+        )
+
+
+_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+
+# EC2 Auto Scaling launches instances with encrypted volumes through its service-linked role,
+# which needs the key and a grant for the attached volume; without this, launches fail.
+_DATA_KEY_STATEMENTS = [
+    {
+        "Sid": "AutoScalingUsesTheKeyForVolumes",
+        "Effect": "Allow",
+        "Principal": {
+            "AWS": "arn:{partition}:iam::{account}:role/aws-service-role/"
+            "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+        },
+        "Action": _USE,
+        "Resource": "*",
+    },
+    {
+        "Sid": "AutoScalingGrantsTheKeyToVolumes",
+        "Effect": "Allow",
+        "Principal": {
+            "AWS": "arn:{partition}:iam::{account}:role/aws-service-role/"
+            "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+        },
+        "Action": "kms:CreateGrant",
+        "Resource": "*",
+        "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+    },
+]
+
+_LOGS_KEY_STATEMENTS = [
+    {
+        "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
+        "Effect": "Allow",
+        "Principal": {"Service": "logs.{region}.amazonaws.com"},
+        "Action": _USE,
+        "Resource": "*",
+        "Condition": {
+            "ArnLike": {
+                "kms:EncryptionContext:aws:logs:arn": (
+                    "arn:{partition}:logs:{region}:{account}:log-group:*"
+                )
+            }
+        },
+    },
+    {
+        "Sid": "CloudWatchAlarmsPublishToEncryptedTopics",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": "{account}"}},
+    },
+]
+
+# Snapshot copies and AWS Backup act on behalf of principals the account's IAM policies already
+# admit through the root statement; nothing else needs the backups key directly.
+_BACKUP_KEY_STATEMENTS: list[dict] = []
+
+
+def _render(value: object, **names: str) -> object:
+    """Fill {account}, {partition} and {region} placeholders throughout a statement."""
+    if isinstance(value, str):
+        return value.format(**names)
+    if isinstance(value, list):
+        return [_render(v, **names) for v in value]
+    if isinstance(value, dict):
+        return {k.format(**names): _render(v, **names) for k, v in value.items()}
+    return value

@@ -1,0 +1,561 @@
+"""Run the real ``__main__.py`` under Pulumi's own mock monitor and record what it registers.
+
+``synthesize(stack)`` loads ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml`` and hands their config to
+the program the way the CLI does (structured values as JSON strings), installs
+``pulumi.runtime.set_mocks`` with a ``RecordingMonitor`` and a ``MockCloud`` that knows just enough
+of AWS (AZ names per region, account, partition, SSM AMI parameters, managed prefix lists, hosted
+zones), runs the program and returns every registered resource: type, name, URN, parent,
+provider, dependencies, options, inputs and the exact protobuf Struct the SDK serialized (what the
+engine would hand a policy pack).
+
+Two modes mirror the CLI:
+- ``preview=True`` (default) is a first ``pulumi preview``: ids and computed attributes of new
+  resources are unknown, so the program must cope with unknowns as it will for real.
+- ``preview=False`` is a ``pulumi up`` against a fake cloud: ids and ARNs are deterministic, so
+  tests can follow references between resources.
+
+An invoke the mocks do not know raises instead of returning junk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import runpy
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+import yaml
+from google.protobuf import struct_pb2
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = "webstack"
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+AWS_PROVIDER = "pulumi:providers:aws"
+
+# Availability zones as AWS lists them (state=available, no opt-in zones).
+REGION_ZONE_LETTERS = {
+    "us-east-1": "abcdef",
+    "us-east-2": "abc",
+    "us-west-1": "ac",
+    "us-west-2": "abcd",
+    "ca-central-1": "abd",
+    "eu-west-1": "abc",
+    "eu-west-2": "abc",
+    "eu-central-1": "abc",
+    "eu-north-1": "abc",
+    "ap-southeast-1": "abc",
+    "ap-southeast-2": "abc",
+    "ap-northeast-1": "acd",
+    "sa-east-1": "abc",
+}
+DEFAULT_ZONE_LETTERS = "abc"
+
+
+def _digest(*parts: str, length: int = 17) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+# --------------------------------------------------------------------------------------------
+# Invokes: token -> function(args, region) -> result. Extend here when the program needs more.
+# --------------------------------------------------------------------------------------------
+InvokeHandler = Callable[[Mapping[str, Any], str], dict[str, Any]]
+
+
+def _availability_zones(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    letters = REGION_ZONE_LETTERS.get(region, DEFAULT_ZONE_LETTERS)
+    names = [f"{region}{letter}" for letter in letters]
+    short = "".join(part[:3] if i == 1 else part[:2] for i, part in enumerate(region.split("-")))
+    return {
+        "id": region,
+        "names": names,
+        "zoneIds": [f"{short}-az{i + 1}" for i in range(len(names))],
+        "groupNames": [region] * len(names),
+        "state": args.get("state", "available"),
+    }
+
+
+def _ssm_parameter(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    name = str(args["name"])
+    if not name.startswith("/aws/service/"):
+        raise LookupError(
+            f"MockCloud only serves public /aws/service/ SSM parameters, not {name!r}"
+        )
+    value = f"ami-{_digest(region, name)}" if "/ami-" in name else f"mock-{_digest(name)}"
+    return {
+        "id": name,
+        "name": name,
+        "value": value,
+        "insecureValue": value,
+        "type": "String",
+        "version": 1,
+        "arn": f"arn:{PARTITION}:ssm:{region}::parameter{name}",
+    }
+
+
+def _managed_prefix_list(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    name = args.get("name")
+    if name != "com.amazonaws.global.cloudfront.origin-facing":
+        raise LookupError(f"MockCloud knows no managed prefix list named {name!r}")
+    prefix_id = f"pl-{_digest(region, str(name), length=8)}"
+    return {
+        "id": prefix_id,
+        "name": name,
+        "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/{prefix_id}",
+        "addressFamily": "IPv4",
+        "maxEntries": 55,
+        "ownerId": "AWS",
+        "entries": [],
+        "tags": {},
+        "version": 1,
+    }
+
+
+def _hosted_zone(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    name = str(args.get("name", "")).rstrip(".")
+    zone_id = "Z" + _digest(name, length=20).upper()
+    return {
+        "id": zone_id,
+        "zoneId": zone_id,
+        "name": f"{name}.",
+        "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
+        "privateZone": bool(args.get("privateZone", False)),
+        "nameServers": [f"ns-{i}.awsdns-{i}.org" for i in range(4)],
+        "resourceRecordSetCount": 2,
+        "callerReference": "mock",
+        "comment": "",
+        "linkedServiceDescription": "",
+        "linkedServicePrincipal": "",
+        "primaryNameServer": "ns-0.awsdns-0.org",
+        "tags": {},
+        "vpcId": "",
+    }
+
+
+INVOKES: dict[str, InvokeHandler] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda args, region: {
+        "id": ACCOUNT_ID,
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/preview",
+        "userId": "AIDAMOCKPREVIEW",
+    },
+    "aws:index/getPartition:getPartition": lambda args, region: {
+        "id": PARTITION,
+        "partition": PARTITION,
+        "dnsSuffix": "amazonaws.com",
+        "reverseDnsPrefix": "com.amazonaws",
+    },
+    "aws:index/getRegion:getRegion": lambda args, region: {
+        "id": region,
+        "name": region,
+        "region": region,
+        "endpoint": f"ec2.{region}.amazonaws.com",
+        "description": region,
+    },
+    "aws:ssm/getParameter:getParameter": _ssm_parameter,
+    "aws:ec2/getManagedPrefixList:getManagedPrefixList": _managed_prefix_list,
+    "aws:route53/getZone:getZone": _hosted_zone,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Computed attributes of created resources (update mode only; a first preview leaves them unknown)
+# --------------------------------------------------------------------------------------------
+ComputedHandler = Callable[[str, Mapping[str, Any], str, str], dict[str, Any]]
+
+_ID_PREFIXES = {
+    "aws:ec2/vpc:Vpc": "vpc-",
+    "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+    "aws:ec2/flowLog:FlowLog": "fl-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+}
+
+
+def _kms_key(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    return {"keyId": id_, "arn": f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{id_}"}
+
+
+def _log_group(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    group = inputs.get("name") or f"{name}-{id_[:7]}"
+    return {
+        "name": group,
+        "arn": f"arn:{PARTITION}:logs:{region}:{ACCOUNT_ID}:log-group:{group}",
+    }
+
+
+def _iam_role(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    role = inputs.get("name") or f"{name}-{id_[:7]}"
+    return {
+        "name": role,
+        "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{role}",
+        "uniqueId": f"AROA{id_.upper()}",
+    }
+
+
+COMPUTED: dict[str, ComputedHandler] = {
+    "aws:kms/key:Key": _kms_key,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:iam/role:Role": _iam_role,
+}
+
+
+def _generic_arn(type_token: str, region: str, id_: str) -> str:
+    module = type_token.split(":")[1].split("/")[0]
+    kind = type_token.rsplit(":", 1)[1]
+    kind = kind[0].lower() + kind[1:]
+    return f"arn:{PARTITION}:{module}:{region}:{ACCOUNT_ID}:{kind}/{id_}"
+
+
+class MockCloud(pulumi.runtime.Mocks):
+    """Answers resource creations and invokes the way AWS would, per provider region."""
+
+    def __init__(self, default_region: str, preview: bool) -> None:
+        self.default_region = default_region
+        self.preview = preview
+        self.provider_regions: dict[str, str] = {}
+        self.invokes: list[tuple[str, dict[str, Any], str]] = []
+        self._lock = threading.Lock()
+
+    def region_of(self, provider_reference: str | None) -> str:
+        if not provider_reference:
+            return self.default_region
+        urn = provider_reference.rsplit("::", 1)[0]
+        return self.provider_regions.get(urn, self.default_region)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        region = self.region_of(args.provider)
+        handler = INVOKES.get(args.token)
+        if handler is None:
+            raise NotImplementedError(
+                f"MockCloud has no answer for invoke {args.token!r}; "
+                "teach it one in tools/mockcloud.py INVOKES rather than returning junk"
+            )
+        with self._lock:
+            self.invokes.append((args.token, dict(args.args), region))
+        return handler(args.args, region), []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        if args.typ.startswith("pulumi:providers:"):
+            return f"{args.name}-provider", dict(args.inputs)
+        if not args.custom:
+            return "", {}
+        if self.preview:
+            # A first preview: the engine echoes inputs; ids and computed attributes are unknown.
+            return "", dict(args.inputs)
+        region = self.region_of(args.provider)
+        id_ = _ID_PREFIXES.get(args.typ, "") + _digest(args.typ, args.name, region)
+        computed = COMPUTED.get(args.typ)
+        outputs = {"id": id_, "arn": _generic_arn(args.typ, region, id_)}
+        if computed is not None:
+            outputs.update(computed(args.name, args.inputs, region, id_))
+        return id_, {**args.inputs, **outputs}
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    """One RegisterResource call, as the engine (and a policy pack) would see it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    provider: str  # the provider's URN, "" for components and default providers
+    dependencies: tuple[str, ...]
+    property_dependencies: Mapping[str, tuple[str, ...]]
+    protect: bool
+    ignore_changes: tuple[str, ...]
+    replace_on_changes: tuple[str, ...]
+    delete_before_replace: bool
+    retain_on_delete: bool
+    additional_secret_outputs: tuple[str, ...]
+    inputs: Mapping[str, Any]  # deserialized; unknowns are None, secrets unwrapped
+    struct: struct_pb2.Struct  # exactly what the SDK serialized
+    region: str
+
+    def get(self, *path: str | int) -> Any:
+        """A nested input, or None when absent: ``r.get("metadataOptions", "httpTokens")``."""
+        value: Any = self.inputs
+        for key in path:
+            if isinstance(key, int):
+                if not isinstance(value, list) or len(value) <= key:
+                    return None
+                value = value[key]
+            else:
+                if not isinstance(value, Mapping):
+                    return None
+                value = value.get(key)
+        return value
+
+    def is_unknown(self, key: str) -> bool:
+        """Whether a top-level input is still unknown (as during a first preview)."""
+        return _struct_value_is_unknown(self.struct.fields.get(key))
+
+
+def _struct_value_is_unknown(value: struct_pb2.Value | None) -> bool:
+    if value is None:
+        return False
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value == rpc.UNKNOWN
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if rpc._special_sig_key in fields and "value" in fields:
+            return _struct_value_is_unknown(fields["value"])
+    return False
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """Pulumi's MockMonitor, keeping every registration request it answers."""
+
+    def __init__(self, cloud: MockCloud) -> None:
+        super().__init__(cloud)
+        self.cloud = cloud
+        self.recorded: list[RecordedResource] = []
+        self._record_lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        urn = response.urn
+        if request.type == AWS_PROVIDER:
+            region = rpc.deserialize_properties(request.object).get("region")
+            self.cloud.provider_regions[urn] = region or self.cloud.default_region
+        provider_urn = request.provider.rsplit("::", 1)[0] if request.provider else ""
+        record = RecordedResource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            custom=bool(request.custom),
+            provider=provider_urn,
+            dependencies=tuple(request.dependencies),
+            property_dependencies={
+                key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
+            protect=bool(request.protect),
+            ignore_changes=tuple(request.ignoreChanges),
+            replace_on_changes=tuple(request.replaceOnChanges),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            retain_on_delete=bool(request.retainOnDelete),
+            additional_secret_outputs=tuple(request.additionalSecretOutputs),
+            inputs=_unwrap_secrets(rpc.deserialize_properties(request.object)),
+            struct=_copy_struct(request.object),
+            region=self.cloud.region_of(request.provider),
+        )
+        with self._record_lock:
+            self.recorded.append(record)
+        return response
+
+
+def _copy_struct(struct: struct_pb2.Struct) -> struct_pb2.Struct:
+    copy = struct_pb2.Struct()
+    copy.CopyFrom(struct)
+    return copy
+
+
+def _unwrap_secrets(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return _unwrap_secrets(value.get("value"))
+        return {k: _unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap_secrets(v) for v in value]
+    return value
+
+
+@dataclass
+class Synthesis:
+    """What one run of the program registered, exported, warned and failed with."""
+
+    stack: str
+    preview: bool
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+    unknown_outputs: set[str]
+    warnings: list[str]
+    error: str | None
+    invokes: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
+
+    def of_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> RecordedResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources are named {name!r}")
+        return matches[0]
+
+    def by_urn(self, urn: str) -> RecordedResource:
+        for resource in self.resources:
+            if resource.urn == urn:
+                return resource
+        raise KeyError(urn)
+
+    def by_id(self, id_: str) -> RecordedResource:
+        """Follow a reference (update mode): the resource whose mock id is ``id_``."""
+        for resource in self.resources:
+            if (
+                resource.custom
+                and _ID_PREFIXES.get(resource.type, "")
+                + _digest(resource.type, resource.name, resource.region)
+                == id_
+            ):
+                return resource
+        raise KeyError(id_)
+
+    def children(self, parent_urn: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.parent == parent_urn]
+
+    def descendants(self, ancestor_urn: str) -> Iterator[RecordedResource]:
+        for child in self.children(ancestor_urn):
+            yield child
+            yield from self.descendants(child.urn)
+
+    def count_by_type(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for resource in self.resources:
+            counts[resource.type] = counts.get(resource.type, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+# --------------------------------------------------------------------------------------------
+# Stack configuration, as the CLI passes it to the program
+# --------------------------------------------------------------------------------------------
+def load_stack_config(
+    stack: str, overrides: Mapping[str, Any] | None = None, project_dir: Path = ROOT
+) -> dict[str, str]:
+    """Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then ``overrides``; values as strings."""
+    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()) or {}
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    if not stack_file.exists() and overrides is None:
+        known = sorted(p.name for p in project_dir.glob("Pulumi.*.yaml"))
+        raise FileNotFoundError(f"no stack file {stack_file.name}; stacks here: {', '.join(known)}")
+    stack_doc = yaml.safe_load(stack_file.read_text()) if stack_file.exists() else {}
+    merged: dict[str, Any] = {}
+    for key, declaration in (project.get("config") or {}).items():
+        full_key = key if ":" in key else f"{project['name']}:{key}"
+        if isinstance(declaration, Mapping) and "default" in declaration:
+            merged[full_key] = declaration["default"]
+        elif isinstance(declaration, Mapping) and "value" in declaration:
+            merged[full_key] = declaration["value"]
+    merged.update((stack_doc or {}).get("config") or {})
+    merged.update(overrides or {})
+    return {key: _as_config_string(value) for key, value in merged.items() if value is not None}
+
+
+def _as_config_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value)
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.WARNING:
+            self.messages.append(record.getMessage())
+
+
+# The Pulumi runtime is process-global: one synthesis at a time.
+_RUNTIME_LOCK = threading.Lock()
+
+
+def synthesize(
+    stack: str = "dev",
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    preview: bool = True,
+    project_dir: Path = ROOT,
+) -> Synthesis:
+    """Run the program for ``stack`` under mocks and return everything it registered.
+
+    ``overrides`` maps full config keys (``"webstack:network"``) to values (objects allowed) and
+    is applied over the stack file. A configuration error (``pulumi.RunError``) is returned in
+    ``Synthesis.error``; any other exception is a bug and propagates.
+    """
+    config = load_stack_config(stack, overrides, project_dir)
+    region = config.get("aws:region", "us-east-1")
+    with _RUNTIME_LOCK:
+        cloud = MockCloud(default_region=region, preview=preview)
+        monitor = RecordingMonitor(cloud)
+        logger = logging.getLogger(f"webstack.mockcloud.{stack}")
+        logger.propagate = False
+        collector = _WarningCollector()
+        logger.handlers = [collector]
+
+        settings.ROOT.set(None)
+        pulumi.runtime.set_all_config(config, [])
+        pulumi.runtime.set_mocks(
+            cloud, project=PROJECT, stack=stack, preview=preview, logger=logger, monitor=monitor
+        )
+        if str(project_dir) not in sys.path:
+            sys.path.insert(0, str(project_dir))
+
+        error: str | None = None
+        try:
+            _sync_await(
+                run_pulumi_func(
+                    lambda: runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+                )
+            )
+        except pulumi.RunError as exc:
+            error = str(exc)
+
+        outputs, unknown = _stack_outputs()
+        return Synthesis(
+            stack=stack,
+            preview=preview,
+            resources=list(monitor.recorded),
+            outputs=outputs,
+            unknown_outputs=unknown,
+            warnings=list(collector.messages),
+            error=error,
+            invokes=list(cloud.invokes),
+        )
+
+
+def _stack_outputs() -> tuple[dict[str, Any], set[str]]:
+    root = settings.get_root_resource()
+    exported: Mapping[str, Any] = getattr(root, "outputs", {}) or {}
+    values: dict[str, Any] = {}
+    unknown: set[str] = set()
+    for key, value in exported.items():
+        output = pulumi.Output.from_input(value)
+        if not _sync_await(output.is_known()):
+            unknown.add(key)
+            values[key] = None
+            continue
+        values[key] = _sync_await(output.future())
+    return values, unknown
