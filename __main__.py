@@ -10,9 +10,19 @@ config = stack_config.from_pulumi()
 name = f"{config.project}-{config.stack}"
 
 primary_provider = aws_provider("primary", config.region, config)
+edge_provider = (
+    primary_provider
+    if config.region == "us-east-1"
+    else aws_provider("edge-us-east-1", "us-east-1", config)
+)
 site = WebStack(
     name,
-    WebStackArgs(config=config, region=config.region, network=config.network),
+    WebStackArgs(
+        config=config,
+        region=config.region,
+        network=config.network,
+        edge_provider=edge_provider,
+    ),
     pulumi.ResourceOptions(provider=primary_provider),
 )
 

@@ -1,4 +1,8 @@
-"""WebStack: the whole site in one region, composed from the concern components."""
+"""WebStack: the whole site in one region, composed from the concern components.
+
+Order follows the dependencies: keys -> network -> security groups -> data tier -> files and
+certificates -> load balancers and instance tiers -> CDN -> DNS records -> monitoring.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +21,12 @@ class WebStackArgs:
     config: StackConfig
     region: str
     network: NetworkConfig
+    # us-east-1: CloudFront's certificate, WAF and CloudFront metrics live there.
+    edge_provider: pulumi.ProviderResource | None = None
 
 
 class WebStack(pulumi.ComponentResource):
-    """Keys, network and security groups (and, as they land, the tiers) of one region."""
+    """Every tier of the site in one region."""
 
     keys: Keys
     network: Network
@@ -33,6 +39,7 @@ class WebStack(pulumi.ComponentResource):
         config = args.config
         child = pulumi.ResourceOptions(parent=self)
 
+        # --- foundation -------------------------------------------------------------------
         self.keys = Keys(name, KeysArgs(region=args.region, protect=config.protect_data), child)
         self.network = Network(
             name,
@@ -55,4 +62,11 @@ class WebStack(pulumi.ComponentResource):
             ),
             child,
         )
+
+        # --- data tier ----------------------------------------------------------------------
+
+        # --- files, certificates, load balancing and compute --------------------------------
+
+        # --- edge: CDN, DNS records, monitoring ---------------------------------------------
+
         self.register_outputs({"vpc_id": self.network.vpc.id})
