@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -135,7 +136,7 @@ _LOGS_KEY_STATEMENTS = [
 _BACKUP_KEY_STATEMENTS: list[dict] = []
 
 
-def _render(value: object, **names: str) -> object:
+def _render(value: Any, **names: str) -> Any:
     """Fill {account}, {partition} and {region} placeholders throughout a statement."""
     if isinstance(value, str):
         return value.format(**names)

@@ -8,6 +8,7 @@ public 10.0.0.0/21, 10.0.8.0/21, ...; app 10.0.64.0/21, ...; data 10.0.128.0/21,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -24,6 +25,26 @@ class NetworkArgs:
     config: NetworkConfig
     region: str
     flow_logs_key_arn: pulumi.Input[str]
+    # Looked up by the caller before it creates anything, so a bad azCount fails the run before
+    # any resource exists; looked up here (through this component's provider) when absent.
+    availability_zones: Sequence[str] | None = None
+
+
+def availability_zones(parent: pulumi.Resource, count: int, region: str) -> list[str]:
+    """The first ``count`` AZs the parent's provider offers, or a ConfigError naming them."""
+    zones = aws.get_availability_zones(
+        state="available",
+        filters=[
+            aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
+        ],
+        opts=pulumi.InvokeOptions(parent=parent),
+    )
+    if len(zones.names) < count:
+        raise ConfigError(
+            f"webstack:network.azCount is {count}; accepted: at most "
+            f"{len(zones.names)}, the AZs {region} offers ({', '.join(zones.names)})"
+        )
+    return list(zones.names[:count])
 
 
 class Network(pulumi.ComponentResource):
@@ -44,21 +65,9 @@ class Network(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         config = args.config
 
-        zones = aws.get_availability_zones(
-            state="available",
-            filters=[
-                aws.GetAvailabilityZonesFilterArgs(
-                    name="opt-in-status", values=["opt-in-not-required"]
-                )
-            ],
-            opts=pulumi.InvokeOptions(parent=self),
+        self.availability_zones = list(
+            args.availability_zones or availability_zones(self, config.az_count, args.region)
         )
-        if len(zones.names) < config.az_count:
-            raise ConfigError(
-                f"webstack:network.azCount is {config.az_count}; accepted: at most "
-                f"{len(zones.names)}, the AZs {args.region} offers ({', '.join(zones.names)})"
-            )
-        self.availability_zones = list(zones.names[: config.az_count])
 
         self.vpc = aws.ec2.Vpc(
             name,

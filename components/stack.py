@@ -12,7 +12,7 @@ import pulumi
 
 from components.config import NetworkConfig, StackConfig
 from components.keys import Keys, KeysArgs
-from components.network import Network, NetworkArgs
+from components.network import Network, NetworkArgs, availability_zones
 from components.security import SecurityGroups, SecurityGroupsArgs
 
 
@@ -40,11 +40,16 @@ class WebStack(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         # --- foundation -------------------------------------------------------------------
+        # Validated first: a region with too few AZs must fail before anything is created.
+        zones = availability_zones(self, args.network.az_count, args.region)
         self.keys = Keys(name, KeysArgs(region=args.region, protect=config.protect_data), child)
         self.network = Network(
             name,
             NetworkArgs(
-                config=args.network, region=args.region, flow_logs_key_arn=self.keys.logs.arn
+                config=args.network,
+                region=args.region,
+                flow_logs_key_arn=self.keys.logs.arn,
+                availability_zones=zones,
             ),
             child,
         )

@@ -281,6 +281,7 @@ class RecordedResource:
     urn: str
     type: str
     name: str
+    id: str  # "" while unknown (a first preview)
     parent: str
     custom: bool
     provider: str  # the provider's URN, "" for components and default providers
@@ -295,6 +296,7 @@ class RecordedResource:
     inputs: Mapping[str, Any]  # deserialized; unknowns are None, secrets unwrapped
     struct: struct_pb2.Struct  # exactly what the SDK serialized
     region: str
+    outputs: Mapping[str, Any]  # what the mock cloud answered (ids, ARNs, endpoints)
 
     def get(self, *path: str | int) -> Any:
         """A nested input, or None when absent: ``r.get("metadataOptions", "httpTokens")``."""
@@ -350,6 +352,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             urn=urn,
             type=request.type,
             name=request.name,
+            id=response.id,
             parent=request.parent,
             custom=bool(request.custom),
             provider=provider_urn,
@@ -366,6 +369,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             inputs=_unwrap_secrets(rpc.deserialize_properties(request.object)),
             struct=_copy_struct(request.object),
             region=self.cloud.region_of(request.provider),
+            outputs=_unwrap_secrets(rpc.deserialize_properties(response.object)),
         )
         with self._record_lock:
             self.recorded.append(record)
@@ -417,16 +421,23 @@ class Synthesis:
         raise KeyError(urn)
 
     def by_id(self, id_: str) -> RecordedResource:
-        """Follow a reference (update mode): the resource whose mock id is ``id_``."""
-        for resource in self.resources:
-            if (
-                resource.custom
-                and _ID_PREFIXES.get(resource.type, "")
-                + _digest(resource.type, resource.name, resource.region)
-                == id_
-            ):
-                return resource
-        raise KeyError(id_)
+        """Follow a reference (deployed mode): the resource whose id is ``id_``."""
+        matches = [r for r in self.resources if r.custom and id_ and r.id == id_]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources have id {id_!r}")
+        return matches[0]
+
+    def by_arn(self, arn: str) -> RecordedResource:
+        """Follow an ARN reference (deployed mode)."""
+        matches = [r for r in self.resources if arn and r.outputs.get("arn") == arn]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources have ARN {arn!r}")
+        return matches[0]
+
+    @property
+    def cloud_resources(self) -> list[RecordedResource]:
+        """Resources a deployment would create in AWS (not components, not providers)."""
+        return [r for r in self.resources if r.custom and not r.type.startswith("pulumi:")]
 
     def children(self, parent_urn: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.parent == parent_urn]
@@ -523,13 +534,12 @@ def synthesize(
         if str(project_dir) not in sys.path:
             sys.path.insert(0, str(project_dir))
 
+        def run_program() -> None:
+            runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+
         error: str | None = None
         try:
-            _sync_await(
-                run_pulumi_func(
-                    lambda: runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
-                )
-            )
+            _sync_await(run_pulumi_func(run_program))
         except pulumi.RunError as exc:
             error = str(exc)
 

@@ -146,7 +146,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--policy-pack", type=Path, help="policy pack directory to run")
     parser.add_argument("--policy-pack-config", type=Path, help="policy pack config JSON file")
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key for this run, as `pulumi config set` would "
+        "(VALUE may be JSON): --config 'webstack:web={\"maxSize\": 4}'",
+    )
     args = parser.parse_args(argv)
+    try:
+        overrides = dict(_parse_override(item) for item in args.config)
+    except ValueError as exc:
+        parser.error(str(exc))
 
     stack_file = ROOT / f"Pulumi.{args.stack}.yaml"
     if not stack_file.exists():
@@ -154,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: no stack file {stack_file.name}; stacks: {stacks}", file=sys.stderr)
         return 2
 
-    synthesis = synthesize(args.stack, preview=not args.deployed)
+    synthesis = synthesize(args.stack, overrides=overrides or None, preview=not args.deployed)
     findings: list[dict[str, str]] = []
     if synthesis.error is None and args.policy_pack:
         findings = run_policy_pack(synthesis, args.policy_pack, args.policy_pack_config)
@@ -167,6 +179,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         _print_human(synthesis, findings, bool(args.policy_pack))
     return 1 if synthesis.error or mandatory else 0
+
+
+def _parse_override(item: str) -> tuple[str, Any]:
+    key, separator, raw = item.partition("=")
+    if not separator or ":" not in key:
+        raise ValueError(f"--config expects NAMESPACE:KEY=VALUE, got {item!r}")
+    try:
+        return key, json.loads(raw)
+    except json.JSONDecodeError:
+        return key, raw
 
 
 def _print_human(synthesis: Synthesis, findings: list[dict[str, str]], with_pack: bool) -> None:

@@ -1,0 +1,86 @@
+"""KMS keys: customer-managed, rotated, aliased, with policies for the services that use them."""
+
+from __future__ import annotations
+
+import json
+
+from tools.mockcloud import Synthesis
+
+KEY = "aws:kms/key:Key"
+
+
+def keys_by_purpose(stack: Synthesis) -> dict[str, dict]:
+    return {k.get("tags", "Purpose"): dict(k.inputs) for k in stack.of_type(KEY)}
+
+
+def test_one_key_each_for_data_logs_and_backups(prod_preview: Synthesis) -> None:
+    assert set(keys_by_purpose(prod_preview)) == {"data", "logs", "backups"}
+
+
+def test_keys_rotate_and_wait_thirty_days_before_deletion(prod_preview: Synthesis) -> None:
+    for key in prod_preview.of_type(KEY):
+        assert key.get("enableKeyRotation") is True, key.name
+        assert key.get("deletionWindowInDays") == 30, key.name
+
+
+def test_every_key_has_an_alias_named_after_the_stack(prod_deployed: Synthesis) -> None:
+    aliases = {
+        a.get("name"): prod_deployed.by_id(a.get("targetKeyId")).name
+        for a in prod_deployed.of_type("aws:kms/alias:Alias")
+    }
+    assert aliases == {
+        f"alias/webstack-prod-{purpose}": f"webstack-prod-{purpose}"
+        for purpose in ("data", "logs", "backups")
+    }
+
+
+def statements(stack: Synthesis, purpose: str) -> list[dict]:
+    policy = keys_by_purpose(stack)[purpose]["policy"]
+    assert isinstance(policy, str), "key policies must be known at preview time"
+    return json.loads(policy)["Statement"]
+
+
+def test_the_account_administers_every_key_through_iam(prod_preview: Synthesis) -> None:
+    for purpose in ("data", "logs", "backups"):
+        root = [s for s in statements(prod_preview, purpose) if s["Action"] == "kms:*"]
+        assert root == [
+            {
+                "Sid": "AccountAdministersTheKeyThroughIam",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ]
+
+
+def test_cloudwatch_logs_may_use_the_logs_key_only_for_this_accounts_log_groups(
+    prod_preview: Synthesis,
+) -> None:
+    (logs,) = [
+        s
+        for s in statements(prod_preview, "logs")
+        if s["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    ]
+    assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == (
+        "arn:aws:logs:us-east-1:123456789012:log-group:*"
+    )
+    assert "kms:*" not in logs["Action"]
+
+
+def test_auto_scaling_may_encrypt_volumes_with_the_data_key(prod_preview: Synthesis) -> None:
+    principals = {
+        json.dumps(s["Principal"]) for s in statements(prod_preview, "data") if "Sid" in s
+    }
+    assert any("AWSServiceRoleForAutoScaling" in p for p in principals)
+
+
+def test_no_key_policy_opens_to_any_principal(prod_preview: Synthesis) -> None:
+    for purpose in ("data", "logs", "backups"):
+        for statement in statements(prod_preview, purpose):
+            assert statement["Principal"] not in ("*", {"AWS": "*"}), statement
+
+
+def test_keys_are_protected_in_prod_only(prod_preview: Synthesis, dev_preview: Synthesis) -> None:
+    assert all(k.protect for k in prod_preview.of_type(KEY))
+    assert not any(k.protect for k in dev_preview.of_type(KEY))

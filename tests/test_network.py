@@ -1,0 +1,154 @@
+"""The VPC: three tiers of subnets across distinct AZs, NAT per mode, isolated data subnets."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from tests.conftest import synth
+from tools.mockcloud import RecordedResource, Synthesis
+
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+NAT = "aws:ec2/natGateway:NatGateway"
+
+
+def subnets_of_tier(stack: Synthesis, tier: str) -> list[RecordedResource]:
+    found = [s for s in stack.of_type(SUBNET) if s.get("tags", "Tier") == tier]
+    assert found, f"no {tier} subnets"
+    return found
+
+
+@pytest.mark.parametrize("tier", ["public", "app", "data"])
+@pytest.mark.parametrize("stack_name", ["dev", "prod"])
+def test_each_tier_has_one_subnet_in_each_of_distinct_azs(stack_name: str, tier: str) -> None:
+    stack = synth(stack_name)
+    expected = {"dev": 2, "prod": 3}[stack_name]
+    zones = [s.get("availabilityZone") for s in subnets_of_tier(stack, tier)]
+    assert None not in zones
+    assert len(zones) == expected
+    assert len(set(zones)) == expected
+    assert all(str(z).startswith("us-east-1") for z in zones)
+
+
+def test_subnets_are_carved_from_the_vpc_without_overlap(prod_preview: Synthesis) -> None:
+    (vpc,) = prod_preview.of_type("aws:ec2/vpc:Vpc")
+    block = ipaddress.IPv4Network(vpc.get("cidrBlock"))
+    subnets = [ipaddress.IPv4Network(s.get("cidrBlock")) for s in prod_preview.of_type(SUBNET)]
+    assert all(s.subnet_of(block) for s in subnets)
+    assert len({str(s) for s in subnets}) == len(subnets)
+    assert ipaddress.IPv4Network("10.0.0.0/21") in subnets  # documented layout: public, AZ 1
+
+
+def test_vpc_resolves_dns_and_no_subnet_hands_out_public_ips(prod_preview: Synthesis) -> None:
+    (vpc,) = prod_preview.of_type("aws:ec2/vpc:Vpc")
+    assert vpc.get("enableDnsSupport") is True
+    assert vpc.get("enableDnsHostnames") is True
+    assert all(s.get("mapPublicIpOnLaunch") is False for s in prod_preview.of_type(SUBNET))
+
+
+def _routes_by_table(stack: Synthesis) -> dict[str, list[RecordedResource]]:
+    routes: dict[str, list[RecordedResource]] = {}
+    for route in stack.of_type(ROUTE):
+        table_id = route.get("routeTableId")
+        assert table_id, "deployed mode gives every route its table id"
+        routes.setdefault(table_id, []).append(route)
+    return routes
+
+
+def _table_of_subnet(stack: Synthesis, subnet: RecordedResource) -> RecordedResource:
+    subnet_id = subnet.id
+    (association,) = [a for a in stack.of_type(ASSOCIATION) if a.get("subnetId") == subnet_id]
+    return stack.by_id(association.get("routeTableId"))
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "prod"])
+def test_data_subnets_have_no_route_to_the_internet(stack_name: str) -> None:
+    stack = synth(stack_name, preview=False)
+    routes = _routes_by_table(stack)
+    for subnet in subnets_of_tier(stack, "data"):
+        table = _table_of_subnet(stack, subnet)
+        assert routes.get(table.id, []) == []
+
+
+def test_public_subnets_route_to_the_internet_gateway(prod_deployed: Synthesis) -> None:
+    routes = _routes_by_table(prod_deployed)
+    for subnet in subnets_of_tier(prod_deployed, "public"):
+        (route,) = routes[_table_of_subnet(prod_deployed, subnet).id]
+        assert route.get("destinationCidrBlock") == "0.0.0.0/0"
+        gateway = prod_deployed.by_id(route.get("gatewayId"))
+        assert gateway.type == "aws:ec2/internetGateway:InternetGateway"
+
+
+def test_with_a_nat_per_az_app_subnets_leave_through_the_nat_of_their_own_az(
+    prod_deployed: Synthesis,
+) -> None:
+    routes = _routes_by_table(prod_deployed)
+    for subnet in subnets_of_tier(prod_deployed, "app"):
+        (route,) = routes[_table_of_subnet(prod_deployed, subnet).id]
+        nat = prod_deployed.by_id(route.get("natGatewayId"))
+        nat_subnet = prod_deployed.by_id(nat.get("subnetId"))
+        assert nat_subnet.get("tags", "Tier") == "public"
+        assert nat_subnet.get("availabilityZone") == subnet.get("availabilityZone")
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("single", 1), ("perAz", 3)])
+def test_nat_gateway_count_follows_the_mode(mode: str, expected: int) -> None:
+    stack = synth("prod", {"webstack:network": {"natGateways": mode}})
+    assert stack.error is None
+    assert len(stack.of_type(NAT)) == expected
+    assert len(stack.of_type("aws:ec2/eip:Eip")) == expected
+
+
+def test_a_single_nat_serves_every_app_subnet(dev_deployed: Synthesis) -> None:
+    (nat,) = dev_deployed.of_type(NAT)
+    nat_routes = [r for r in dev_deployed.of_type(ROUTE) if r.get("natGatewayId")]
+    assert len(nat_routes) == len(subnets_of_tier(dev_deployed, "app"))
+    assert {r.get("natGatewayId") for r in nat_routes} == {nat.id}
+
+
+def test_s3_gateway_endpoint_serves_the_app_route_tables(prod_deployed: Synthesis) -> None:
+    (endpoint,) = prod_deployed.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert endpoint.get("serviceName") == "com.amazonaws.us-east-1.s3"
+    assert endpoint.get("vpcEndpointType") == "Gateway"
+    tables = {prod_deployed.by_id(t).name for t in endpoint.get("routeTableIds")}
+    assert tables == {f"webstack-prod-app-us-east-1{z}" for z in "abc"}
+
+
+def test_flow_logs_capture_all_traffic_into_an_encrypted_log_group_with_retention(
+    prod_deployed: Synthesis,
+) -> None:
+    (flow_log,) = prod_deployed.of_type("aws:ec2/flowLog:FlowLog")
+    assert flow_log.get("trafficType") == "ALL"
+    (vpc,) = prod_deployed.of_type("aws:ec2/vpc:Vpc")
+    assert flow_log.get("vpcId") == vpc.id
+    group = prod_deployed.by_arn(flow_log.get("logDestination"))
+    assert group.get("retentionInDays") == 365
+    logs_key = prod_deployed.by_arn(group.get("kmsKeyId"))
+    assert logs_key.type == "aws:kms/key:Key"
+    assert logs_key.name.endswith("-logs")
+
+
+def test_the_default_security_group_is_stripped_of_all_rules(prod_preview: Synthesis) -> None:
+    (default,) = prod_preview.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    assert default.get("ingress") == []
+    assert default.get("egress") == []
+
+
+def test_az_names_come_from_the_invoke_through_the_component_provider(
+    prod_preview: Synthesis,
+) -> None:
+    calls = [c for c in prod_preview.invokes if c[0].endswith("getAvailabilityZones")]
+    assert calls, "availability zones were not looked up"
+    assert all(region == "us-east-1" for _, _, region in calls)
+
+
+def test_asking_for_more_azs_than_the_region_has_is_a_config_error() -> None:
+    stack = synth("dev", {"aws:region": "us-west-1", "webstack:network": {"azCount": 3}})
+    assert stack.error is not None
+    assert "webstack:network.azCount is 3" in stack.error
+    assert "us-west-1" in stack.error
+    assert stack.cloud_resources == [], "the AZ check must come before any cloud resource"

@@ -1,0 +1,59 @@
+"""The offline preview command, run as users and CI run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def preview(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tools.preview", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_preview_prints_the_tree_and_counts_for_dev() -> None:
+    result = preview("--stack", "dev")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "pulumi:pulumi:Stack" in out and "webstack-dev" in out
+    assert "─ webstack:stack:WebStack" in out
+    assert "aws:ec2/subnet:Subnet" in out
+    assert "Resources by type:" in out
+    assert "     6  aws:ec2/subnet:Subnet" in out
+    assert "to create" in out
+
+
+def test_preview_json_is_machine_readable_for_prod() -> None:
+    result = preview("--stack", "prod", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["stack"] == "prod"
+    assert document["countsByType"]["aws:ec2/subnet:Subnet"] == 9
+    assert document["countsByType"]["aws:ec2/natGateway:NatGateway"] == 3
+    vpc = next(r for r in document["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
+    assert vpc["inputs"]["cidrBlock"] == "10.0.0.0/16"
+    assert vpc["parent"].endswith("webstack:network:Network::webstack-prod")
+    assert document["outputs"]["vpcId"] == "[unknown]"
+
+
+def test_a_bad_config_fails_with_the_message_and_no_traceback() -> None:
+    result = preview("--stack", "dev", "--config", 'webstack:network={"azCount": 1}')
+    assert result.returncode == 1
+    assert "webstack:network.azCount is 1" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "pulumi:pulumi:Stack" not in result.stdout
+
+
+def test_an_unknown_stack_names_the_stacks_there_are() -> None:
+    result = preview("--stack", "qa")
+    assert result.returncode == 2
+    assert "Pulumi.qa.yaml" in result.stderr and "dev" in result.stderr

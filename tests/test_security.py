@@ -1,0 +1,181 @@
+"""Security groups: chained tier to tier; the world reaches only the public ALB on 80/443."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import synth
+from tools.mockcloud import RecordedResource, Synthesis
+
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+GROUP = "aws:ec2/securityGroup:SecurityGroup"
+WORLD = ("0.0.0.0/0", "::/0")
+
+FEATURE_MATRIX = [
+    pytest.param({}, id="dev"),
+    pytest.param({"webstack:cdn": {"enabled": False}}, id="no-cdn"),
+    pytest.param({"webstack:appTier": {"enabled": True}}, id="app-tier"),
+    pytest.param({"webstack:database": {"proxy": True}}, id="db-proxy"),
+    pytest.param(
+        {
+            "webstack:cdn": {"enabled": False},
+            "webstack:appTier": {"enabled": True},
+            "webstack:database": {"proxy": True, "engine": "mysql"},
+            "webstack:cache": {"engine": "memcached"},
+        },
+        id="everything-else",
+    ),
+]
+
+
+def group_tier(stack: Synthesis, group_id: str) -> str:
+    return stack.by_id(group_id).get("tags", "Tier")
+
+
+def rules(stack: Synthesis, token: str) -> list[RecordedResource]:
+    return stack.of_type(token)
+
+
+def _world(rule: RecordedResource) -> bool:
+    return rule.get("cidrIpv4") in WORLD or rule.get("cidrIpv6") in WORLD
+
+
+@pytest.mark.parametrize("overrides", FEATURE_MATRIX)
+def test_only_the_public_alb_admits_the_world_and_only_on_80_and_443(
+    overrides: dict[str, Any],
+) -> None:
+    stack = synth("dev", overrides, preview=False)
+    assert stack.error is None, stack.error
+    for rule in rules(stack, INGRESS):
+        if _world(rule):
+            assert group_tier(stack, rule.get("securityGroupId")) == "public-alb", rule.name
+            assert rule.get("ipProtocol") == "tcp"
+            assert rule.get("fromPort") == rule.get("toPort")
+            assert rule.get("fromPort") in (80, 443)
+
+
+def test_with_the_cdn_on_the_world_is_admitted_nowhere_and_cloudfront_has_its_own_group(
+    dev_deployed: Synthesis,
+) -> None:
+    assert not [r for r in rules(dev_deployed, INGRESS) if _world(r)]
+    prefix_rules = [r for r in rules(dev_deployed, INGRESS) if r.get("prefixListId")]
+    assert {r.get("fromPort") for r in prefix_rules} == {80, 443}
+    assert {group_tier(dev_deployed, r.get("securityGroupId")) for r in prefix_rules} == {
+        "cloudfront-origin"
+    }
+
+
+def test_with_the_cdn_off_the_public_alb_admits_the_world_on_80_and_443_over_both_families() -> (
+    None
+):
+    stack = synth("dev", {"webstack:cdn": {"enabled": False}}, preview=False)
+    world = [r for r in rules(stack, INGRESS) if _world(r)]
+    assert sorted((r.get("fromPort"), bool(r.get("cidrIpv6"))) for r in world) == [
+        (80, False),
+        (80, True),
+        (443, False),
+        (443, True),
+    ]
+    assert not [r for r in rules(stack, INGRESS) if r.get("prefixListId")]
+
+
+@pytest.mark.parametrize("overrides", FEATURE_MATRIX)
+def test_between_tiers_rules_reference_groups_never_cidrs(overrides: dict[str, Any]) -> None:
+    stack = synth("dev", overrides, preview=False)
+    for rule in rules(stack, INGRESS) + rules(stack, EGRESS):
+        peers = [
+            k
+            for k in ("cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId")
+            if rule.get(k)
+        ]
+        assert len(peers) == 1, rule.name
+        if rule.get("cidrIpv4") or rule.get("cidrIpv6"):
+            tier = group_tier(stack, rule.get("securityGroupId"))
+            assert tier in ("public-alb", "web", "app"), f"{rule.name} uses a CIDR"
+
+
+@pytest.mark.parametrize("overrides", FEATURE_MATRIX)
+def test_every_rule_has_a_description_and_a_single_port(overrides: dict[str, Any]) -> None:
+    stack = synth("dev", overrides)
+    for rule in rules(stack, INGRESS) + rules(stack, EGRESS):
+        assert rule.get("description"), rule.name
+        assert rule.get("ipProtocol") == "tcp"
+        assert rule.get("fromPort") == rule.get("toPort")
+
+
+def flows(stack: Synthesis) -> set[tuple[str, str, int]]:
+    """(source tier, target tier, port) admitted by an ingress rule."""
+    return {
+        (
+            group_tier(stack, r.get("referencedSecurityGroupId")),
+            group_tier(stack, r.get("securityGroupId")),
+            int(r.get("fromPort")),
+        )
+        for r in rules(stack, INGRESS)
+        if r.get("referencedSecurityGroupId")
+    }
+
+
+def test_the_chain_without_app_tier(dev_deployed: Synthesis) -> None:
+    assert flows(dev_deployed) == {
+        ("public-alb", "web", 80),
+        ("web", "database", 5432),
+        ("web", "cache", 6379),
+    }
+
+
+def test_the_chain_with_app_tier_proxy_and_mysql() -> None:
+    stack = synth(
+        "dev",
+        {
+            "webstack:appTier": {"enabled": True},
+            "webstack:database": {"proxy": True, "engine": "mysql"},
+            "webstack:cache": {"engine": "memcached"},
+        },
+        preview=False,
+    )
+    assert flows(stack) == {
+        ("public-alb", "web", 80),
+        ("web", "internal-alb", 80),
+        ("internal-alb", "app", 8080),
+        ("web", "database-proxy", 3306),
+        ("app", "database-proxy", 3306),
+        ("database-proxy", "database", 3306),
+        ("web", "cache", 11211),
+        ("app", "cache", 11211),
+    }
+
+
+def test_every_ingress_flow_has_the_matching_egress_on_the_source(dev_deployed: Synthesis) -> None:
+    egress = {
+        (
+            group_tier(dev_deployed, r.get("securityGroupId")),
+            group_tier(dev_deployed, r.get("referencedSecurityGroupId")),
+            int(r.get("fromPort")),
+        )
+        for r in rules(dev_deployed, EGRESS)
+        if r.get("referencedSecurityGroupId")
+    }
+    assert egress == flows(dev_deployed)
+
+
+@pytest.mark.parametrize("overrides", FEATURE_MATRIX)
+def test_data_tiers_have_no_egress_and_instances_only_https_to_the_world(
+    overrides: dict[str, Any],
+) -> None:
+    stack = synth("dev", overrides, preview=False)
+    for rule in rules(stack, EGRESS):
+        tier = group_tier(stack, rule.get("securityGroupId"))
+        assert tier not in ("database", "cache"), f"{rule.name}: data tiers never call out"
+        if _world(rule):
+            assert tier in ("web", "app")
+            assert rule.get("fromPort") == 443
+
+
+def test_groups_have_no_inline_rules(dev_preview: Synthesis) -> None:
+    for group in dev_preview.of_type(GROUP):
+        assert not group.get("ingress") and not group.get("egress"), group.name
+        assert group.get("description")

@@ -1,0 +1,112 @@
+"""Whole-program properties: providers, tags, parenting, protection, outputs, two regions."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import synth
+from tools.mockcloud import Synthesis, synthesize
+
+PROVIDER = "pulumi:providers:aws"
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "prod"])
+def test_every_aws_resource_uses_an_explicit_provider_from_the_factory(stack_name: str) -> None:
+    stack = synth(stack_name)
+    providers = {p.urn: p for p in stack.of_type(PROVIDER)}
+    for resource in stack.cloud_resources:
+        assert resource.provider in providers, f"{resource.name} uses a default provider"
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "prod"])
+def test_providers_tag_everything_and_pin_their_region(stack_name: str) -> None:
+    stack = synth(stack_name)
+    for provider in stack.of_type(PROVIDER):
+        assert provider.get("region") == "us-east-1"
+        tags = (
+            json.loads(provider.get("defaultTags"))["tags"]
+            if isinstance(provider.get("defaultTags"), str)
+            else provider.get("defaultTags", "tags")
+        )
+        assert tags == {
+            "Project": "webstack",
+            "Stack": stack_name,
+            "Environment": stack_name,
+            "ManagedBy": "pulumi",
+        }
+
+
+def test_allowed_account_ids_guard_every_provider() -> None:
+    stack = synth("dev", {"webstack:allowedAccountIds": ["123456789012"]})
+    assert stack.error is None, stack.error
+    for provider in stack.of_type(PROVIDER):
+        assert json.loads(provider.get("allowedAccountIds")) == ["123456789012"]
+
+
+def test_a_stack_outside_us_east_1_gets_an_edge_provider_in_us_east_1() -> None:
+    stack = synth("dev", {"aws:region": "eu-west-1"})
+    assert stack.error is None, stack.error
+    assert sorted(p.get("region") for p in stack.of_type(PROVIDER)) == ["eu-west-1", "us-east-1"]
+    zones = {s.get("availabilityZone") for s in stack.of_type("aws:ec2/subnet:Subnet")}
+    assert zones == {"eu-west-1a", "eu-west-1b"}
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "prod"])
+def test_every_resource_is_parented_to_a_webstack_component(stack_name: str) -> None:
+    stack = synth(stack_name)
+    components = {r.urn: r for r in stack.resources if not r.custom}
+    for resource in stack.cloud_resources:
+        assert resource.parent in components, f"{resource.name} has no component parent"
+        assert components[resource.parent].type.startswith("webstack:")
+
+
+def test_component_type_tokens_follow_webstack_module_class(prod_preview: Synthesis) -> None:
+    for component in (r for r in prod_preview.resources if not r.custom):
+        package, module, cls = component.type.split(":")
+        assert package == "webstack"
+        assert module.islower() and cls[0].isupper()
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "prod"])
+def test_urns_are_unique(stack_name: str) -> None:
+    stack = synth(stack_name)
+    duplicates = [u for u, n in Counter(r.urn for r in stack.resources).items() if n > 1]
+    assert duplicates == []
+
+
+def test_outputs_export_network_and_security_ids(dev_deployed: Synthesis) -> None:
+    outputs = dev_deployed.outputs
+    assert outputs["vpcId"].startswith("vpc-")
+    for key in ("publicSubnetIds", "appSubnetIds", "dataSubnetIds"):
+        assert len(outputs[key]) == 2 and all(s.startswith("subnet-") for s in outputs[key])
+    assert set(outputs["securityGroupIds"]) >= {"publicAlb", "web", "database", "cache"}
+    assert all(v.startswith("sg-") for v in outputs["securityGroupIds"].values())
+
+
+def test_a_first_preview_knows_no_ids_yet(dev_preview: Synthesis) -> None:
+    assert "vpcId" in dev_preview.unknown_outputs
+    assert all(r.id == "" for r in dev_preview.cloud_resources)
+
+
+def test_two_foundations_in_two_regions_coexist() -> None:
+    program = Path(__file__).parent / "programs" / "two_regions"
+    stack = synthesize("dev", project_dir=program)
+    assert stack.error is None, stack.error
+    vpcs = stack.of_type("aws:ec2/vpc:Vpc")
+    assert sorted((v.region, v.get("cidrBlock")) for v in vpcs) == [
+        ("us-east-1", "10.0.0.0/16"),
+        ("us-west-2", "10.1.0.0/16"),
+    ]
+    assert len({r.urn for r in stack.resources}) == len(stack.resources)
+    west = {
+        s.get("availabilityZone")
+        for s in stack.of_type("aws:ec2/subnet:Subnet")
+        if s.region == "us-west-2"
+    }
+    assert west == {"us-west-2a", "us-west-2b"}
+    aliases = [a.get("name") for a in stack.of_type("aws:kms/alias:Alias")]
+    assert len(aliases) == len(set(aliases)) == 6
