@@ -319,17 +319,27 @@ class StackConfig(Section):
     project: str = PROJECT
     stack: str
     region: str = Field(pattern=REGION)
-    environment: Environment
-    network: NetworkConfig
-    domain: DomainConfig | None = None
-    web: WebConfig
-    app_tier: AppTierConfig
-    database: DatabaseConfig
-    cache: CacheConfig
-    cdn: CdnConfig
-    dr: DrConfig
-    alarm_email: str | None = Field(None, pattern=_EMAIL)
-    allowed_account_ids: tuple[Annotated[str, Field(pattern=r"^\d{12}$")], ...] = ()
+    environment: Environment = Field(
+        description="Picks the environment's defaults (below) and the production rules."
+    )
+    network: NetworkConfig = Field(description="The VPC and its subnets.")
+    domain: DomainConfig | None = Field(
+        None, description="Serve the site on your own domain (Route 53 zone + ACM certificates)."
+    )
+    web: WebConfig = Field(description="The web tier's Auto Scaling group.")
+    app_tier: AppTierConfig = Field(
+        description="An optional app tier behind an internal load balancer."
+    )
+    database: DatabaseConfig = Field(description="RDS Multi-AZ or Aurora.")
+    cache: CacheConfig = Field(description="ElastiCache: sessions and hot data.")
+    cdn: CdnConfig = Field(description="CloudFront in front of the load balancer and S3.")
+    dr: DrConfig = Field(description="Disaster-recovery mirror in a second region.")
+    alarm_email: str | None = Field(
+        None, pattern=_EMAIL, description="E-mail address subscribed to the alarm topic."
+    )
+    allowed_account_ids: tuple[Annotated[str, Field(pattern=r"^\d{12}$")], ...] = Field(
+        (), description="AWS account ids the providers may touch; any other account is refused."
+    )
 
     @property
     def is_production(self) -> bool:

@@ -1,0 +1,22 @@
+"""The docs match the code: the README's config table is the model's."""
+
+from __future__ import annotations
+
+from components.config import StackConfig
+from tools.config_reference import BEGIN, END, README, refresh_readme, render
+
+
+def test_readme_config_reference_is_generated_from_the_model() -> None:
+    text = README.read_text()
+    assert BEGIN in text and END in text
+    assert refresh_readme(text) == text, (
+        "README.md's config table is stale: run `python -m tools.config_reference --write`"
+    )
+
+
+def test_every_config_key_is_documented() -> None:
+    table = render()
+    for name, field in StackConfig.model_fields.items():
+        if name in ("project", "stack", "region"):
+            continue
+        assert f"`webstack:{field.alias}`" in table
