@@ -80,7 +80,8 @@ def _rows(model: type[BaseModel], prefix: str, section: str | None) -> list[str]
         key = field.alias or name
         annotation = field.annotation
         nested = [
-            a for a in (typing.get_args(annotation) or (annotation,))
+            a
+            for a in (typing.get_args(annotation) or (annotation,))
             if isinstance(a, type) and issubclass(a, BaseModel)
         ]
         path = f"{prefix}{key}" if section is None else f"{prefix}.{key}"
