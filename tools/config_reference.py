@@ -44,9 +44,9 @@ def _type_name(annotation: Any) -> str:
         return "one of " + ", ".join(f"`{m.value}`" for m in annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "object"
-    names = {str: "string", int: "integer", bool: "boolean", float: "number"}
-    if annotation in names:
-        return names[annotation]
+    scalar_names: dict[Any, str] = {str: "string", int: "integer", bool: "boolean", float: "number"}
+    if annotation in scalar_names:
+        return scalar_names[annotation]
     return getattr(annotation, "__name__", str(annotation)).replace("IPv4Network", "CIDR")
 
 
