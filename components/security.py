@@ -26,6 +26,9 @@ class SecurityGroupsArgs:
     app_tier: bool = False
     app_port: int = 8080
     cdn: bool = True
+    # CloudFront reaches the ALB over HTTPS when the ALB has a certificate (a domain is set),
+    # otherwise over HTTP with the secret origin header.
+    origin_https: bool = False
     database_proxy: bool = False
 
 
@@ -56,21 +59,22 @@ class SecurityGroups(pulumi.ComponentResource):
         self.internal_alb = self.app = self.database_proxy = None
 
         if args.cdn:
-            # The managed prefix list weighs ~55 of a group's 60 rules: it gets a group of its own.
+            # A prefix-list reference counts as its max entries (55) against the group's quota
+            # of 60 rules: it gets a group of its own, and only the one port CloudFront uses.
             prefix_list = aws.ec2.get_managed_prefix_list_output(
                 name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOutputOptions(parent=self)
             )
             self.cloudfront_origin = self._group(
                 "cloudfront-origin", "Only CloudFront's origin-facing servers reach the ALB"
             )
-            for port in (HTTP, HTTPS):
-                self._ingress(
-                    self.cloudfront_origin,
-                    f"cloudfront-{port}",
-                    port,
-                    f"CloudFront origin-facing servers on {port}",
-                    prefix_list_id=prefix_list.id,
-                )
+            port = HTTPS if args.origin_https else HTTP
+            self._ingress(
+                self.cloudfront_origin,
+                f"cloudfront-{port}",
+                port,
+                f"CloudFront origin-facing servers on {port}",
+                prefix_list_id=prefix_list.id,
+            )
         else:
             for port in (HTTP, HTTPS):
                 self._ingress(

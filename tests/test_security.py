@@ -62,10 +62,17 @@ def test_with_the_cdn_on_the_world_is_admitted_nowhere_and_cloudfront_has_its_ow
 ) -> None:
     assert not [r for r in rules(dev_deployed, INGRESS) if _world(r)]
     prefix_rules = [r for r in rules(dev_deployed, INGRESS) if r.get("prefixListId")]
-    assert {r.get("fromPort") for r in prefix_rules} == {80, 443}
+    # Without a domain the ALB has no certificate: CloudFront connects on 80 with its secret
+    # header. One reference only: the list's 55 entries count against the 60-rule quota.
+    assert [r.get("fromPort") for r in prefix_rules] == [80]
     assert {group_tier(dev_deployed, r.get("securityGroupId")) for r in prefix_rules} == {
         "cloudfront-origin"
     }
+
+
+def test_with_a_domain_cloudfront_reaches_the_alb_on_443_only(prod_deployed: Synthesis) -> None:
+    prefix_rules = [r for r in rules(prod_deployed, INGRESS) if r.get("prefixListId")]
+    assert [r.get("fromPort") for r in prefix_rules] == [443]
 
 
 def test_with_the_cdn_off_the_public_alb_admits_the_world_on_80_and_443_over_both_families() -> (
