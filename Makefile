@@ -24,11 +24,13 @@ $(POLICY_VENV)/.installed: policies/requirements.txt
 	touch $@
 
 ## Offline preview of a stack under Pulumi's mock monitor, checked by the policy pack: make preview STACK=prod
+POLICY_CONFIG = $(if $(wildcard policies/config/$(STACK).json),--policy-pack-config policies/config/$(STACK).json)
+
 preview: venv policies-venv
-	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(ARGS)
+	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(POLICY_CONFIG) $(ARGS)
 
 preview-json: venv policies-venv
-	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies --json $(ARGS)
+	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(POLICY_CONFIG) --json $(ARGS)
 
 ## Lint, type-check and the whole test suite (what CI runs)
 test: lint typecheck unit
@@ -46,10 +48,11 @@ format: venv
 
 typecheck: venv
 	$(PY) -m mypy
+	$(PY) -m mypy --config-file policies/mypy.ini
 
 ## Policy pack throughput through the analyzer protocol (prints figures)
 bench: venv policies-venv
-	$(PY) -m tools.bench_policies
+	$(PY) -m tools.bench_policies --stock
 
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tools.analyzer import Diagnostic, PolicyPackProcess, StackResource
 from tools.mockcloud import ROOT, RecordedResource, Synthesis, synthesize
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -77,14 +78,9 @@ def summary(synthesis: Synthesis) -> dict[str, Any]:
     }
 
 
-def run_policy_pack(
-    synthesis: Synthesis, pack_dir: Path, config_file: Path | None
-) -> list[dict[str, str]]:
-    """Every resource through Analyze, then the stack through AnalyzeStack, as the CLI does."""
-    from tools.analyzer import PolicyPackProcess, StackResource
-
-    config = json.loads(config_file.read_text()) if config_file else {}
-    resources = [
+def stack_resources(synthesis: Synthesis) -> list[StackResource]:
+    """The recorded resources as the engine hands them to an analyzer."""
+    return [
         StackResource(
             urn=r.urn,
             type=r.type,
@@ -98,18 +94,31 @@ def run_policy_pack(
         )
         for r in synthesis.resources
     ]
-    findings: list[dict[str, str]] = []
-    with PolicyPackProcess(pack_dir) as pack:
-        pack.configure(config)
-        for resource in resources:
-            for diagnostic in pack.analyze(resource):
-                findings.append(_finding(diagnostic, resource.urn))
-        for diagnostic in pack.analyze_stack(resources):
-            findings.append(_finding(diagnostic, diagnostic.urn))
+
+
+def check(pack: PolicyPackProcess, synthesis: Synthesis) -> list[dict[str, str]]:
+    """Every resource through Analyze, then the stack through AnalyzeStack, as the CLI does."""
+    resources = stack_resources(synthesis)
+    findings = [
+        _finding(diagnostic, resource.urn)
+        for resource in resources
+        for diagnostic in pack.analyze(resource)
+    ]
+    findings += [_finding(d, d.urn) for d in pack.analyze_stack(resources)]
     return findings
 
 
-def _finding(diagnostic: Any, urn: str) -> dict[str, str]:
+def run_policy_pack(
+    synthesis: Synthesis, pack_dir: Path, config_file: Path | None
+) -> list[dict[str, str]]:
+    """Start the pack as the CLI does, configure it, and check the synthesized stack."""
+    config = json.loads(config_file.read_text()) if config_file else {}
+    with PolicyPackProcess(pack_dir) as pack:
+        pack.configure(config)
+        return check(pack, synthesis)
+
+
+def _finding(diagnostic: Diagnostic, urn: str) -> dict[str, str]:
     return {
         "urn": diagnostic.urn or urn,
         "policy": diagnostic.policy_name,

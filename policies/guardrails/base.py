@@ -1,0 +1,165 @@
+"""Thin policy objects around pure rule functions, with per-policy config and exemptions."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+Config = Mapping[str, Any]
+
+MANDATORY = EnforcementLevel.MANDATORY
+ADVISORY = EnforcementLevel.ADVISORY
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What a resource rule sees: wire-named (camelCase) properties of one resource."""
+
+    type: str
+    name: str
+    props: Mapping[str, Any]
+    protect: bool = False
+
+
+ResourceCheck = Callable[[Resource, Config], list[str]]
+# A stack check returns (urn, message) pairs; the urn names the resource at fault.
+StackCheck = Callable[[Sequence[PolicyResource], Config], list[tuple[str, str]]]
+Remediation = Callable[[Resource, Config], dict[str, Any] | None]
+
+EXEMPT_NAMES: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string"},
+    "default": [],
+    "description": (
+        "Resource names this policy skips: shell globs (`legacy-*`), or regular expressions "
+        "prefixed with `re:` (`re:^tmp-[0-9]+$`)."
+    ),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _matcher(pattern: str) -> Callable[[str], bool]:
+    if pattern.startswith("re:"):
+        regex = re.compile(pattern[3:])
+        return lambda name: regex.fullmatch(name) is not None
+    return lambda name: fnmatch.fnmatchcase(name, pattern)
+
+
+def is_exempt(name: str, patterns: Iterable[Any]) -> bool:
+    return any(isinstance(p, str) and _matcher(p)(name) for p in patterns or ())
+
+
+def _schema(config: Mapping[str, dict[str, Any]] | None) -> tuple[PolicyConfigSchema, dict]:
+    properties = {**(config or {}), "exemptNames": EXEMPT_NAMES}
+    defaults = {k: v["default"] for k, v in properties.items() if "default" in v}
+    return PolicyConfigSchema(properties=properties), defaults
+
+
+class GuardrailPolicy(ResourceValidationPolicy):
+    """A resource policy that declares the types it applies to (the pack dispatches on them)."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        description: str,
+        resource_types: Iterable[str],
+        check: ResourceCheck,
+        enforcement_level: EnforcementLevel,
+        config: Mapping[str, dict[str, Any]] | None = None,
+        remediation: Remediation | None = None,
+        remediation_steps: str | None = None,
+    ) -> None:
+        schema, self.defaults = _schema(config)
+        super().__init__(
+            name=name,
+            description=description,
+            validate=self._validate,
+            # The SDK also accepts a plain (non-awaitable) result from a remediation.
+            remediate=self._remediate if remediation else None,  # type: ignore[arg-type]
+            enforcement_level=enforcement_level,
+            config_schema=schema,
+            remediation_steps=remediation_steps,
+        )
+        self.resource_types = frozenset(resource_types)
+        self.check = check
+        self.remediation = remediation
+
+    def applies_to(self, resource_type: str) -> bool:
+        return resource_type in self.resource_types
+
+    def effective_config(self, given: Config | None) -> dict[str, Any]:
+        return {**self.defaults, **(given or {})}
+
+    def _subject(self, args: ResourceValidationArgs) -> tuple[Resource, dict[str, Any]] | None:
+        cfg = self.effective_config(args.get_config())
+        if is_exempt(args.name, cfg.get("exemptNames", ())):
+            args.not_applicable(f"'{args.name}' is listed in exemptNames")
+        return Resource(args.resource_type, args.name, args.props, bool(args.opts.protect)), cfg
+
+    def _validate(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type not in self.resource_types:
+            return  # the SDK's own servicer (e.g. in tests) calls every policy for every type
+        subject = self._subject(args)
+        if subject is None:
+            return
+        for message in self.check(*subject):
+            report_violation(message, None)
+
+    def _remediate(self, args: ResourceValidationArgs) -> dict[str, Any] | None:
+        if args.resource_type not in self.resource_types:
+            return None
+        subject = self._subject(args)
+        if subject is None or self.remediation is None:
+            return None
+        return self.remediation(*subject)
+
+
+class GuardrailStackPolicy(StackValidationPolicy):
+    """A policy over the whole stack, for relations between resources (by URN/dependencies)."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        description: str,
+        check: StackCheck,
+        enforcement_level: EnforcementLevel,
+        config: Mapping[str, dict[str, Any]] | None = None,
+        remediation_steps: str | None = None,
+    ) -> None:
+        schema, self.defaults = _schema(config)
+        super().__init__(
+            name=name,
+            description=description,
+            validate=self._validate,
+            enforcement_level=enforcement_level,
+            config_schema=schema,
+            remediation_steps=remediation_steps,
+        )
+        self.check = check
+
+    def effective_config(self, given: Config | None) -> dict[str, Any]:
+        return {**self.defaults, **(given or {})}
+
+    def _validate(self, args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        cfg = self.effective_config(args.get_config())
+        patterns = cfg.get("exemptNames", ())
+        resources = [r for r in args.resources if not is_exempt(r.name, patterns)]
+        for urn, message in self.check(resources, cfg):
+            report_violation(message, urn)

@@ -1,0 +1,198 @@
+"""Hardening and data protection: IMDSv2, backups, deletion protection, snapshots, protect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import tokens as t
+from .base import ADVISORY, Config, GuardrailPolicy, Resource
+from .props import UNKNOWN, as_bool, as_int, get, is_set, plain, raw
+
+STATEFUL = (
+    t.RDS_INSTANCE,
+    t.RDS_CLUSTER,
+    t.RDS_GLOBAL_CLUSTER,
+    t.CACHE_REPLICATION_GROUP,
+    t.CACHE_CLUSTER,
+    *t.S3_BUCKETS,
+    t.EFS_FILE_SYSTEM,
+    t.KMS_KEY,
+    t.EBS_VOLUME,
+)
+
+
+def imdsv2(r: Resource, cfg: Config) -> list[str]:
+    tokens = get(r.props, "metadataOptions", "httpTokens")
+    if tokens is UNKNOWN or tokens == "required":
+        return []
+    if get(r.props, "metadataOptions", "httpEndpoint") == "disabled":
+        return []  # no metadata service at all
+    return [
+        f"{t.label(r.type)} '{r.name}' allows IMDSv1: set "
+        '`metadataOptions.httpTokens: "required"`'
+    ]
+
+
+def remediate_imdsv2(r: Resource, cfg: Config) -> dict[str, Any] | None:
+    if not imdsv2(r, cfg):
+        return None
+    options = get(r.props, "metadataOptions")
+    if options is UNKNOWN:
+        return None
+    return {**raw(r.props), "metadataOptions": {**(plain(options) or {}), "httpTokens": "required"}}
+
+
+def backup_retention(r: Resource, cfg: Config) -> list[str]:
+    if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
+        return []
+    minimum = int(cfg.get("minimumDays", 7))
+    days = as_int(get(r.props, "backupRetentionPeriod"))
+    if days is UNKNOWN:
+        return []
+    days = 1 if days is None and r.type == t.RDS_CLUSTER else days or 0
+    if days < minimum:
+        return [
+            f"{t.label(r.type)} '{r.name}' keeps backups {days} day(s): set "
+            f"`backupRetentionPeriod: {minimum}` or more"
+        ]
+    return []
+
+
+def deletion_protection(r: Resource, cfg: Config) -> list[str]:
+    if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
+        return []
+    if as_bool(get(r.props, "deletionProtection")) in (False, None):
+        return [f"{t.label(r.type)} '{r.name}' can be deleted: set `deletionProtection: true`"]
+    return []
+
+
+def final_snapshot(r: Resource, cfg: Config) -> list[str]:
+    if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
+        return []
+    where = f"{t.label(r.type)} '{r.name}'"
+    skip = as_bool(get(r.props, "skipFinalSnapshot"))
+    if skip is True:
+        return [
+            f"{where} is destroyed without a final snapshot: set `skipFinalSnapshot: false` "
+            "and a `finalSnapshotIdentifier`"
+        ]
+    if skip is not UNKNOWN and get(r.props, "finalSnapshotIdentifier") in (None, ""):
+        return [f"{where} has no `finalSnapshotIdentifier`: set one, or destroy will fail"]
+    return []
+
+
+def cache_snapshots(r: Resource, cfg: Config) -> list[str]:
+    if r.type == t.CACHE_CLUSTER and (
+        is_set(get(r.props, "replicationGroupId"))
+        or get(r.props, "engine") not in ("redis", "valkey")
+    ):
+        return []  # memcached has no snapshots; group members follow their group
+    if get(r.props, "engine") == "memcached":
+        return []
+    minimum = int(cfg.get("minimumDays", 1))
+    limit = as_int(get(r.props, "snapshotRetentionLimit"))
+    if limit is not UNKNOWN and (limit or 0) < minimum:
+        return [
+            f"{t.label(r.type)} '{r.name}' keeps {limit or 0} day(s) of snapshots: set "
+            f"`snapshotRetentionLimit: {max(minimum, 7)}` (at least {minimum})"
+        ]
+    return []
+
+
+def protected(r: Resource, cfg: Config) -> list[str]:
+    if not r.protect:
+        return [
+            f"{t.label(r.type)} '{r.name}' holds state but is not protected: pass "
+            "`opts=pulumi.ResourceOptions(protect=True)` (at least in production)"
+        ]
+    return []
+
+
+def remediate_drop_invalid_headers(r: Resource, cfg: Config) -> dict[str, Any] | None:
+    if not drop_invalid_headers(r, cfg):
+        return None
+    return {**raw(r.props), "dropInvalidHeaderFields": True}
+
+
+def drop_invalid_headers(r: Resource, cfg: Config) -> list[str]:
+    if get(r.props, "loadBalancerType") not in (None, "application"):
+        return []
+    if as_bool(get(r.props, "dropInvalidHeaderFields")) in (False, None):
+        return [
+            f"Load balancer '{r.name}' forwards malformed HTTP headers: set "
+            "`dropInvalidHeaderFields: true`"
+        ]
+    return []
+
+
+_DAYS = {
+    "minimumDays": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 35,
+        "default": 7,
+        "description": "Minimum days of automated backups to keep.",
+    }
+}
+
+
+def policies() -> list[GuardrailPolicy]:
+    return [
+        GuardrailPolicy(
+            name="imdsv2-required",
+            description="Instances and launch templates require IMDSv2 (session tokens).",
+            resource_types=[t.LAUNCH_TEMPLATE, t.INSTANCE],
+            check=imdsv2,
+            enforcement_level=ADVISORY,
+            remediation=remediate_imdsv2,
+            remediation_steps='Set metadataOptions.httpTokens to "required" (at level remediate).',
+        ),
+        GuardrailPolicy(
+            name="db-backup-retention",
+            description="Databases keep automated backups for a minimum number of days.",
+            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER],
+            check=backup_retention,
+            enforcement_level=ADVISORY,
+            config=_DAYS,
+        ),
+        GuardrailPolicy(
+            name="db-deletion-protection",
+            description="Databases have deletion protection.",
+            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER, t.RDS_GLOBAL_CLUSTER],
+            check=deletion_protection,
+            enforcement_level=ADVISORY,
+        ),
+        GuardrailPolicy(
+            name="db-final-snapshot",
+            description="Databases take a final snapshot when destroyed.",
+            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER],
+            check=final_snapshot,
+            enforcement_level=ADVISORY,
+        ),
+        GuardrailPolicy(
+            name="cache-snapshots",
+            description="Redis/Valkey caches keep snapshots.",
+            resource_types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
+            check=cache_snapshots,
+            enforcement_level=ADVISORY,
+            config={"minimumDays": {**_DAYS["minimumDays"], "default": 1}},
+        ),
+        GuardrailPolicy(
+            name="stateful-resources-protected",
+            description=(
+                "Stateful resources (databases, caches, buckets, keys, volumes) set `protect`."
+            ),
+            resource_types=STATEFUL,
+            check=protected,
+            enforcement_level=ADVISORY,
+        ),
+        GuardrailPolicy(
+            name="lb-drop-invalid-headers",
+            description="Application load balancers drop invalid HTTP header fields.",
+            resource_types=t.LOAD_BALANCERS,
+            check=drop_invalid_headers,
+            enforcement_level=ADVISORY,
+            remediation=remediate_drop_invalid_headers,
+            remediation_steps="Set dropInvalidHeaderFields to true (at level remediate).",
+        ),
+    ]

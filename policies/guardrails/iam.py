@@ -1,0 +1,103 @@
+"""IAM least privilege: no wildcard admin, no AdministratorAccess, no public trust."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import tokens as t
+from .base import MANDATORY, Config, GuardrailPolicy, Resource
+from .iam_docs import allows, as_strings, public_principal, statements
+from .props import get, items
+
+ADMIN_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/AdministratorAccess$")
+_POLICY_DOCS = (t.IAM_POLICY, t.IAM_ROLE_POLICY, t.IAM_USER_POLICY, t.IAM_GROUP_POLICY)
+_ATTACHMENTS = (
+    t.IAM_POLICY_ATTACHMENT,
+    t.IAM_ROLE_POLICY_ATTACHMENT,
+    t.IAM_USER_POLICY_ATTACHMENT,
+    t.IAM_GROUP_POLICY_ATTACHMENT,
+)
+
+
+def _wildcard_action(action: Any) -> bool:
+    return isinstance(action, str) and (action == "*" or action.endswith(":*"))
+
+
+def _documents(r: Resource) -> list[tuple[str, Any]]:
+    if r.type == t.IAM_ROLE:
+        return [
+            (f"inlinePolicies[{i}].policy", get(p, "policy"))
+            for i, p in enumerate(items(get(r.props, "inlinePolicies")))
+        ]
+    return [("policy", get(r.props, "policy"))]
+
+
+def no_wildcard_admin(r: Resource, cfg: Config) -> list[str]:
+    out = []
+    for prop, doc in _documents(r):
+        for i, s in enumerate(statements(doc)):
+            if not allows(s) or "*" not in as_strings(s.get("Resource")):
+                continue
+            broad = [a for a in as_strings(s.get("Action")) if _wildcard_action(a)]
+            if s.get("NotAction") is not None:
+                broad.append("NotAction")
+            if broad:
+                out.append(
+                    f"{t.label(r.type)} '{r.name}' allows {', '.join(map(str, broad))} on every "
+                    f"resource (`{prop}` statement {i}): list the actions needed and scope "
+                    '`Resource` to ARNs instead of "*"'
+                )
+    return out
+
+
+def no_admin_access(r: Resource, cfg: Config) -> list[str]:
+    where = f"{t.label(r.type)} '{r.name}'"
+    if r.type == t.IAM_ROLE:
+        arns = [
+            (f"managedPolicyArns[{i}]", a)
+            for i, a in enumerate(items(get(r.props, "managedPolicyArns")))
+        ]
+    else:
+        arns = [("policyArn", get(r.props, "policyArn"))]
+    return [
+        f"{where} grants AdministratorAccess (`{prop}`): attach a policy with only the "
+        "permissions the workload needs"
+        for prop, arn in arns
+        if isinstance(arn, str) and ADMIN_ARN.match(arn)
+    ]
+
+
+def trust_not_public(r: Resource, cfg: Config) -> list[str]:
+    return [
+        f"IAM role '{r.name}' can be assumed by anyone (statement {i} of `assumeRolePolicy` has "
+        'Principal "*"): name the service or account principals allowed to assume it'
+        for i, s in enumerate(statements(get(r.props, "assumeRolePolicy")))
+        if allows(s) and public_principal(s)
+    ]
+
+
+def policies() -> list[GuardrailPolicy]:
+    return [
+        GuardrailPolicy(
+            name="iam-no-wildcard-admin",
+            description='IAM policies do not allow "*" or "service:*" actions on "*" resources.',
+            resource_types=[*_POLICY_DOCS, t.IAM_ROLE],
+            check=no_wildcard_admin,
+            enforcement_level=MANDATORY,
+        ),
+        GuardrailPolicy(
+            name="iam-no-administrator-access",
+            description="Nothing attaches the AWS-managed AdministratorAccess policy.",
+            resource_types=[*_ATTACHMENTS, t.IAM_ROLE],
+            check=no_admin_access,
+            enforcement_level=MANDATORY,
+        ),
+        GuardrailPolicy(
+            name="iam-trust-not-public",
+            description='Role trust policies are not open to Principal "*".',
+            resource_types=[t.IAM_ROLE],
+            check=trust_not_public,
+            enforcement_level=MANDATORY,
+        ),
+    ]

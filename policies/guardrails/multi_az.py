@@ -1,0 +1,219 @@
+"""High availability: Multi-AZ databases and caches, spread across subnets and zones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pulumi_policy import PolicyResource
+
+from . import tokens as t
+from .base import MANDATORY, Config, GuardrailPolicy, GuardrailStackPolicy, Resource
+from .props import UNKNOWN, as_bool, as_int, as_list, get, is_set
+from .stack import Targets, of_type, referenced
+
+
+def rds_multi_az(r: Resource, cfg: Config) -> list[str]:
+    if is_set(get(r.props, "replicateSourceDb")):
+        return []  # read replicas are exempt
+    if as_bool(get(r.props, "multiAz")) in (False, None):
+        return [f"RDS instance '{r.name}' runs in a single AZ: set `multiAz: true`"]
+    return []
+
+
+def elasticache_multi_az(r: Resource, cfg: Config) -> list[str]:
+    where = f"{t.label(r.type)} '{r.name}'"
+    p = r.props
+    if r.type == t.CACHE_CLUSTER:
+        if is_set(get(p, "replicationGroupId")):
+            return []
+        engine = get(p, "engine")
+        if engine == "memcached":
+            out = []
+            if get(p, "azMode") not in (UNKNOWN, "cross-az"):
+                out.append(f'{where} keeps all nodes in one AZ: set `azMode: "cross-az"`')
+            nodes = as_int(get(p, "numCacheNodes"))
+            if nodes is not UNKNOWN and (nodes or 1) < 2:
+                out.append(f"{where} has a single node: set `numCacheNodes: 2` or more")
+            return out
+        if engine is UNKNOWN:
+            return []
+        return [
+            f"{where} is a single {engine} node with no failover: declare an "
+            "`aws.elasticache.ReplicationGroup` with `automaticFailoverEnabled: true`, "
+            "`multiAzEnabled: true` and `numCacheClusters: 2` instead"
+        ]
+    out = []
+    if as_bool(get(p, "automaticFailoverEnabled")) in (False, None):
+        out.append(f"{where} cannot fail over: set `automaticFailoverEnabled: true`")
+    if as_bool(get(p, "multiAzEnabled")) in (False, None):
+        out.append(f"{where} is not Multi-AZ: set `multiAzEnabled: true`")
+    groups = as_int(get(p, "numNodeGroups"))
+    replicas = as_int(get(p, "replicasPerNodeGroup"))
+    clusters = as_int(get(p, "numCacheClusters"))
+    if isinstance(groups, int) or isinstance(replicas, int):
+        if replicas is not UNKNOWN and (replicas or 0) < 1:
+            out.append(f"{where} has no replica per shard: set `replicasPerNodeGroup: 1` or more")
+    elif clusters is not UNKNOWN and (clusters or 1) < 2:
+        out.append(f"{where} has a single node: set `numCacheClusters: 2` or more")
+    return out
+
+
+def _subnet_count(r: Resource, *props: str) -> int | None:
+    """Entries in the first of `props` that is set; None when that cannot be known yet."""
+    for prop in props:
+        value = as_list(get(r.props, prop))
+        if value is UNKNOWN:
+            return None
+        if value:
+            return len(value)
+    return 0
+
+
+def asg_multi_subnet(r: Resource, cfg: Config) -> list[str]:
+    count = _subnet_count(r, "vpcZoneIdentifiers", "availabilityZones")
+    if count is not None and count < 2:
+        return [
+            f"Auto Scaling group '{r.name}' spans {count} subnet(s): list subnets in at least "
+            "two AZs in `vpcZoneIdentifiers`"
+        ]
+    return []
+
+
+def lb_multi_subnet(r: Resource, cfg: Config) -> list[str]:
+    count = _subnet_count(r, "subnets", "subnetMappings")
+    if count is not None and count < 2:
+        return [
+            f"Load balancer '{r.name}' spans {count} subnet(s): list subnets in at least two "
+            "AZs in `subnets`"
+        ]
+    return []
+
+
+def _non_aurora(engine: object) -> bool:
+    return isinstance(engine, str) and not engine.startswith("aurora")
+
+
+def aurora_min_instances(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
+    minimum = int(cfg.get("minInstances", 2))
+    clusters = [
+        c
+        for c in of_type(resources, t.RDS_CLUSTER)
+        if get(c.props, "engineMode") not in ("serverless", UNKNOWN)
+        # Multi-AZ DB clusters (non-Aurora engines) manage their own instances.
+        and not _non_aurora(get(c.props, "engine"))
+    ]
+    if not clusters:
+        return []
+    targets = Targets(clusters, ["clusterIdentifier"])
+    counts = {c.urn: 0 for c in clusters}
+    unresolved = False
+    for inst in of_type(resources, t.RDS_CLUSTER_INSTANCE):
+        found, ok = referenced(inst, "clusterIdentifier", targets)
+        unresolved |= not ok
+        for c in found:
+            counts[c.urn] += 1
+    out = []
+    for c in clusters:
+        n = counts[c.urn]
+        if n < minimum and not unresolved:
+            out.append(
+                (
+                    c.urn,
+                    f"RDS cluster '{c.name}' has {n} instance(s): add "
+                    f"`aws.rds.ClusterInstance` resources with `clusterIdentifier` set to this "
+                    f"cluster until there are {minimum}, in different AZs",
+                )
+            )
+    return out
+
+
+def _zone(subnet: PolicyResource) -> str | None:
+    for prop in ("availabilityZone", "availabilityZoneId"):
+        zone = get(subnet.props, prop)
+        if isinstance(zone, str) and zone:
+            return zone
+    return None
+
+
+def asg_multi_az(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
+    subnets = of_type(resources, t.SUBNET)
+    targets = Targets(subnets, ["subnetId"])
+    out = []
+    for asg in of_type(resources, t.AUTOSCALING_GROUP):
+        zones = as_list(get(asg.props, "availabilityZones"))
+        if isinstance(zones, list) and zones and not is_set(get(asg.props, "vpcZoneIdentifiers")):
+            azs = set(zones)
+        else:
+            found, ok = referenced(asg, "vpcZoneIdentifiers", targets)
+            if not ok or not found:
+                continue  # subnets from elsewhere (another stack, a lookup): cannot decide
+            zones_of = [_zone(s) for s in found]
+            if None in zones_of:
+                continue  # a subnet's AZ is chosen by AWS: cannot decide before the update
+            azs = set(zones_of)
+        if len(azs) < 2:
+            out.append(
+                (
+                    asg.urn,
+                    f"Auto Scaling group '{asg.name}' launches into {len(azs)} AZ(s) "
+                    f"({', '.join(sorted(map(str, azs))) or 'none'}): put subnets of at least two "
+                    "AZs in `vpcZoneIdentifiers`",
+                )
+            )
+    return out
+
+
+def policies() -> list[GuardrailPolicy | GuardrailStackPolicy]:
+    return [
+        GuardrailPolicy(
+            name="rds-multi-az",
+            description="RDS instances are Multi-AZ (read replicas are exempt).",
+            resource_types=[t.RDS_INSTANCE],
+            check=rds_multi_az,
+            enforcement_level=MANDATORY,
+        ),
+        GuardrailPolicy(
+            name="elasticache-multi-az",
+            description=(
+                "ElastiCache has automatic failover, Multi-AZ and at least two nodes; "
+                "Memcached spreads nodes across AZs."
+            ),
+            resource_types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
+            check=elasticache_multi_az,
+            enforcement_level=MANDATORY,
+        ),
+        GuardrailPolicy(
+            name="asg-multi-subnet",
+            description="Auto Scaling groups span at least two subnets.",
+            resource_types=[t.AUTOSCALING_GROUP],
+            check=asg_multi_subnet,
+            enforcement_level=MANDATORY,
+        ),
+        GuardrailPolicy(
+            name="lb-multi-subnet",
+            description="Load balancers span at least two subnets.",
+            resource_types=t.LOAD_BALANCERS,
+            check=lb_multi_subnet,
+            enforcement_level=MANDATORY,
+        ),
+        GuardrailStackPolicy(
+            name="aurora-cluster-min-instances",
+            description="Aurora clusters have at least two instances, so a reader can take over.",
+            check=aurora_min_instances,
+            enforcement_level=MANDATORY,
+            config={
+                "minInstances": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "default": 2,
+                    "description": "Minimum number of cluster instances per Aurora cluster.",
+                }
+            },
+        ),
+        GuardrailStackPolicy(
+            name="asg-multi-az",
+            description="Auto Scaling groups launch into subnets of at least two distinct AZs.",
+            check=asg_multi_az,
+            enforcement_level=MANDATORY,
+        ),
+    ]

@@ -1,0 +1,338 @@
+"""Least-privilege security groups, whichever way a rule is declared.
+
+A rule can be inline (`SecurityGroup.ingress`/`egress`), a `SecurityGroupRule`, or one of the
+newer `vpc.SecurityGroupIngressRule`/`EgressRule` resources; `permissions` reads all three into
+one shape so each check is written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import PolicyResource
+
+from . import tokens as t
+from .base import ADVISORY, MANDATORY, Config, GuardrailPolicy, GuardrailStackPolicy, Resource
+from .props import UNKNOWN, as_int, get, is_set, items
+from .stack import Targets, of_type, referenced
+
+WORLD = ("0.0.0.0/0", "::/0")
+ALL_PORTS = (0, 65535)
+_PROTOCOLS = {"-1": "all", "all": "all", "6": "tcp", "tcp": "tcp", "17": "udp", "udp": "udp"}
+_RULE_TYPES = (t.SECURITY_GROUP, t.SECURITY_GROUP_RULE, t.SG_INGRESS_RULE, t.SG_EGRESS_RULE)
+
+ADMIN_PORTS = [22, 3389, 5985, 5986]
+DATA_PORTS = [
+    1433, 1521, 2049, 2379, 3306, 5432, 5439, 5984, 6379, 7000, 7001, 8020, 8086, 8888,
+    9000, 9042, 9092, 9160, 9200, 9300, 11211, 27017, 27018, 27019, 50070,
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One ingress or egress permission, wherever it was declared."""
+
+    direction: str  # "ingress" | "egress"
+    path: str  # property prefix, e.g. "ingress[0]." (empty for a rule resource)
+    protocol: Any  # "all" | "tcp" | "udp" | another protocol name | UNKNOWN
+    ports: tuple[int, int] | None  # inclusive range; None when not yet known
+    world: tuple[tuple[str, str], ...]  # (property, CIDR) pairs open to the whole internet
+    non_sg_sources: tuple[str, ...]  # properties naming CIDRs or prefix lists (not groups)
+    sg_property: str  # where a security-group reference goes instead
+
+    def describe(self) -> str:
+        if self.protocol == "all":
+            return "all traffic"
+        if self.ports is None:
+            return str(self.protocol)
+        lo, hi = self.ports
+        return f"{self.protocol} {lo}" if lo == hi else f"{self.protocol} {lo}-{hi}"
+
+
+def _protocol(value: Any) -> Any:
+    if value is UNKNOWN:
+        return UNKNOWN
+    return _PROTOCOLS.get(str(value).lower(), str(value).lower())
+
+
+def _ports(protocol: Any, lo: Any, hi: Any) -> tuple[int, int] | None:
+    if protocol == "all":
+        return ALL_PORTS
+    lo, hi = as_int(lo), as_int(hi)
+    if lo is UNKNOWN or hi is UNKNOWN:
+        return None
+    if lo is None and hi is None:
+        return ALL_PORTS
+    lo = lo if isinstance(lo, int) else hi
+    hi = hi if isinstance(hi, int) else lo
+    assert isinstance(lo, int) and isinstance(hi, int)
+    if lo < 0 or hi < 0:  # -1 means every port for tcp/udp
+        return ALL_PORTS
+    return (min(lo, hi), max(lo, hi))
+
+
+def _world(entry: Any, prefix: str, props: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for prop in props:
+        value = get(entry, prop)
+        for cidr in [value] if isinstance(value, str) else items(value):
+            if cidr in WORLD:
+                out.append((f"{prefix}{prop}", cidr))
+    return tuple(out)
+
+
+def _set(entry: Any, prefix: str, props: Sequence[str]) -> tuple[str, ...]:
+    return tuple(f"{prefix}{p}" for p in props if is_set(get(entry, p)))
+
+
+_INLINE_CIDRS = ("cidrBlocks", "ipv6CidrBlocks")
+_VPC_CIDRS = ("cidrIpv4", "cidrIpv6")
+
+
+def permissions(resource_type: str, props: Mapping[str, Any]) -> list[Permission]:
+    out = []
+    if resource_type == t.SECURITY_GROUP:
+        for direction in ("ingress", "egress"):
+            for i, entry in enumerate(items(get(props, direction))):
+                if entry is UNKNOWN:
+                    continue
+                prefix = f"{direction}[{i}]."
+                protocol = _protocol(get(entry, "protocol"))
+                out.append(
+                    Permission(
+                        direction,
+                        prefix,
+                        protocol,
+                        _ports(protocol, get(entry, "fromPort"), get(entry, "toPort")),
+                        _world(entry, prefix, _INLINE_CIDRS),
+                        _set(entry, prefix, (*_INLINE_CIDRS, "prefixListIds")),
+                        f"{prefix}securityGroups",
+                    )
+                )
+    elif resource_type == t.SECURITY_GROUP_RULE:
+        direction = get(props, "type")
+        protocol = _protocol(get(props, "protocol"))
+        out.append(
+            Permission(
+                direction if isinstance(direction, str) else "unknown",
+                "",
+                protocol,
+                _ports(protocol, get(props, "fromPort"), get(props, "toPort")),
+                _world(props, "", _INLINE_CIDRS),
+                _set(props, "", (*_INLINE_CIDRS, "prefixListIds")),
+                "sourceSecurityGroupId",
+            )
+        )
+    elif resource_type in (t.SG_INGRESS_RULE, t.SG_EGRESS_RULE):
+        protocol = _protocol(get(props, "ipProtocol"))
+        out.append(
+            Permission(
+                "ingress" if resource_type == t.SG_INGRESS_RULE else "egress",
+                "",
+                protocol,
+                _ports(protocol, get(props, "fromPort"), get(props, "toPort")),
+                _world(props, "", _VPC_CIDRS),
+                _set(props, "", (*_VPC_CIDRS, "prefixListId")),
+                "referencedSecurityGroupId",
+            )
+        )
+    return out
+
+
+def _world_ingress(r: Resource) -> list[Permission]:
+    return [
+        p
+        for p in permissions(r.type, r.props)
+        if p.direction == "ingress" and p.world and p.protocol in ("all", "tcp", "udp")
+    ]
+
+
+def _fix(p: Permission) -> str:
+    props = ", ".join(f"`{prop}`" for prop, _ in p.world)
+    cidrs = ", ".join(sorted({c for _, c in p.world}))
+    return (
+        f"remove {cidrs} from {props} and admit a security group (`{p.sg_property}`) "
+        "or a narrower CIDR"
+    )
+
+
+def _ports_text(ports: Sequence[int]) -> str:
+    return ", ".join(map(str, ports)) or "none"
+
+
+def world_ingress_allowed_ports(r: Resource, cfg: Config) -> list[str]:
+    allowed = {int(p) for p in cfg.get("allowedPorts", [])}
+    out = []
+    for p in _world_ingress(r):
+        if p.ports is None:
+            continue
+        lo, hi = p.ports
+        if p.protocol == "all" or any(port not in allowed for port in range(lo, hi + 1)):
+            out.append(
+                f"{t.label(r.type)} '{r.name}' admits {p.describe()} from the internet: "
+                f"{_fix(p)}; the internet may reach only ports {_ports_text(sorted(allowed))}"
+            )
+    return out
+
+
+def world_ingress_forbidden(r: Resource, cfg: Config) -> list[str]:
+    forbidden = sorted({int(x) for x in cfg.get("forbiddenPorts", [])})
+    widest = int(cfg.get("maxPortRange", 1))
+    out = []
+    where = f"{t.label(r.type)} '{r.name}'"
+    for p in _world_ingress(r):
+        if p.protocol == "all":
+            out.append(f"{where} admits all protocols (-1) from the internet: {_fix(p)}")
+            continue
+        if p.ports is None:
+            continue
+        lo, hi = p.ports
+        hit = [port for port in forbidden if lo <= port <= hi]
+        if hit:
+            out.append(
+                f"{where} exposes admin/data port(s) {_ports_text(hit)} to the internet "
+                f"({p.describe()}): {_fix(p)}"
+            )
+        elif hi - lo + 1 > widest:
+            out.append(
+                f"{where} opens a {hi - lo + 1}-port range ({p.describe()}) to the internet: "
+                f"set `{p.path}fromPort` and `{p.path}toPort` to the single port you serve"
+            )
+    return out
+
+
+# --- stack level: groups of the data tier --------------------------------------------------
+
+_DATA_TIER = {
+    t.RDS_INSTANCE: "vpcSecurityGroupIds",
+    t.RDS_CLUSTER: "vpcSecurityGroupIds",
+    t.RDS_PROXY: "vpcSecurityGroupIds",
+    t.CACHE_REPLICATION_GROUP: "securityGroupIds",
+    t.CACHE_CLUSTER: "securityGroupIds",
+}
+
+
+def data_tier_groups(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
+    groups = of_type(resources, t.SECURITY_GROUP)
+    targets = Targets(groups)
+    found: dict[str, PolicyResource] = {}
+    for r in resources:
+        prop = _DATA_TIER.get(r.resource_type)
+        if prop:
+            for g in referenced(r, prop, targets)[0]:
+                found[g.urn] = g
+    return [g for g in groups if g.urn in found]
+
+
+def _rules_of(resources: Sequence[PolicyResource], groups: Sequence[PolicyResource]):
+    """(rule resource, permission) for every standalone rule attached to one of `groups`."""
+    targets = Targets(groups)
+    for rule in of_type(resources, t.SECURITY_GROUP_RULE, t.SG_INGRESS_RULE, t.SG_EGRESS_RULE):
+        attached, _ = referenced(rule, "securityGroupId", targets)
+        if attached:
+            for p in permissions(rule.resource_type, rule.props):
+                yield rule, attached[0], p
+
+
+def data_tier_sg_references_only(
+    resources: Sequence[PolicyResource], cfg: Config
+) -> list[tuple[str, str]]:
+    groups = data_tier_groups(resources)
+    out = []
+    for g in groups:
+        for p in permissions(t.SECURITY_GROUP, g.props):
+            if p.direction == "ingress" and p.non_sg_sources:
+                out.append((g.urn, _data_msg(g.name, g.name, p)))
+    for rule, g, p in _rules_of(resources, groups):
+        if p.direction == "ingress" and p.non_sg_sources:
+            out.append((rule.urn, _data_msg(rule.name, g.name, p)))
+    return out
+
+
+def _data_msg(where: str, group: str, p: Permission) -> str:
+    props = ", ".join(f"`{s}`" for s in p.non_sg_sources)
+    return (
+        f"'{where}' admits {p.describe()} into data-tier security group '{group}' by CIDR or "
+        f"prefix list ({props}): admit only the application's security group via "
+        f"`{p.sg_property}`"
+    )
+
+
+def data_tier_egress(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
+    groups = data_tier_groups(resources)
+    out = []
+    found = [(g, g, p) for g in groups for p in permissions(t.SECURITY_GROUP, g.props)]
+    for owner, g, p in [*found, *_rules_of(resources, groups)]:
+        if p.direction == "egress" and p.world:
+            out.append(
+                (
+                    owner.urn,
+                    f"'{owner.name}' lets data-tier security group '{g.name}' send "
+                    f"{p.describe()} to the internet: remove the {p.path or ''}egress to "
+                    f"{', '.join(sorted({c for _, c in p.world}))} (databases and caches "
+                    "answer, they do not call out)",
+                )
+            )
+    return out
+
+
+def policies() -> list[GuardrailPolicy | GuardrailStackPolicy]:
+    port_list = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535}}
+    return [
+        GuardrailPolicy(
+            name="sg-world-ingress-allowed-ports",
+            description="Ingress from 0.0.0.0/0 or ::/0 is allowed only on the allowed ports.",
+            resource_types=_RULE_TYPES,
+            check=world_ingress_allowed_ports,
+            enforcement_level=MANDATORY,
+            config={
+                "allowedPorts": {
+                    **port_list,
+                    "default": [80, 443],
+                    "description": "Ports the internet may reach (tcp/udp).",
+                }
+            },
+        ),
+        GuardrailPolicy(
+            name="sg-world-ingress-forbidden",
+            description=(
+                "Never from the internet: all protocols, wide port ranges, admin ports "
+                "(SSH, RDP) or data ports (databases, caches, search), even inside a range."
+            ),
+            resource_types=_RULE_TYPES,
+            check=world_ingress_forbidden,
+            enforcement_level=MANDATORY,
+            config={
+                "forbiddenPorts": {
+                    **port_list,
+                    "default": ADMIN_PORTS + DATA_PORTS,
+                    "description": "Ports that must never be reachable from the internet.",
+                },
+                "maxPortRange": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "default": 1,
+                    "description": "Widest port range (number of ports) open to the internet.",
+                },
+            },
+        ),
+        GuardrailStackPolicy(
+            name="sg-data-tier-sg-references-only",
+            description=(
+                "Security groups of databases and caches admit only other security groups, "
+                "never CIDR blocks or prefix lists."
+            ),
+            check=data_tier_sg_references_only,
+            enforcement_level=MANDATORY,
+        ),
+        GuardrailStackPolicy(
+            name="sg-data-tier-egress",
+            description=(
+                "Security groups of databases and caches do not allow egress to the internet."
+            ),
+            check=data_tier_egress,
+            enforcement_level=ADVISORY,
+        ),
+    ]

@@ -1,0 +1,100 @@
+"""pulumi-aws 7 type tokens the guardrails inspect, and the labels used in messages."""
+
+# Network
+VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+
+# Compute
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+INSTANCE = "aws:ec2/instance:Instance"
+AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
+EBS_VOLUME = "aws:ebs/volume:Volume"
+
+# Load balancing (the aws:alb/* tokens are aliases of aws:lb/*)
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+
+# Databases and caches
+RDS_INSTANCE = "aws:rds/instance:Instance"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+RDS_GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
+RDS_PROXY = "aws:rds/proxy:Proxy"
+CACHE_REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+CACHE_CLUSTER = "aws:elasticache/cluster:Cluster"
+
+# Storage and keys
+S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+S3_ACLS = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+EFS_FILE_SYSTEM = "aws:efs/fileSystem:FileSystem"
+KMS_KEY = "aws:kms/key:Key"
+
+# Edge
+CLOUDFRONT_DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+
+# IAM
+IAM_POLICY = "aws:iam/policy:Policy"
+IAM_ROLE = "aws:iam/role:Role"
+IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+IAM_USER_POLICY = "aws:iam/userPolicy:UserPolicy"
+IAM_GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
+IAM_POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
+IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+IAM_USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment"
+IAM_GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"
+
+# Messaging and logs
+SNS_TOPIC = "aws:sns/topic:Topic"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+
+LABELS: dict[str, str] = {
+    VPC: "VPC",
+    SUBNET: "Subnet",
+    SECURITY_GROUP: "Security group",
+    SECURITY_GROUP_RULE: "Security group rule",
+    SG_INGRESS_RULE: "Security group ingress rule",
+    SG_EGRESS_RULE: "Security group egress rule",
+    LAUNCH_TEMPLATE: "Launch template",
+    INSTANCE: "EC2 instance",
+    AUTOSCALING_GROUP: "Auto Scaling group",
+    EBS_VOLUME: "EBS volume",
+    RDS_INSTANCE: "RDS instance",
+    RDS_CLUSTER: "RDS cluster",
+    RDS_CLUSTER_INSTANCE: "RDS cluster instance",
+    RDS_GLOBAL_CLUSTER: "RDS global cluster",
+    RDS_PROXY: "RDS proxy",
+    CACHE_REPLICATION_GROUP: "ElastiCache replication group",
+    CACHE_CLUSTER: "ElastiCache cluster",
+    S3_PUBLIC_ACCESS_BLOCK: "S3 public access block",
+    S3_BUCKET_POLICY: "S3 bucket policy",
+    EFS_FILE_SYSTEM: "EFS file system",
+    KMS_KEY: "KMS key",
+    CLOUDFRONT_DISTRIBUTION: "CloudFront distribution",
+    IAM_POLICY: "IAM policy",
+    IAM_ROLE: "IAM role",
+    IAM_ROLE_POLICY: "IAM role policy",
+    IAM_USER_POLICY: "IAM user policy",
+    IAM_GROUP_POLICY: "IAM group policy",
+    IAM_POLICY_ATTACHMENT: "IAM policy attachment",
+    IAM_ROLE_POLICY_ATTACHMENT: "IAM role policy attachment",
+    IAM_USER_POLICY_ATTACHMENT: "IAM user policy attachment",
+    IAM_GROUP_POLICY_ATTACHMENT: "IAM group policy attachment",
+    SNS_TOPIC: "SNS topic",
+    LOG_GROUP: "CloudWatch log group",
+    FLOW_LOG: "VPC flow log",
+    **{t: "Load balancer" for t in LOAD_BALANCERS},
+    **{t: "Load balancer listener" for t in LISTENERS},
+    **{t: "S3 bucket" for t in S3_BUCKETS},
+    **{t: "S3 bucket ACL" for t in S3_ACLS},
+}
+
+
+def label(resource_type: str) -> str:
+    return LABELS.get(resource_type, resource_type)

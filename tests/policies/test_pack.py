@@ -1,0 +1,113 @@
+# ruff: noqa: E501 - rule tables read best one case per line
+"""The pack as a whole: metadata, default levels, config files, and the fast servicer."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from conftest import PACK_DIR
+from google.protobuf import json_format
+from guardrails import tokens as t
+from guardrails.pack import PACK_NAME, all_policies
+from guardrails.server import build_servicer
+from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy import EnforcementLevel, Policy
+from pulumi_policy.policy import _PolicyAnalyzerServicer
+
+from tools.analyzer import UNKNOWN, secret, serialize
+
+MANDATORY_MODULES = {"encryption", "multi_az", "security_groups", "exposure", "iam"}
+ADVISORY_EXCEPTIONS = {"sns-topic-encrypted", "log-group-encrypted", "sg-data-tier-egress"}
+CONFIG_FILES = sorted((PACK_DIR / "config").glob("*.json"))
+
+
+def test_every_policy_is_named_described_and_levelled_by_its_concern():
+    for policy in all_policies():
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", policy.name), policy.name
+        assert policy.description and policy.description.endswith("."), policy.name
+        concern = policy.check.__module__.rsplit(".", 1)[-1]
+        mandatory = concern in MANDATORY_MODULES and policy.name not in ADVISORY_EXCEPTIONS
+        expected = EnforcementLevel.MANDATORY if mandatory else EnforcementLevel.ADVISORY
+        assert policy.enforcement_level == expected, policy.name
+
+
+def test_no_policy_remediates_by_default_and_all_take_exempt_names():
+    for policy in all_policies():
+        assert policy.enforcement_level != EnforcementLevel.REMEDIATE
+        assert policy.config_schema is not None
+        assert "exemptNames" in policy.config_schema.properties
+
+
+def test_pack_does_not_depend_on_the_program_or_aws_sdks():
+    sources = "\n".join(p.read_text() for p in (PACK_DIR / "guardrails").glob("*.py"))
+    sources += (PACK_DIR / "__main__.py").read_text()
+    assert not re.search(r"^\s*(from|import)\s+(components|pulumi_aws|boto3)\b", sources, re.M)
+    lines = (PACK_DIR / "requirements.txt").read_text().lower().splitlines()
+    pins = [line for line in lines if line and not line.startswith("#")]
+    assert all("==" in line for line in pins), pins
+    assert {"pulumi-policy==1.21.0", "pulumi==3.272.0"} <= set(pins)
+    assert not [p for p in pins if p.startswith(("pulumi-aws", "pulumi_aws", "boto"))]
+    assert "virtualenv: venv" in (PACK_DIR / "PulumiPolicy.yaml").read_text()
+
+
+@pytest.mark.parametrize("path", CONFIG_FILES, ids=[p.name for p in CONFIG_FILES])
+def test_config_files_validate_against_the_published_schemas(pack, path: Path):
+    schemas = {p.name: json_format.MessageToDict(p.configSchema) for p in pack.info().policies}
+    levels = {"type": "string", "enum": ["advisory", "mandatory", "remediate", "disabled"]}
+    config = json.loads(path.read_text())
+    assert config, f"{path} is empty"
+    for name, value in config.items():
+        assert name in schemas or name == "all", f"{path.name}: unknown policy {name}"
+        if isinstance(value, str):
+            jsonschema.validate(value, levels)
+            continue
+        schema = {
+            "type": "object",
+            "properties": {**schemas[name].get("properties", {}), "enforcementLevel": levels},
+            "additionalProperties": False,
+        }
+        jsonschema.validate(value, schema)
+    pack.resolve_config(config)  # the client resolves it as the CLI would
+
+
+def _requests():
+    bad_sg = {"ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}]}  # fmt: skip
+    cases: list[tuple[str, dict[str, Any]]] = [
+        (t.RDS_CLUSTER, {"storageEncrypted": False, "tags": {"a": UNKNOWN}}),
+        (t.RDS_CLUSTER, {"storageEncrypted": UNKNOWN}),
+        (t.SECURITY_GROUP, bad_sg),
+        (t.IAM_POLICY, {"policy": secret('{"Statement": [{"Action": "*", "Resource": "*"}]}')}),
+        (t.LAUNCH_TEMPLATE, {"metadataOptions": {"httpTokens": "optional"}}),
+        (t.VPC, {"cidrBlock": "10.0.0.0/16"}),
+        ("aws:ec2/eip:Eip", {}),
+    ]
+    for i, (type_, props) in enumerate(cases):
+        yield analyzer_pb2.AnalyzeRequest(
+            type=type_, properties=serialize(props), urn=f"urn:{i}", name=f"r{i}"
+        )
+
+
+def test_fast_servicer_answers_exactly_like_the_sdk():
+    policies: list[Policy] = list(all_policies())
+    fast = build_servicer(PACK_NAME, policies)
+    stock = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", policies, EnforcementLevel.ADVISORY)
+    for config in ({}, {"rds-storage-encrypted": "disabled", "imdsv2-required": "remediate"}):
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, level in config.items():
+            request.policyConfig[name].enforcementLevel = analyzer_pb2.EnforcementLevel.Value(level.upper())  # fmt: skip
+        fast.Configure(request, None)
+        stock.Configure(request, None)
+        for req in _requests():
+            assert fast.Analyze(req, None) == stock.Analyze(req, None), req.type
+
+
+def test_pack_argument_validation_matches_the_sdk():
+    with pytest.raises(TypeError, match="Invalid policy pack name"):
+        build_servicer("bad name!", all_policies())
+    with pytest.raises(TypeError, match="Missing policies"):
+        build_servicer("ok", [])

@@ -1,0 +1,212 @@
+# ruff: noqa: E501 - rule tables read best one case per line
+"""The pack as a process, spoken to over gRPC exactly as the Pulumi CLI does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import urn
+from google.protobuf import json_format
+from guardrails import tokens as t
+from pulumi.runtime.proto import analyzer_pb2
+
+from tools.analyzer import UNKNOWN, StackResource, secret, serialize
+
+SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+
+
+@pytest.fixture
+def configured(pack):
+    """Gives a test the pack and restores the default configuration afterwards."""
+    yield pack
+    pack.configure({})
+
+
+def res(type_: str, name: str, props: dict, **kw) -> StackResource:
+    return StackResource.of(type_, name, props, **kw)
+
+
+def by_policy(diagnostics):
+    return {d.policy_name: d for d in diagnostics}
+
+
+def test_the_pack_describes_every_policy(pack, policies):
+    info = pack.info()
+    assert info.name == "webstack-guardrails"
+    assert [p.name for p in info.policies] == list(policies)
+
+
+def test_a_mandatory_violation_names_the_fix(pack):
+    [d] = pack.analyze(res(t.RDS_CLUSTER, "db", {"storageEncrypted": False, "backupRetentionPeriod": 7, "deletionProtection": True, "finalSnapshotIdentifier": "f", "enabledCloudwatchLogsExports": ["postgresql"]}, protect=True))  # fmt: skip
+    assert (d.policy_name, d.level, d.urn) == ("rds-storage-encrypted", "mandatory", urn(t.RDS_CLUSTER, "db"))  # fmt: skip
+    assert d.message.endswith(
+        "RDS cluster 'db' stores data unencrypted: set `storageEncrypted: true` "
+        "(and `kmsKeyId` to a customer-managed key)"
+    )
+
+
+def test_unknown_values_never_crash_a_policy(pack):
+    props = {
+        "storageEncrypted": UNKNOWN,
+        "backupRetentionPeriod": UNKNOWN,
+        "deletionProtection": UNKNOWN,
+        "skipFinalSnapshot": UNKNOWN,
+        "enabledCloudwatchLogsExports": UNKNOWN,
+        "tags": {"Owner": UNKNOWN},
+        "vpcSecurityGroupIds": [UNKNOWN],
+    }
+    diagnostics = pack.analyze(res(t.RDS_CLUSTER, "db", props, protect=True))
+    assert diagnostics == []
+
+
+def test_decided_checks_still_run_beside_unknown_ones(pack):
+    props = {"ingress": [
+        {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]},
+        {"protocol": "tcp", "fromPort": UNKNOWN, "toPort": UNKNOWN, "cidrBlocks": ["0.0.0.0/0"]},
+        {"protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": UNKNOWN},
+    ]}  # fmt: skip
+    diagnostics = pack.analyze(res(t.SECURITY_GROUP, "web", props))
+    assert {d.policy_name for d in diagnostics} == {"sg-world-ingress-allowed-ports", "sg-world-ingress-forbidden"}  # fmt: skip
+    assert all("tcp 22" in d.message or "port(s) 22" in d.message for d in diagnostics)
+    assert not any("can't run policy" in d.message for d in diagnostics)
+
+
+def test_secrets_arrive_unwrapped_and_are_judged(pack):
+    document = json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    struct = serialize({"policy": secret(document)})
+    assert json_format.MessageToDict(struct)["policy"] == {**SECRET_SIG, "value": document}
+    r = StackResource(urn=urn(t.IAM_POLICY, "admin"), type=t.IAM_POLICY, name="admin", properties=struct)  # fmt: skip
+    [d] = pack.analyze(r)
+    assert (d.policy_name, d.level) == ("iam-no-wildcard-admin", "mandatory")
+
+
+def test_a_secret_unknown_is_skipped(pack):
+    assert pack.analyze(res(t.IAM_POLICY, "p", {"policy": secret(UNKNOWN)})) == []
+
+
+def test_configuration_sets_levels_and_options(configured):
+    sg = {"ingress": [{"protocol": "tcp", "fromPort": 8443, "toPort": 8443, "cidrBlocks": ["0.0.0.0/0"]}]}  # fmt: skip
+    [d] = configured.analyze(res(t.SECURITY_GROUP, "web", sg))
+    assert d.policy_name == "sg-world-ingress-allowed-ports"
+    configured.configure({"sg-world-ingress-allowed-ports": {"allowedPorts": [443, 8443]}})
+    assert configured.analyze(res(t.SECURITY_GROUP, "web", sg)) == []
+    configured.configure({"rds-storage-encrypted": "advisory"})
+    [d] = configured.analyze(res(t.RDS_GLOBAL_CLUSTER, "g", {"deletionProtection": True}, protect=True))  # fmt: skip
+    assert (d.policy_name, d.level) == ("rds-storage-encrypted", "advisory")
+    configured.configure({"all": "disabled"})
+    assert configured.analyze(res(t.RDS_GLOBAL_CLUSTER, "g", {})) == []
+
+
+def test_exempt_names_make_a_policy_not_applicable(configured):
+    configured.configure({"rds-storage-encrypted": {"exemptNames": ["legacy-*"]}})
+    r = res(t.RDS_GLOBAL_CLUSTER, "legacy-db", {"deletionProtection": True}, protect=True)
+    request = analyzer_pb2.AnalyzeRequest(type=r.type, properties=r.properties, urn=r.urn, name=r.name, options=analyzer_pb2.AnalyzerResourceOptions(protect=True))  # fmt: skip
+    response = configured.stub.Analyze(request)
+    assert list(response.diagnostics) == []
+    assert [n.policy_name for n in response.not_applicable] == ["rds-storage-encrypted"]
+
+
+def test_stack_policies_relate_resources_during_preview(pack):
+    a = res(t.SUBNET, "app-a", {"availabilityZone": "eu-west-1a", "vpcId": UNKNOWN})
+    b = res(t.SUBNET, "app-b", {"availabilityZone": "eu-west-1a", "vpcId": UNKNOWN})
+    asg = res(t.AUTOSCALING_GROUP, "app", {"vpcZoneIdentifiers": [UNKNOWN, UNKNOWN]}, property_dependencies={"vpcZoneIdentifiers": (a.urn, b.urn)})  # fmt: skip
+    diagnostics = by_policy(pack.analyze_stack([a, b, asg]))
+    assert diagnostics["asg-multi-az"].urn == asg.urn
+    assert diagnostics["asg-multi-az"].level == "mandatory"
+
+
+# --- every policy catches a deliberately misconfigured resource through the protocol -------
+
+OPEN_SSH = {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+PUBLIC_TRUST = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]})  # fmt: skip
+PUBLIC_BUCKET_POLICY = json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "*"}]})  # fmt: skip
+
+RESOURCE_CASES = [
+    ("rds-storage-encrypted", t.RDS_INSTANCE, {"storageEncrypted": False}),
+    ("ebs-encrypted", t.LAUNCH_TEMPLATE, {"blockDeviceMappings": [{"ebs": {"encrypted": "false"}}]}),
+    ("elasticache-encrypted-at-rest", t.CACHE_REPLICATION_GROUP, {"atRestEncryptionEnabled": False}),
+    ("efs-encrypted", t.EFS_FILE_SYSTEM, {"encrypted": False}),
+    ("kms-key-rotation", t.KMS_KEY, {"enableKeyRotation": False}),
+    ("sns-topic-encrypted", t.SNS_TOPIC, {"name": "alerts"}),
+    ("log-group-encrypted", t.LOG_GROUP, {"retentionInDays": 30}),
+    ("elasticache-encrypted-in-transit", t.CACHE_REPLICATION_GROUP, {"transitEncryptionEnabled": False}),
+    ("lb-listener-https", "aws:alb/listener:Listener", {"protocol": "HTTP", "defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN}]}),
+    ("cloudfront-viewer-https", t.CLOUDFRONT_DISTRIBUTION, {"defaultCacheBehavior": {"viewerProtocolPolicy": "allow-all"}}),
+    ("cloudfront-modern-tls", t.CLOUDFRONT_DISTRIBUTION, {"viewerCertificate": {"acmCertificateArn": UNKNOWN, "minimumProtocolVersion": "TLSv1"}}),
+    ("cloudfront-origin-https", t.CLOUDFRONT_DISTRIBUTION, {"origins": [{"domainName": UNKNOWN, "customOriginConfig": {"originProtocolPolicy": "match-viewer"}}]}),
+    ("rds-proxy-require-tls", t.RDS_PROXY, {"requireTls": False}),
+    ("rds-multi-az", t.RDS_INSTANCE, {"multiAz": False}),
+    ("elasticache-multi-az", t.CACHE_CLUSTER, {"engine": "memcached", "azMode": "single-az", "numCacheNodes": 1}),
+    ("asg-multi-subnet", t.AUTOSCALING_GROUP, {"vpcZoneIdentifiers": [UNKNOWN]}),
+    ("lb-multi-subnet", "aws:alb/loadBalancer:LoadBalancer", {"subnets": [UNKNOWN]}),
+    ("sg-world-ingress-allowed-ports", t.SG_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": 8080, "toPort": 8080, "cidrIpv4": "0.0.0.0/0"}),
+    ("sg-world-ingress-forbidden", t.SECURITY_GROUP_RULE, {"type": "ingress", **OPEN_SSH}),
+    ("db-not-publicly-accessible", t.RDS_CLUSTER_INSTANCE, {"publiclyAccessible": True}),
+    ("no-public-ip", t.LAUNCH_TEMPLATE, {"networkInterfaces": [{"associatePublicIpAddress": "true"}]}),
+    ("s3-public-access-block", t.S3_PUBLIC_ACCESS_BLOCK, {"bucket": UNKNOWN, "blockPublicAcls": True}),
+    ("s3-no-public-acl", "aws:s3/bucketAclV2:BucketAclV2", {"bucket": UNKNOWN, "acl": "public-read-write"}),
+    ("s3-bucket-policy-not-public", t.S3_BUCKET_POLICY, {"bucket": UNKNOWN, "policy": PUBLIC_BUCKET_POLICY}),
+    ("iam-no-wildcard-admin", t.IAM_ROLE_POLICY, {"role": UNKNOWN, "policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})}),
+    ("iam-no-administrator-access", t.IAM_ROLE_POLICY_ATTACHMENT, {"role": UNKNOWN, "policyArn": ADMIN}),
+    ("iam-trust-not-public", t.IAM_ROLE, {"assumeRolePolicy": PUBLIC_TRUST}),
+    ("imdsv2-required", t.INSTANCE, {"metadataOptions": {"httpTokens": "optional"}}),
+    ("db-backup-retention", t.RDS_INSTANCE, {"backupRetentionPeriod": 0}),
+    ("db-deletion-protection", t.RDS_GLOBAL_CLUSTER, {"deletionProtection": False}),
+    ("db-final-snapshot", t.RDS_CLUSTER, {"skipFinalSnapshot": True}),
+    ("cache-snapshots", t.CACHE_REPLICATION_GROUP, {"snapshotRetentionLimit": 0}),
+    ("stateful-resources-protected", t.KMS_KEY, {"enableKeyRotation": True}),
+    ("lb-drop-invalid-headers", t.LOAD_BALANCERS[0], {"dropInvalidHeaderFields": False}),
+    ("lb-access-logs", t.LOAD_BALANCERS[0], {"accessLogs": {"enabled": False, "bucket": ""}}),
+    ("cloudfront-logging", t.CLOUDFRONT_DISTRIBUTION, {"enabled": True}),
+    ("db-log-exports", t.RDS_CLUSTER, {"enabledCloudwatchLogsExports": []}),
+]  # fmt: skip
+
+
+def _stack_case(name):
+    if name == "aurora-cluster-min-instances":
+        cluster = res(t.RDS_CLUSTER, "db", {"engine": "aurora-postgresql"})
+        inst = res(t.RDS_CLUSTER_INSTANCE, "db-0", {"clusterIdentifier": UNKNOWN}, property_dependencies={"clusterIdentifier": (cluster.urn,)})  # fmt: skip
+        return [cluster, inst], cluster.urn
+    if name == "asg-multi-az":
+        s = res(t.SUBNET, "s", {"availabilityZone": "eu-west-1a"})
+        asg = res(t.AUTOSCALING_GROUP, "asg", {"vpcZoneIdentifiers": [UNKNOWN]}, property_dependencies={"vpcZoneIdentifiers": (s.urn,)})  # fmt: skip
+        return [s, asg], asg.urn
+    if name in ("sg-data-tier-sg-references-only", "sg-data-tier-egress"):
+        sg = res(t.SECURITY_GROUP, "db-sg", {
+            "ingress": [{"protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": ["10.0.0.0/8"]}],
+            "egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}],
+        })  # fmt: skip
+        db = res(t.CACHE_REPLICATION_GROUP, "cache", {"securityGroupIds": [UNKNOWN]}, property_dependencies={"securityGroupIds": (sg.urn,)})  # fmt: skip
+        return [sg, db], sg.urn
+    if name == "vpc-flow-logs":
+        vpc = res(t.VPC, "main", {"cidrBlock": "10.0.0.0/16"})
+        return [vpc], vpc.urn
+    raise AssertionError(f"no stack case for {name}")
+
+
+STACK_CASES = ["aurora-cluster-min-instances", "asg-multi-az", "sg-data-tier-sg-references-only", "sg-data-tier-egress", "vpc-flow-logs"]  # fmt: skip
+
+
+def test_the_tables_cover_every_policy(policies):
+    assert {c[0] for c in RESOURCE_CASES} | set(STACK_CASES) == set(policies)
+
+
+@pytest.mark.parametrize(("policy", "type_", "props"), RESOURCE_CASES, ids=[c[0] for c in RESOURCE_CASES])  # fmt: skip
+def test_each_resource_policy_catches_a_misconfigured_resource(
+    pack, policies, policy, type_, props
+):
+    diagnostics = [d for d in pack.analyze(res(type_, "bad", props)) if d.policy_name == policy]
+    assert diagnostics, f"{policy} missed {props}"
+    expected = policies[policy].enforcement_level.value
+    assert all(d.level == expected and d.urn == urn(type_, "bad") for d in diagnostics)
+    assert all("'bad'" in d.message and "`" in d.message for d in diagnostics)
+
+
+@pytest.mark.parametrize("policy", STACK_CASES)
+def test_each_stack_policy_catches_a_misconfigured_stack(pack, policies, policy):
+    resources, culprit = _stack_case(policy)
+    diagnostics = [d for d in pack.analyze_stack(resources) if d.policy_name == policy]
+    assert [d.urn for d in diagnostics] == [culprit]
+    assert diagnostics[0].level == policies[policy].enforcement_level.value

@@ -1,0 +1,88 @@
+"""The program passes the organisation's policy pack, run as the CLI runs it.
+
+Every shipped stack file and every optional feature, each with the pack configuration of its
+environment, yields zero mandatory violations; and a deliberately insecure program is stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import synth
+from tools.analyzer import PolicyPackProcess
+from tools.mockcloud import ROOT, synthesize
+from tools.preview import check, render_findings
+
+PACK = ROOT / "policies"
+STACK_FILES = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
+
+FEATURES: list[tuple[str, dict[str, Any]]] = [
+    ("stack-file", {}),
+    ("no-cdn", {"webstack:cdn": {"enabled": False}}),
+    ("waf", {"webstack:cdn": {"waf": True}}),
+    ("domain", {"webstack:domain": {"zoneName": "example.org", "recordName": "shop"}}),
+    (
+        "apex-domain-no-cdn",
+        {
+            "webstack:domain": {"zoneName": "example.org", "recordName": "@"},
+            "webstack:cdn": {"enabled": False},
+        },
+    ),
+    ("app-tier", {"webstack:appTier": {"enabled": True}}),
+    ("aurora-mysql", {"webstack:database": {"engine": "aurora-mysql"}}),
+    ("postgres", {"webstack:database": {"engine": "postgres"}}),
+    ("mysql-proxy", {"webstack:database": {"engine": "mysql", "proxy": True}}),
+    ("aurora-proxy", {"webstack:database": {"proxy": True, "readers": 2}}),
+    ("redis", {"webstack:cache": {"engine": "redis", "replicas": 2}}),
+    ("memcached", {"webstack:cache": {"engine": "memcached"}}),
+    ("single-nat", {"webstack:network": {"natGateways": "single"}}),
+    ("eu-west-1", {"aws:region": "eu-west-1"}),
+    ("alarm-email", {"webstack:alarmEmail": "ops@example.org"}),
+]
+
+
+@pytest.fixture(scope="module")
+def pack() -> Iterator[PolicyPackProcess]:
+    with PolicyPackProcess(PACK) as process:
+        yield process
+
+
+def pack_config(stack: str) -> dict[str, Any]:
+    path = PACK / "config" / f"{stack}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+@pytest.mark.parametrize("stack", STACK_FILES)
+@pytest.mark.parametrize(("feature", "overrides"), FEATURES, ids=[f for f, _ in FEATURES])
+def test_no_mandatory_violations(
+    pack: PolicyPackProcess, stack: str, feature: str, overrides: dict[str, Any]
+) -> None:
+    result = synth(stack, overrides or None)
+    assert result.error is None, result.error
+    pack.configure(pack_config(stack))
+    findings = check(pack, result)
+    mandatory = [f for f in findings if f["level"] == "mandatory"]
+    assert mandatory == [], "\n".join(render_findings(mandatory))
+
+
+def test_the_pack_stops_an_insecure_program_and_the_preview_groups_it_by_resource(
+    pack: PolicyPackProcess,
+) -> None:
+    result = synthesize("dev", project_dir=Path(__file__).parent / "programs" / "insecure")
+    assert result.error is None, result.error
+    pack.configure({})
+    findings = check(pack, result)
+    by_resource: dict[str, set[str]] = {}
+    for f in findings:
+        if f["level"] == "mandatory":
+            by_resource.setdefault(f["urn"].rsplit("::", 1)[-1], set()).add(f["policy"])
+    assert "ssh-from-anywhere" in by_resource
+    assert "plain-db" in by_resource
+    assert len(by_resource["plain-db"]) >= 3  # unencrypted, public, single-AZ, no final snapshot
+    report = "\n".join(render_findings(findings))
+    assert "[mandatory]" in report and "ssh-from-anywhere" in report
