@@ -28,7 +28,7 @@ def policies() -> dict[str, Any]:
 def check(policy_name: str, type_: str, props: Mapping[str, Any], **kw: Any) -> list[str]:
     """Messages of one resource policy for one resource, with the policy's default config."""
     policy = next(
-        p for p in all_policies() if isinstance(p, GuardrailStackPolicy) and p.name == policy_name
+        p for p in all_policies() if isinstance(p, GuardrailPolicy) and p.name == policy_name
     )
     assert isinstance(policy, GuardrailPolicy)
     assert policy.applies_to(type_), f"{policy_name} does not apply to {type_}"
