@@ -21,7 +21,15 @@ from typing import Any
 import grpc
 from pulumi.runtime import proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
-from pulumi_policy import EnforcementLevel, Policy, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import (
     _GRPC_CHANNEL_OPTIONS,
@@ -42,6 +50,7 @@ class FastAnalyzerServicer(_PolicyAnalyzerServicer):
         self._pack_name = name
         self._pack_version = version
         self._resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
+        self._stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
         self._by_type: dict[str, list[ResourceValidationPolicy]] = {}
         self._runtime_configured = False
 
@@ -110,26 +119,87 @@ class FastAnalyzerServicer(_PolicyAnalyzerServicer):
                     loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
                     loop.close()
             except UnknownValueError as e:
-                response.diagnostics.append(
-                    proto.AnalyzeDiagnostic(
-                        policyName=policy.name,
-                        policyPackName=self._pack_name,
-                        policyPackVersion=self._pack_version,
-                        message=(
-                            f"can't run policy '{policy.name}' from policy pack "
-                            f"'{self._pack_name}@v{self._pack_version}' during preview: "
-                            f"{e.message}"
-                        ),
-                        urn="",
-                        description=policy.description,
-                        enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
-                    )
-                )
+                response.diagnostics.append(self._cannot_run(policy, e.message))
             except _NotApplicableError as e:
                 response.not_applicable.append(
                     proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
                 )
         return response
+
+    def AnalyzeStack(self, request: Any, _context: Any) -> Any:
+        # The SDK rebuilds every resource once per stack policy; build them once for all.
+        self._configure_runtime_once()
+        response = proto.AnalyzeResponse()
+        policies = [
+            (policy, level)
+            for policy in self._stack_policies
+            if (level := self._get_enforcement_level(policy)) != EnforcementLevel.DISABLED
+        ]
+        if not policies:
+            return response
+        resources = self._stack_resources(request)
+        stack_tags = getattr(self, "_PolicyAnalyzerServicer__stack_tags")  # noqa: B009
+        for policy, level in policies:
+            if level == EnforcementLevel.REMEDIATE:
+                level = EnforcementLevel.MANDATORY  # stack policies cannot remediate
+            report_violation = self._create_report_violation(
+                response, policy.name, policy.description, level, policy.severity
+            )
+            args = StackValidationArgs(resources, self._get_policy_config(policy.name), stack_tags)
+            try:
+                result = policy.validate(args, report_violation)
+                if isawaitable(result):
+                    loop = asyncio.new_event_loop()
+                    loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
+                    loop.close()
+            except UnknownValueError as e:
+                response.diagnostics.append(self._cannot_run(policy, e.message))
+            except _NotApplicableError as e:
+                response.not_applicable.append(
+                    proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
+                )
+        return response
+
+    def _stack_resources(self, request: Any) -> list[PolicyResource]:
+        """The SDK's PolicyResource graph (parents, dependencies), deserialized once."""
+        built: list[tuple[PolicyResource, Any]] = []
+        by_urn: dict[str, PolicyResource] = {}
+        for r in request.resources:
+            props = unknown_checking_proxy(deserialize_properties(struct_to_dict(r.properties)))
+            resource = PolicyResource(
+                r.type,
+                props,
+                r.urn,
+                r.name,
+                self._get_resource_options(r),
+                self._get_provider_resource(r),
+                None,
+                [],
+                {},
+            )
+            built.append((resource, r))
+            by_urn[r.urn] = resource
+        for resource, r in built:
+            if r.parent:
+                resource.parent = by_urn.get(r.parent)
+            resource.dependencies.extend(by_urn[d] for d in r.dependencies if d in by_urn)
+            for key, deps in r.propertyDependencies.items():
+                resource.property_dependencies[key] = [by_urn[d] for d in deps.urns if d in by_urn]
+        return [resource for resource, _ in built]
+
+    def _cannot_run(self, policy: Policy, reason: str) -> Any:
+        return proto.AnalyzeDiagnostic(
+            policyName=policy.name,
+            policyPackName=self._pack_name,
+            policyPackVersion=self._pack_version,
+            message=(
+                f"can't run policy '{policy.name}' from policy pack "
+                f"'{self._pack_name}@v{self._pack_version}' during preview: {reason}"
+            ),
+            urn="",
+            description=policy.description,
+            enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
+        )
 
 
 def _value(value: Any) -> Any:

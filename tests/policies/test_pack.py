@@ -106,6 +106,69 @@ def test_fast_servicer_answers_exactly_like_the_sdk():
             assert fast.Analyze(req, None) == stock.Analyze(req, None), req.type
 
 
+def _stack_request(resources: list[tuple[str, str, dict[str, Any], dict[str, list[str]]]]):
+    return analyzer_pb2.AnalyzeStackRequest(
+        resources=[
+            analyzer_pb2.AnalyzerResource(
+                type=type_,
+                properties=serialize(props),
+                urn=f"urn:{name}",
+                name=name,
+                dependencies=[f"urn:{d}" for ds in deps.values() for d in ds],
+                propertyDependencies={
+                    k: analyzer_pb2.AnalyzerPropertyDependencies(urns=[f"urn:{d}" for d in v])
+                    for k, v in deps.items()
+                },
+            )
+            for type_, name, props, deps in resources
+        ]
+    )
+
+
+def test_fast_stack_analysis_answers_exactly_like_the_sdk():
+    policies: list[Policy] = list(all_policies())
+    fast = build_servicer(PACK_NAME, policies)
+    stock = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", policies, EnforcementLevel.ADVISORY)
+    request = _stack_request(
+        [
+            (t.VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}, {}),
+            (
+                t.SUBNET,
+                "a",
+                {"vpcId": UNKNOWN, "availabilityZone": "eu-west-1a"},
+                {"vpcId": ["vpc"]},
+            ),
+            (
+                t.SUBNET,
+                "b",
+                {"vpcId": UNKNOWN, "availabilityZone": "eu-west-1a"},
+                {"vpcId": ["vpc"]},
+            ),
+            (
+                t.AUTOSCALING_GROUP,
+                "asg",
+                {"vpcZoneIdentifiers": [UNKNOWN, UNKNOWN], "maxSize": 2, "minSize": 2},
+                {"vpcZoneIdentifiers": ["a", "b"]},
+            ),
+            (t.RDS_CLUSTER, "db", {"engine": "aurora-postgresql", "storageEncrypted": True}, {}),
+            (
+                t.RDS_CLUSTER_INSTANCE,
+                "db-1",
+                {"clusterIdentifier": UNKNOWN},
+                {"clusterIdentifier": ["db"]},
+            ),
+        ]
+    )
+    assert len(stock.AnalyzeStack(request, None).diagnostics) >= 2  # one-AZ ASG, lone instance
+    for config in ({}, {"vpc-flow-logs": "mandatory", "asg-multi-az": "disabled"}):
+        configure = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, level in config.items():
+            configure.policyConfig[name].enforcementLevel = analyzer_pb2.EnforcementLevel.Value(level.upper())  # fmt: skip
+        fast.Configure(configure, None)
+        stock.Configure(configure, None)
+        assert fast.AnalyzeStack(request, None) == stock.AnalyzeStack(request, None)
+
+
 def test_pack_argument_validation_matches_the_sdk():
     with pytest.raises(TypeError, match="Invalid policy pack name"):
         build_servicer("bad name!", all_policies())
