@@ -106,6 +106,22 @@ _DATA_KEY_STATEMENTS = [
     },
 ]
 
+# The files bucket is SSE-KMS: CloudFront's origin access control must decrypt what it serves.
+# The distribution is created after the key (key -> bucket -> distribution), so the condition
+# names this account's distributions rather than the one ARN; the bucket policy names it exactly.
+_DATA_KEY_STATEMENTS.append(
+    {
+        "Sid": "CloudFrontReadsFilesThroughOac",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": {
+            "StringLike": {"aws:SourceArn": "arn:{partition}:cloudfront::{account}:distribution/*"}
+        },
+    }
+)
+
 _LOGS_KEY_STATEMENTS = [
     {
         "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",

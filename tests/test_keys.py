@@ -84,3 +84,17 @@ def test_no_key_policy_opens_to_any_principal(prod_preview: Synthesis) -> None:
 def test_keys_are_protected_in_prod_only(prod_preview: Synthesis, dev_preview: Synthesis) -> None:
     assert all(k.protect for k in prod_preview.of_type(KEY))
     assert not any(k.protect for k in dev_preview.of_type(KEY))
+
+
+def test_cloudfront_may_decrypt_files_only_for_this_accounts_distributions(
+    prod_preview: Synthesis,
+) -> None:
+    (statement,) = [
+        s
+        for s in statements(prod_preview, "data")
+        if s["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    ]
+    assert statement["Action"] == "kms:Decrypt"
+    assert statement["Condition"]["StringLike"]["aws:SourceArn"] == (
+        "arn:aws:cloudfront::123456789012:distribution/*"
+    )
