@@ -41,3 +41,33 @@ pulumi.export(
         "cache": site.security.cache.id,
     },
 )
+
+# The data tier: where applications connect; credentials stay in Secrets Manager.
+pulumi.export("databaseEndpoint", site.database.writer_endpoint)
+pulumi.export("databaseReaderEndpoint", site.database.reader_endpoint)
+pulumi.export("databasePort", site.database.port)
+pulumi.export("databaseSecretArn", site.database.secret_arn)
+pulumi.export("databaseProxyEndpoint", site.database.proxy_endpoint)
+pulumi.export("cacheEndpoint", site.cache.primary_endpoint)
+pulumi.export("cacheReaderEndpoint", site.cache.reader_endpoint)
+pulumi.export("cachePort", site.cache.port)
+pulumi.export("cacheAuthSecretArn", site.cache.auth_secret_arn)
+
+# Load balancing and compute.
+pulumi.export("albDnsName", site.load_balancer.alb.dns_name)
+pulumi.export("webAsgName", site.web.group.name)
+if site.app is not None and site.internal_load_balancer is not None:
+    pulumi.export("appAsgName", site.app.group.name)
+    pulumi.export("internalAlbDnsName", site.internal_load_balancer.alb.dns_name)
+
+# The edge: where users go, and what operators watch.
+if config.domain is not None:
+    pulumi.export("siteUrl", f"https://{config.domain.fqdn}")
+elif site.cdn is not None:
+    pulumi.export("siteUrl", site.cdn.distribution.domain_name.apply(lambda d: f"https://{d}"))
+else:
+    pulumi.export("siteUrl", site.load_balancer.alb.dns_name.apply(lambda d: f"http://{d}"))
+pulumi.export("cloudFrontDomain", site.cdn.distribution.domain_name if site.cdn else None)
+pulumi.export("uploadsBucketName", site.storage.uploads_bucket.bucket)
+pulumi.export("dashboardName", site.monitoring.dashboard.dashboard_name)
+pulumi.export("alarmTopicArn", site.monitoring.topic.arn)

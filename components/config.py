@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 import pulumi
@@ -186,23 +187,93 @@ class DomainConfig(Section):
 
 
 class ScheduledAction(Section):
+    """A recurring capacity change, e.g. more instances for weekend traffic (seed 001)."""
+
     name: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
-    recurrence: str = Field(description="Cron expression in UTC, e.g. '0 7 * * MON-FRI'.")
-    min_size: int | None = Field(None, ge=0)
-    max_size: int | None = Field(None, ge=0)
-    desired_capacity: int | None = Field(None, ge=0)
+    recurrence: str = Field(
+        pattern=r"^\S+( \S+){4}$", description="Cron expression, e.g. '0 7 * * MON-FRI'."
+    )
+    time_zone: str | None = Field(
+        None, pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$", description="IANA zone; unset: UTC."
+    )
+    min_size: int | None = Field(None, ge=0, le=1000)
+    max_size: int | None = Field(None, ge=0, le=1000)
+    desired_capacity: int | None = Field(None, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> ScheduledAction:
+        if self.min_size is None and self.max_size is None and self.desired_capacity is None:
+            raise ValueError(
+                f"scheduled action {self.name!r} sets nothing; accepted: at least one of "
+                "minSize, maxSize, desiredCapacity"
+            )
+        return self
 
 
 class StepAdjustment(Section):
-    lower_bound: float | None = None
-    upper_bound: float | None = None
-    adjustment: int
+    """One step: change capacity by ``adjustment`` while the metric is in [lowerBound, upperBound).
+
+    Bounds are metric values (CPU %), not offsets from the alarm threshold as in the AWS API.
+    """
+
+    lower_bound: float | None = Field(None, ge=0, le=100)
+    upper_bound: float | None = Field(None, ge=0, le=100)
+    adjustment: int = Field(description="Instances to add (scale out) or remove (negative).")
 
 
 class StepScaling(Section):
+    """Step scaling on an alarm (seed 001): add 2 at 50-75 % CPU, 4 above 75 %.
+
+    ``scaleOut`` steps are contiguous, start at the alarm threshold and the last one is open-ended
+    (no upperBound); ``scaleIn`` steps mirror that downwards. Runs beside target tracking.
+    """
+
     metric: Literal["CPUUtilization"] = "CPUUtilization"
-    threshold: float = Field(80, gt=0, le=100)
-    steps: tuple[StepAdjustment, ...] = Field(min_length=1)
+    scale_out: tuple[StepAdjustment, ...] = ()
+    scale_in: tuple[StepAdjustment, ...] = ()
+    period_seconds: Literal[60, 300] = 60
+    evaluation_periods: int = Field(3, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _steps_are_contiguous(self) -> StepScaling:
+        if not self.scale_out and not self.scale_in:
+            raise ValueError("stepScaling has no steps; accepted: scaleOut and/or scaleIn steps")
+        problems = []
+        out = sorted(self.scale_out, key=lambda s: s.lower_bound or 0.0)
+        if out:
+            if any(s.adjustment <= 0 for s in out) or any(s.lower_bound is None for s in out):
+                problems.append("scaleOut steps need a lowerBound and a positive adjustment")
+            elif out[-1].upper_bound is not None or any(
+                a.upper_bound != b.lower_bound for a, b in pairwise(out)
+            ):
+                problems.append(
+                    "scaleOut steps must be contiguous (each upperBound is the next lowerBound) "
+                    "and the last must have no upperBound"
+                )
+        down = sorted(self.scale_in, key=lambda s: -(s.upper_bound or 0.0))
+        if down:
+            if any(s.adjustment >= 0 for s in down) or any(s.upper_bound is None for s in down):
+                problems.append("scaleIn steps need an upperBound and a negative adjustment")
+            elif down[-1].lower_bound is not None or any(
+                a.lower_bound != b.upper_bound for a, b in pairwise(down)
+            ):
+                problems.append(
+                    "scaleIn steps must be contiguous (each lowerBound is the next upperBound) "
+                    "and the last must have no lowerBound"
+                )
+        if out and down and not problems and self.scale_in_threshold >= self.scale_out_threshold:
+            problems.append("scaleIn must act below the scaleOut threshold")
+        if problems:
+            raise ValueError("stepScaling: " + "; ".join(problems))
+        return self
+
+    @property
+    def scale_out_threshold(self) -> float:
+        return min(s.lower_bound or 0.0 for s in self.scale_out)
+
+    @property
+    def scale_in_threshold(self) -> float:
+        return max(s.upper_bound or 0.0 for s in self.scale_in)
 
 
 class TierConfig(Section):
@@ -216,9 +287,39 @@ class TierConfig(Section):
     )
     port: Port = 80
     health_check_grace_seconds: int = Field(300, ge=0, le=7200)
-    deregistration_delay_seconds: int = Field(30, ge=0, le=3600)
+    deregistration_delay_seconds: int = Field(
+        30, ge=0, le=3600, description="Connection draining before an instance leaves the ALB."
+    )
+    slow_start_seconds: int = Field(
+        30, description="Ramp-up of a new instance's share of requests: 0 (off) or 30-900."
+    )
+    stickiness_seconds: int | None = Field(
+        None,
+        ge=1,
+        le=604800,
+        description="ALB cookie stickiness duration; unset (off): sessions live in the cache.",
+    )
+    idle_timeout_seconds: int = Field(60, ge=1, le=4000, description="The ALB's idle timeout.")
+    instance_warmup_seconds: int = Field(
+        300, ge=0, le=3600, description="Seconds before a new instance's metrics count."
+    )
+    root_volume_gb: int = Field(16, ge=8, le=1024, description="Encrypted gp3 root volume size.")
+    ami_id: str | None = Field(
+        None,
+        pattern=r"^ami-[0-9a-f]{8,17}$",
+        description="Pin an AMI; unset: the latest Amazon Linux 2023 (a new release rolls the tier "
+        "on the next update).",
+    )
     scheduled_actions: tuple[ScheduledAction, ...] = ()
     step_scaling: StepScaling | None = None
+
+    @model_validator(mode="after")
+    def _slow_start_is_accepted(self) -> TierConfig:
+        if self.slow_start_seconds != 0 and not 30 <= self.slow_start_seconds <= 900:
+            raise ValueError(
+                f"slowStartSeconds is {self.slow_start_seconds}; accepted: 0 or 30-900"
+            )
+        return self
 
     @model_validator(mode="after")
     def _sizes_are_ordered(self) -> TierConfig:
@@ -249,9 +350,108 @@ class AppTierConfig(TierConfig):
     port: Port = 8080
 
 
+# Versions a new database or cache starts on when engineVersion is unset. Pinned, not left to
+# AWS's default, because the parameter group family follows the major version: an unpinned
+# default that moves to a new major would make the next run build a mismatched group.
+DEFAULT_DATABASE_VERSIONS = {
+    DatabaseEngine.AURORA_POSTGRESQL: "16.11",
+    DatabaseEngine.AURORA_MYSQL: "8.0.mysql_aurora.3.10.3",
+    DatabaseEngine.POSTGRES: "16",
+    DatabaseEngine.MYSQL: "8.4",
+}
+DEFAULT_CACHE_VERSIONS = {
+    CacheEngine.VALKEY: "8.0",
+    CacheEngine.REDIS: "7.1",
+    # In-transit encryption needs Memcached 1.6.12 or later.
+    CacheEngine.MEMCACHED: "1.6.22",
+}
+_DATABASE_VERSION_SHAPES = {
+    DatabaseEngine.AURORA_POSTGRESQL: (r"^\d+\.\d+$", "16.11"),
+    DatabaseEngine.AURORA_MYSQL: (
+        r"^\d+\.\d+\.mysql_aurora\.\d+\.\d+\.\d+$",
+        "8.0.mysql_aurora.3.10.3",
+    ),
+    DatabaseEngine.POSTGRES: (r"^\d+(\.\d+)?$", "16 or 16.6"),
+    DatabaseEngine.MYSQL: (r"^\d+\.\d+(\.\d+)?$", "8.4 or 8.4.5"),
+}
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MINUTES_PER_DAY = 24 * 60
+_MINUTES_PER_WEEK = 7 * _MINUTES_PER_DAY
+# AWS's minimums: RDS backup and maintenance windows 30 minutes, ElastiCache snapshot window 60.
+_MIN_BACKUP_WINDOW = 30
+_MIN_MAINTENANCE_WINDOW = 30
+_MIN_SNAPSHOT_WINDOW = 60
+
+
+def _clock(text: str) -> int:
+    hours, minutes = (int(part) for part in text.split(":"))
+    if hours > 23 or minutes > 59:
+        raise ValueError(text)
+    return hours * 60 + minutes
+
+
+def _span(start: int, end: int, period: int) -> tuple[int, int]:
+    """A window as (start, length) in minutes; a window that wraps past the period's end wraps."""
+    return start, (end - start) % period
+
+
+def _daily(window: str) -> tuple[int, int]:
+    start, end = window.split("-")
+    return _span(_clock(start), _clock(end), _MINUTES_PER_DAY)
+
+
+def _weekly(window: str) -> tuple[int, int]:
+    start, end = window.split("-")
+
+    def minute_of_week(point: str) -> int:
+        day, clock = point.split(":", 1)
+        return _DAYS.index(day) * _MINUTES_PER_DAY + _clock(clock)
+
+    return _span(minute_of_week(start), minute_of_week(end), _MINUTES_PER_WEEK)
+
+
+def _overlaps(daily: tuple[int, int], weekly: tuple[int, int]) -> bool:
+    """Whether a window repeated every day meets a weekly window (minutes of the week)."""
+    w_start, w_length = weekly
+    d_start, d_length = daily
+    for day in range(8):  # one extra day for a daily window that wraps past midnight on Sunday
+        start = day * _MINUTES_PER_DAY + d_start
+        for offset in (0, _MINUTES_PER_WEEK):
+            if start < w_start + offset + w_length and w_start + offset < start + d_length:
+                return True
+    return False
+
+
+def _window_problems(
+    daily_key: str, daily: str, weekly_key: str, weekly: str, daily_minimum: int
+) -> list[str]:
+    """Bad clock values, windows shorter than AWS accepts, and overlaps, one message each."""
+    try:
+        daily_span = _daily(daily)
+    except ValueError:
+        return [f"{daily_key} is {daily!r}; accepted: a UTC window with hours 00-23, minutes 00-59"]
+    try:
+        weekly_span = _weekly(weekly)
+    except ValueError:
+        return [f"{weekly_key} is {weekly!r}; accepted: hours 00-23 and minutes 00-59"]
+    problems = []
+    if daily_span[1] < daily_minimum:
+        problems.append(f"{daily_key} is {daily!r}; accepted: at least {daily_minimum} minutes")
+    if weekly_span[1] < _MIN_MAINTENANCE_WINDOW:
+        problems.append(
+            f"{weekly_key} is {weekly!r}; accepted: at least {_MIN_MAINTENANCE_WINDOW} minutes"
+        )
+    if not problems and _overlaps(daily_span, weekly_span):
+        problems.append(
+            f"{daily_key} is {daily!r}; accepted: a window that does not overlap "
+            f"{weekly_key} ({weekly}), which AWS refuses"
+        )
+    return problems
+
+
 class DatabaseConfig(Section):
     engine: DatabaseEngine = DatabaseEngine.AURORA_POSTGRESQL
-    engine_version: str | None = Field(None, pattern=r"^\d+(\.\d+){0,2}([.-][a-z0-9.]+)?$")
+    engine_version: str | None = Field(None, pattern=r"^\d+(\.\d+){0,2}([.-][a-z0-9._]+)?$")
     instance_class: str = Field("db.r6g.large", pattern=DB_INSTANCE_CLASS)
     readers: int = Field(1, ge=0, le=15, description="Aurora readers or RDS read replicas.")
     allocated_storage_gb: int = Field(50, ge=20, le=65536, description="RDS (non-Aurora) only.")
@@ -272,9 +472,63 @@ class DatabaseConfig(Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _version_fits_engine(self) -> DatabaseConfig:
+        shape, example = _DATABASE_VERSION_SHAPES[self.engine]
+        if self.engine_version is not None and not re.match(shape, self.engine_version):
+            raise ValueError(
+                f"engineVersion is {self.engine_version!r}; accepted: a version of "
+                f"{self.engine.value} such as {example}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _windows_do_not_overlap(self) -> DatabaseConfig:
+        problems = _window_problems(
+            "backupWindow",
+            self.backup_window,
+            "maintenanceWindow",
+            self.maintenance_window,
+            _MIN_BACKUP_WINDOW,
+        )
+        if problems:
+            # One problem at a time: the loader prefixes a single line with the section's path.
+            raise ValueError(problems[0])
+        return self
+
     @property
     def port(self) -> int:
         return self.engine.port
+
+    @property
+    def version(self) -> str:
+        return self.engine_version or DEFAULT_DATABASE_VERSIONS[self.engine]
+
+    @property
+    def parameter_group_family(self) -> str:
+        """aurora-postgresql16, aurora-mysql8.0, postgres16, mysql8.4, ..."""
+        major, _, rest = self.version.partition(".")
+        if self.engine in (DatabaseEngine.AURORA_MYSQL, DatabaseEngine.MYSQL):
+            return f"{self.engine.value}{major}.{rest.split('.')[0]}"
+        return f"{self.engine.value}{major}"
+
+    @property
+    def log_exports(self) -> tuple[str, ...]:
+        """The log types CloudWatch receives, per engine."""
+        if self.engine in (DatabaseEngine.AURORA_POSTGRESQL, DatabaseEngine.POSTGRES):
+            return ("postgresql",)
+        return ("audit", "error", "general", "slowquery")
+
+    @property
+    def performance_insights_supported(self) -> bool:
+        """Performance Insights refuses the smallest burstable classes (and, on Aurora MySQL,
+        every db.t2/db.t3 class)."""
+        family, _, size = self.instance_class.removeprefix("db.").partition(".")
+        if self.engine is DatabaseEngine.AURORA_POSTGRESQL:
+            return True
+        if self.engine is DatabaseEngine.AURORA_MYSQL and family in ("t2", "t3"):
+            return False
+        return not (family in ("t2", "t3", "t4g") and size in ("micro", "small"))
 
 
 class CacheConfig(Section):
@@ -287,9 +541,57 @@ class CacheConfig(Section):
     snapshot_window: str = Field("02:00-03:00", pattern=_WINDOW)
     maintenance_window: str = Field("sun:06:00-sun:07:00", pattern=_WEEKLY_WINDOW)
 
+    @model_validator(mode="after")
+    def _shape_fits_engine(self) -> CacheConfig:
+        problems = []
+        if self.engine is CacheEngine.MEMCACHED:
+            if self.nodes < 2:
+                problems.append(
+                    f"nodes is {self.nodes}; accepted: at least 2 for memcached, so its nodes "
+                    "spread over two AZs (azMode cross-az)"
+                )
+        else:
+            problems += _window_problems(
+                "snapshotWindow",
+                self.snapshot_window,
+                "maintenanceWindow",
+                self.maintenance_window,
+                _MIN_SNAPSHOT_WINDOW,
+            )
+        if self.engine_version is not None:
+            major = self.engine_version.split(".")[0]
+            expected = DEFAULT_CACHE_VERSIONS[self.engine].split(".")[0]
+            if self.engine is CacheEngine.MEMCACHED and not self.engine_version.startswith("1."):
+                problems.append(
+                    f"engineVersion is {self.engine_version!r}; accepted: a memcached version "
+                    "such as 1.6.22"
+                )
+            elif self.engine is not CacheEngine.MEMCACHED and (
+                self.engine_version.count(".") != 1 or int(major) < int(expected) - 1
+            ):
+                problems.append(
+                    f"engineVersion is {self.engine_version!r}; accepted: a major.minor "
+                    f"version of {self.engine.value} such as {DEFAULT_CACHE_VERSIONS[self.engine]}"
+                )
+        if problems:
+            raise ValueError(problems[0])
+        return self
+
     @property
     def port(self) -> int:
         return self.engine.port
+
+    @property
+    def version(self) -> str:
+        return self.engine_version or DEFAULT_CACHE_VERSIONS[self.engine]
+
+    @property
+    def parameter_group_family(self) -> str:
+        """valkey8, redis7, memcached1.6."""
+        major, _, rest = self.version.partition(".")
+        if self.engine is CacheEngine.MEMCACHED:
+            return f"memcached{major}.{rest.split('.')[0]}"
+        return f"{self.engine.value}{major}"
 
 
 class CdnConfig(Section):

@@ -10,10 +10,23 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.cache import Cache, CacheArgs
+from components.cdn import Cdn, CdnArgs
+from components.compute import (
+    AutoScaledTier,
+    AutoScaledTierArgs,
+    CacheEndpoints,
+    DatabaseEndpoints,
+)
 from components.config import NetworkConfig, StackConfig
+from components.database import Database, DatabaseArgs
+from components.dns import AliasTarget, Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
 from components.keys import Keys, KeysArgs
+from components.loadbalancer import LoadBalancer, LoadBalancerArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.network import Network, NetworkArgs, availability_zones
 from components.security import SecurityGroups, SecurityGroupsArgs
+from components.storage import Storage, StorageArgs
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,17 @@ class WebStack(pulumi.ComponentResource):
     keys: Keys
     network: Network
     security: SecurityGroups
+    database: Database
+    cache: Cache
+    storage: Storage
+    certificates: Certificates | None
+    load_balancer: LoadBalancer
+    web: AutoScaledTier
+    internal_load_balancer: LoadBalancer | None
+    app: AutoScaledTier | None
+    cdn: Cdn | None
+    dns: DnsRecords | None
+    monitoring: Monitoring
 
     def __init__(
         self, name: str, args: WebStackArgs, opts: pulumi.ResourceOptions | None = None
@@ -63,15 +87,201 @@ class WebStack(pulumi.ComponentResource):
                 app_tier=config.app_tier.enabled,
                 app_port=config.app_tier.port,
                 cdn=config.cdn.enabled,
+                origin_https=config.domain is not None,
                 database_proxy=config.database.proxy,
             ),
             child,
         )
 
         # --- data tier ----------------------------------------------------------------------
+        self.database = Database(
+            name,
+            DatabaseArgs(
+                config=config.database,
+                subnet_ids=[s.id for s in self.network.data_subnets],
+                availability_zones=self.network.availability_zones,
+                security_group_id=self.security.database.id,
+                kms_key_arn=self.keys.data.arn,
+                proxy_subnet_ids=[s.id for s in self.network.app_subnets],
+                proxy_security_group_id=(
+                    self.security.database_proxy.id if self.security.database_proxy else None
+                ),
+                protect=config.protect_data,
+            ),
+            child,
+        )
+        self.cache = Cache(
+            name,
+            CacheArgs(
+                config=config.cache,
+                subnet_ids=[s.id for s in self.network.data_subnets],
+                security_group_id=self.security.cache.id,
+                kms_key_arn=self.keys.data.arn,
+                logs_key_arn=self.keys.logs.arn,
+                protect=config.protect_data,
+            ),
+            child,
+        )
 
         # --- files, certificates, load balancing and compute --------------------------------
+        self.storage = Storage(
+            name,
+            StorageArgs(
+                region=args.region, data_key_arn=self.keys.data.arn, protect=config.protect_data
+            ),
+            child,
+        )
+        self.certificates = (
+            Certificates(
+                name,
+                CertificatesArgs(
+                    domain=config.domain,
+                    region=args.region,
+                    cdn=config.cdn.enabled,
+                    edge_provider=args.edge_provider,
+                ),
+                child,
+            )
+            if config.domain is not None
+            else None
+        )
+        self._load_balancing_and_compute(name, args)
 
         # --- edge: CDN, DNS records, monitoring ---------------------------------------------
+        self.cdn = None
+        if config.cdn.enabled:
+            self.cdn = Cdn(
+                name,
+                CdnArgs(
+                    config=config.cdn,
+                    alb=None,
+                    files_bucket_regional_domain_name=(
+                        self.storage.uploads_bucket.bucket_regional_domain_name
+                    ),
+                    log_bucket_domain_name=self.storage.log_bucket.bucket_domain_name,
+                    log_prefix=self.storage.cloudfront_log_prefix,
+                    aliases=(config.domain.fqdn,) if config.domain else (),
+                    certificate_arn=(
+                        self.certificates.edge_certificate_arn if self.certificates else None
+                    ),
+                    edge_provider=args.edge_provider,
+                ),
+                child,
+            )
+        self.storage.attach_uploads_policy(self.cdn.distribution.arn if self.cdn else None)
+
+        self.dns = None
+        if config.domain is not None and self.certificates is not None and self.cdn is not None:
+            self.dns = DnsRecords(
+                name,
+                DnsRecordsArgs(
+                    domain=config.domain,
+                    zone_id=self.certificates.zone_id,
+                    cloudfront=AliasTarget(
+                        dns_name=self.cdn.distribution.domain_name,
+                        zone_id=self.cdn.distribution.hosted_zone_id,
+                        evaluate_target_health=False,
+                        ipv6=True,
+                    ),
+                    origin_fqdn=self.certificates.origin_fqdn,
+                ),
+                child,
+            )
+
+        self.monitoring = Monitoring(
+            name,
+            MonitoringArgs(
+                region=args.region,
+                logs_key_arn=self.keys.logs.arn,
+                alarm_email=config.alarm_email,
+                distribution_id=self.cdn.distribution.id if self.cdn else None,
+                edge_provider=args.edge_provider,
+                protect=config.protect_data,
+            ),
+            child,
+        )
 
         self.register_outputs({"vpc_id": self.network.vpc.id})
+
+    def _load_balancing_and_compute(self, name: str, args: WebStackArgs) -> None:
+        """The public ALB and web tier; with appTier.enabled, the internal ALB and app tier."""
+        config = args.config
+        child = pulumi.ResourceOptions(parent=self)
+        app_subnets = [s.id for s in self.network.app_subnets]
+        access_logs = {
+            "access_logs_bucket": self.storage.log_bucket.bucket,
+            "access_logs_prefix": self.storage.alb_log_prefix,
+            "depends_on": (self.storage.log_bucket_policy,),
+        }
+        database = DatabaseEndpoints(
+            engine="mysql" if config.database.engine.value.endswith("mysql") else "pgsql",
+            writer_endpoint=self.database.writer_endpoint,
+            reader_endpoint=self.database.reader_endpoint,
+            port=self.database.port,
+            name=config.database.database_name,
+            secret_arn=self.database.secret_arn,
+        )
+        cache = CacheEndpoints(
+            primary_endpoint=self.cache.primary_endpoint,
+            port=self.cache.port,
+            auth_secret_arn=self.cache.auth_secret_arn,
+        )
+
+        def tier(
+            tier_name: str, role: str, load_balancer: LoadBalancer, group_id: pulumi.Input[str]
+        ) -> AutoScaledTier:
+            tier_config = config.web if role == "web" else config.app_tier
+            return AutoScaledTier(
+                tier_name,
+                AutoScaledTierArgs(
+                    tier=tier_config,
+                    role=role,
+                    region=args.region,
+                    subnet_ids=app_subnets,
+                    security_group_ids=[group_id],
+                    data_key_arn=self.keys.data.arn,
+                    target_group_arn=load_balancer.target_group.arn,
+                    request_count_label=load_balancer.request_count_label,
+                    idle_timeout_seconds=tier_config.idle_timeout_seconds,
+                    database=database,
+                    cache=cache,
+                    uploads_bucket_name=self.storage.uploads_bucket.bucket,
+                    uploads_bucket_arn=self.storage.uploads_bucket.arn,
+                ),
+                child,
+            )
+
+        self.load_balancer = LoadBalancer(
+            f"{name}-web",
+            LoadBalancerArgs(
+                tier=config.web,
+                vpc_id=self.network.vpc.id,
+                subnet_ids=[s.id for s in self.network.public_subnets],
+                security_group_ids=[g.id for g in self.security.public_alb_groups],
+                deletion_protection=config.is_production,
+                certificate_arn=(
+                    self.certificates.regional_certificate_arn if self.certificates else None
+                ),
+                cloudfront_only=config.cdn.enabled,
+                **access_logs,
+            ),
+            child,
+        )
+        self.web = tier(f"{name}-web", "web", self.load_balancer, self.security.web.id)
+
+        self.internal_load_balancer = self.app = None
+        if self.security.internal_alb is not None and self.security.app is not None:
+            self.internal_load_balancer = LoadBalancer(
+                f"{name}-app",
+                LoadBalancerArgs(
+                    tier=config.app_tier,
+                    vpc_id=self.network.vpc.id,
+                    subnet_ids=app_subnets,
+                    security_group_ids=[self.security.internal_alb.id],
+                    internal=True,
+                    deletion_protection=config.is_production,
+                    **access_logs,
+                ),
+                child,
+            )
+            self.app = tier(f"{name}-app", "app", self.internal_load_balancer, self.security.app.id)

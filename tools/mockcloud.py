@@ -168,6 +168,15 @@ INVOKES: dict[str, InvokeHandler] = {
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:ec2/getManagedPrefixList:getManagedPrefixList": _managed_prefix_list,
     "aws:route53/getZone:getZone": _hosted_zone,
+    "aws:s3/getCanonicalUserId:getCanonicalUserId": lambda args, region: {
+        "id": _digest("canonical", ACCOUNT_ID, length=64),
+        "displayName": "preview",
+    },
+    "aws:elb/getServiceAccount:getServiceAccount": lambda args, region: {
+        "id": _digest("elb", region, length=12),
+        "arn": f"arn:{PARTITION}:iam::{_digest('elb', region, length=12)}:root",
+        "region": region,
+    },
 }
 
 
@@ -191,6 +200,8 @@ _ID_PREFIXES = {
     "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+    "aws:cloudfront/distribution:Distribution": "E",
+    "aws:route53/healthCheck:HealthCheck": "hc-",
 }
 
 
@@ -215,10 +226,176 @@ def _iam_role(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> di
     }
 
 
+def _bucket(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    bucket = inputs.get("bucket") or f"{name}-{id_[:7]}"
+    return {
+        "bucket": bucket,
+        "arn": f"arn:{PARTITION}:s3:::{bucket}",
+        "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
+        "region": region,
+    }
+
+
+def _distribution(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    return {
+        "arn": f"arn:{PARTITION}:cloudfront::{ACCOUNT_ID}:distribution/{id_}",
+        "domainName": f"d{id_[1:].lower()}.cloudfront.net",
+        "hostedZoneId": "Z2FDTNDATAQYW2",
+    }
+
+
+def _certificate(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    names = [inputs.get("domainName"), *(inputs.get("subjectAlternativeNames") or [])]
+    # ACM's validation CNAME depends on the account and the name, not the region.
+    return {
+        "arn": f"arn:{PARTITION}:acm:{region}:{ACCOUNT_ID}:certificate/{id_}",
+        "domainValidationOptions": [
+            {
+                "domainName": n,
+                "resourceRecordName": f"_{_digest(ACCOUNT_ID, str(n), length=32)}.{n}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{_digest(str(n), length=32)}.acm-validations.aws.",
+            }
+            for n in names
+        ],
+    }
+
+
+def _record(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    return {"fqdn": str(inputs.get("name", "")).rstrip(".")}
+
+
+def _topic(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    topic = inputs.get("name") or f"{name}-{id_[:7]}"
+    return {"name": topic, "arn": f"arn:{PARTITION}:sns:{region}:{ACCOUNT_ID}:{topic}"}
+
+
+def _master_user_secrets(inputs: Mapping[str, Any], region: str, id_: str) -> list[dict]:
+    if not inputs.get("manageMasterUserPassword"):
+        return []
+    return [
+        {
+            "secretArn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!{id_}",
+            "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
+            "secretStatus": "active",
+        }
+    ]
+
+
+def _rds_cluster(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    cluster = inputs.get("clusterIdentifier") or id_
+    suffix = _digest(ACCOUNT_ID, region, length=12)
+    return {
+        "endpoint": f"{cluster}.cluster-{suffix}.{region}.rds.amazonaws.com",
+        "readerEndpoint": f"{cluster}.cluster-ro-{suffix}.{region}.rds.amazonaws.com",
+        "clusterResourceId": f"cluster-{id_.upper()}",
+        "masterUserSecrets": _master_user_secrets(inputs, region, id_),
+    }
+
+
+def _rds_instance(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    instance = inputs.get("identifier") or id_
+    address = f"{instance}.{_digest(ACCOUNT_ID, region, length=12)}.{region}.rds.amazonaws.com"
+    return {
+        "address": address,
+        "endpoint": f"{address}:{inputs.get('port', 5432)}",
+        "resourceId": f"db-{id_.upper()}",
+        "masterUserSecrets": _master_user_secrets(inputs, region, id_),
+    }
+
+
+def _rds_proxy(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    proxy = inputs.get("name") or id_
+    suffix = _digest(ACCOUNT_ID, region, length=12)
+    return {"endpoint": f"{proxy}.proxy-{suffix}.{region}.rds.amazonaws.com"}
+
+
+def _replication_group(
+    name: str, inputs: Mapping[str, Any], region: str, id_: str
+) -> dict[str, Any]:
+    group = inputs.get("replicationGroupId") or id_
+    suffix = f"{_digest(ACCOUNT_ID, region, length=6)}.use1.cache.amazonaws.com"
+    return {
+        "primaryEndpointAddress": f"master.{group}.{suffix}",
+        "readerEndpointAddress": f"replica.{group}.{suffix}",
+    }
+
+
+def _cache_cluster(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    cluster = inputs.get("clusterId") or id_
+    address = f"{cluster}.{_digest(ACCOUNT_ID, region, length=6)}.cfg.use1.cache.amazonaws.com"
+    return {"clusterAddress": address, "configurationEndpoint": f"{address}:11211"}
+
+
+def _autonamed(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    """A resource the provider names ``<name>-<suffix>`` when the program gives no name."""
+    return {"name": inputs.get("name") or f"{name}-{id_[:7]}"}
+
+
+def _random_password(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    length = int(inputs.get("length", 32))
+    return {"result": (_digest("password", name, length=64) * 3)[:length]}
+
+
+def _load_balancer(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    lb_name = inputs.get("name") or f"{name}-{id_[:7]}"
+    suffix = f"app/{lb_name}/{id_[:16]}"
+    scheme = "internal-" if inputs.get("internal") else ""
+    return {
+        "name": lb_name,
+        "arn": f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}",
+        "arnSuffix": suffix,
+        "dnsName": f"{scheme}{lb_name}-{id_[:10]}.{region}.elb.amazonaws.com",
+        "zoneId": "Z35SXDOTRQ7X7K",
+    }
+
+
+def _target_group(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    tg_name = inputs.get("name") or f"{name}-{id_[:7]}"
+    suffix = f"targetgroup/{tg_name}/{id_[:16]}"
+    return {
+        "name": tg_name,
+        "arn": f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}",
+        "arnSuffix": suffix,
+    }
+
+
+def _launch_template(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    return {"latestVersion": 1, "defaultVersion": 1}
+
+
+def _instance_profile(
+    name: str, inputs: Mapping[str, Any], region: str, id_: str
+) -> dict[str, Any]:
+    profile = inputs.get("name") or f"{name}-{id_[:7]}"
+    return {"name": profile, "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:instance-profile/{profile}"}
+
+
 COMPUTED: dict[str, ComputedHandler] = {
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:iam/instanceProfile:InstanceProfile": _instance_profile,
+    "aws:autoscaling/group:Group": _autonamed,
     "aws:kms/key:Key": _kms_key,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:cloudfront/distribution:Distribution": _distribution,
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:route53/record:Record": _record,
+    "aws:sns/topic:Topic": _topic,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:iam/role:Role": _iam_role,
+    "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:rds/clusterInstance:ClusterInstance": _rds_instance,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/proxy:Proxy": _rds_proxy,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:elasticache/cluster:Cluster": _cache_cluster,
+    "random:index/randomPassword:RandomPassword": _random_password,
+    "aws:rds/parameterGroup:ParameterGroup": _autonamed,
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": _autonamed,
+    "aws:elasticache/parameterGroup:ParameterGroup": _autonamed,
 }
 
 

@@ -1,0 +1,476 @@
+"""The relational database: Aurora (cluster + instances) or RDS Multi-AZ (+ read replicas).
+
+Whatever the engine: in the isolated data subnets behind the database security group, encrypted
+with the data key, TLS forced by a parameter group, the master password created and kept by RDS
+in Secrets Manager (never in config or state), IAM authentication on, backups with point-in-time
+restore, a final snapshot on delete, Performance Insights, enhanced monitoring and log exports.
+An optional RDS Proxy sits in the app subnets and admits only TLS and IAM-authenticated clients.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import DatabaseConfig, DatabaseEngine
+from components.policy_documents import document_output, service_trust
+
+MONITORING_INTERVAL_SECONDS = 60
+PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier
+SLOW_QUERY_MS = 1000
+
+
+def aws_identifier(*parts: str, max_length: int = 63) -> str:
+    """An RDS/ElastiCache identifier: lower-case letters, digits and single hyphens, starting
+    with a letter, at most ``max_length`` long (a hash keeps shortened names distinct)."""
+    text = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
+    if not text or not text[0].isalpha():
+        text = f"x-{text}"
+    if len(text) > max_length:
+        digest = hashlib.sha256(text.encode()).hexdigest()[:6]
+        text = f"{text[: max_length - 7].rstrip('-')}-{digest}"
+    return text
+
+
+@dataclass(frozen=True)
+class DatabaseArgs:
+    config: DatabaseConfig
+    # One data subnet per AZ, in the order of ``availability_zones``.
+    subnet_ids: Sequence[pulumi.Input[str]]
+    availability_zones: Sequence[str]
+    security_group_id: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    # RDS Proxy (config.proxy): the app subnets and the proxy's own security group.
+    proxy_subnet_ids: Sequence[pulumi.Input[str]] = ()
+    proxy_security_group_id: pulumi.Input[str] | None = None
+    # Production: deletion protection on, and Pulumi refuses to delete the database.
+    protect: bool = False
+
+
+class Database(pulumi.ComponentResource):
+    """Aurora or RDS Multi-AZ, encrypted, TLS-only, backed up, with an optional RDS Proxy."""
+
+    identifier: str
+    subnet_group: aws.rds.SubnetGroup
+    monitoring_role: aws.iam.Role
+    cluster: aws.rds.Cluster | None
+    cluster_instances: list[aws.rds.ClusterInstance]
+    instance: aws.rds.Instance | None
+    replicas: list[aws.rds.Instance]
+    proxy: aws.rds.Proxy | None
+    writer_endpoint: pulumi.Output[str]
+    reader_endpoint: pulumi.Output[str]
+    port: pulumi.Output[int]
+    secret_arn: pulumi.Output[str]
+    # For IAM database authentication: rds-db:connect on
+    # arn:<partition>:rds-db:<region>:<account>:dbuser:<resource_id>/<user>.
+    resource_id: pulumi.Output[str]
+    proxy_endpoint: pulumi.Output[str] | None
+
+    def __init__(
+        self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("webstack:database:Database", name, None, opts)
+        config = args.config
+        if config.proxy and (not args.proxy_subnet_ids or args.proxy_security_group_id is None):
+            raise ValueError("an RDS Proxy needs proxy_subnet_ids and proxy_security_group_id")
+        self._name = name
+        self._args = args
+        self.identifier = aws_identifier(name, "db")
+        child = pulumi.ResourceOptions(parent=self)
+        self._partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        self._account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+
+        # Named, not auto-named: a database cannot move to another subnet group without being
+        # replaced, so the group's name must never change.
+        self.subnet_group = aws.rds.SubnetGroup(
+            f"{name}-db",
+            name=self.identifier,
+            description=f"Data subnets of {name}",
+            subnet_ids=list(args.subnet_ids),
+            tags={"Name": self.identifier},
+            opts=child,
+        )
+
+        self.monitoring_role = aws.iam.Role(
+            f"{name}-db-monitoring",
+            assume_role_policy=service_trust(
+                "monitoring.rds.amazonaws.com", self._account.account_id
+            ),
+            description="Lets RDS enhanced monitoring publish OS metrics to CloudWatch Logs",
+            opts=child,
+        )
+        monitoring_policy = aws.iam.RolePolicyAttachment(
+            f"{name}-db-monitoring",
+            role=self.monitoring_role.name,
+            policy_arn=self._partition.partition.apply(
+                lambda p: f"arn:{p}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+            ),
+            opts=child,
+        )
+        self._monitoring_ready: list[pulumi.Resource] = [monitoring_policy]
+
+        self.cluster = None
+        self.cluster_instances = []
+        self.instance = None
+        self.replicas = []
+        if config.engine.is_aurora:
+            self._aurora()
+        else:
+            self._rds_instance()
+
+        self.proxy = None
+        self.proxy_endpoint = None
+        if config.proxy:
+            self._rds_proxy()
+
+        self.register_outputs(
+            {
+                "writer_endpoint": self.writer_endpoint,
+                "reader_endpoint": self.reader_endpoint,
+                "port": self.port,
+                "secret_arn": self.secret_arn,
+                "resource_id": self.resource_id,
+                "proxy_endpoint": self.proxy_endpoint,
+            }
+        )
+
+    # --- Aurora -----------------------------------------------------------------------------
+
+    def _aurora(self) -> None:
+        name, args, config = self._name, self._args, self._args.config
+        child = pulumi.ResourceOptions(parent=self)
+        postgres = config.engine is DatabaseEngine.AURORA_POSTGRESQL
+
+        cluster_parameters = (
+            {"rds.force_ssl": "1"}
+            if postgres
+            else {
+                # Aurora MySQL spells the boolean ON/OFF at cluster level.
+                "require_secure_transport": "ON",
+                # Without these, the exported audit log stays empty.
+                "server_audit_logging": "1",
+                "server_audit_events": "CONNECT,QUERY_DCL,QUERY_DDL",
+            }
+        )
+        instance_parameters = (
+            {"log_min_duration_statement": str(SLOW_QUERY_MS)}
+            if postgres
+            else {"slow_query_log": "1", "long_query_time": str(SLOW_QUERY_MS // 1000)}
+        )
+        cluster_parameter_group = aws.rds.ClusterParameterGroup(
+            f"{name}-db-cluster",
+            family=config.parameter_group_family,
+            description=f"{name}: TLS only, audit logging",
+            parameters=[
+                aws.rds.ClusterParameterGroupParameterArgs(**p)
+                for p in _parameters(cluster_parameters)
+            ],
+            opts=child,
+        )
+        instance_parameter_group = aws.rds.ParameterGroup(
+            f"{name}-db-instance",
+            family=config.parameter_group_family,
+            description=f"{name}: slow query logging",
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(**p) for p in _parameters(instance_parameters)
+            ],
+            opts=child,
+        )
+
+        # No availability_zones: with fewer than three AZs it diffs forever and replaces the
+        # cluster (pulumi#5637); the subnet group and the instances' AZs place it instead.
+        cluster = aws.rds.Cluster(
+            f"{name}-db",
+            cluster_identifier=self.identifier,
+            engine=config.engine.value,
+            engine_version=config.version,
+            database_name=config.database_name,
+            master_username=config.master_username,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=args.kms_key_arn,
+            iam_database_authentication_enabled=True,
+            port=config.port,
+            db_subnet_group_name=self.subnet_group.name,
+            vpc_security_group_ids=[args.security_group_id],
+            db_cluster_parameter_group_name=cluster_parameter_group.name,
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            backup_retention_period=config.backup_retention_days,
+            preferred_backup_window=config.backup_window,
+            preferred_maintenance_window=config.maintenance_window,
+            copy_tags_to_snapshot=True,
+            delete_automated_backups=False,
+            deletion_protection=args.protect,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=f"{self.identifier}-final",
+            enabled_cloudwatch_logs_exports=list(config.log_exports),
+            tags={"Name": self.identifier},
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                # Automatic minor upgrades move the running version past the configured one;
+                # without this the next run would try to downgrade.
+                ignore_changes=["engineVersion"],
+            ),
+        )
+        self.cluster = cluster
+
+        zones = list(args.availability_zones)
+        for index in range(1 + config.readers):
+            # Instance n always lands in the same AZ, so adding or removing readers never moves
+            # (replaces) an existing one.
+            self.cluster_instances.append(
+                aws.rds.ClusterInstance(
+                    f"{name}-db-{index + 1}",
+                    identifier=f"{self.identifier}-{index + 1}",
+                    cluster_identifier=cluster.cluster_identifier,
+                    engine=config.engine.value,
+                    instance_class=config.instance_class,
+                    availability_zone=zones[index % len(zones)],
+                    db_subnet_group_name=self.subnet_group.name,
+                    db_parameter_group_name=instance_parameter_group.name,
+                    publicly_accessible=False,
+                    auto_minor_version_upgrade=True,
+                    promotion_tier=0 if index == 0 else 1,
+                    copy_tags_to_snapshot=True,
+                    preferred_maintenance_window=config.maintenance_window,
+                    monitoring_interval=MONITORING_INTERVAL_SECONDS,
+                    monitoring_role_arn=self.monitoring_role.arn,
+                    **self._performance_insights(),
+                    tags={"Name": f"{self.identifier}-{index + 1}"},
+                    opts=pulumi.ResourceOptions(
+                        parent=self, depends_on=self._monitoring_ready, protect=args.protect
+                    ),
+                )
+            )
+
+        self.writer_endpoint = cluster.endpoint
+        self.reader_endpoint = cluster.reader_endpoint
+        self.port = cluster.port
+        self.resource_id = cluster.cluster_resource_id
+        self.secret_arn = cluster.master_user_secrets.apply(_secret_arn)
+
+    # --- RDS Multi-AZ instance --------------------------------------------------------------
+
+    def _rds_instance(self) -> None:
+        name, args, config = self._name, self._args, self._args.config
+        postgres = config.engine is DatabaseEngine.POSTGRES
+        parameters = (
+            {"rds.force_ssl": "1", "log_min_duration_statement": str(SLOW_QUERY_MS)}
+            if postgres
+            else {
+                # RDS for MySQL spells the boolean 1/0 at instance level (Aurora: ON/OFF).
+                "require_secure_transport": "1",
+                "slow_query_log": "1",
+                "long_query_time": str(SLOW_QUERY_MS // 1000),
+            }
+        )
+        parameter_group = aws.rds.ParameterGroup(
+            f"{name}-db",
+            family=config.parameter_group_family,
+            description=f"{name}: TLS only, slow query logging",
+            parameters=[aws.rds.ParameterGroupParameterArgs(**p) for p in _parameters(parameters)],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        common = {
+            "instance_class": config.instance_class,
+            "max_allocated_storage": config.max_allocated_storage_gb,
+            "storage_type": "gp3",
+            "storage_encrypted": True,
+            "kms_key_id": args.kms_key_arn,
+            "iam_database_authentication_enabled": True,
+            "port": config.port,
+            "db_subnet_group_name": self.subnet_group.name,
+            "vpc_security_group_ids": [args.security_group_id],
+            "parameter_group_name": parameter_group.name,
+            "publicly_accessible": False,
+            "auto_minor_version_upgrade": True,
+            "copy_tags_to_snapshot": True,
+            "maintenance_window": config.maintenance_window,
+            "monitoring_interval": MONITORING_INTERVAL_SECONDS,
+            "monitoring_role_arn": self.monitoring_role.arn,
+            "enabled_cloudwatch_logs_exports": list(config.log_exports),
+            **self._performance_insights(),
+        }
+        instance = aws.rds.Instance(
+            f"{name}-db",
+            identifier=self.identifier,
+            engine=config.engine.value,
+            engine_version=config.version,
+            allocated_storage=config.allocated_storage_gb,
+            db_name=config.database_name,
+            username=config.master_username,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=args.kms_key_arn,
+            multi_az=True,
+            backup_retention_period=config.backup_retention_days,
+            backup_window=config.backup_window,
+            delete_automated_backups=False,
+            deletion_protection=args.protect,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=f"{self.identifier}-final",
+            tags={"Name": self.identifier},
+            **common,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=self._monitoring_ready,
+                protect=args.protect,
+                ignore_changes=["engineVersion"],
+            ),
+        )
+        self.instance = instance
+
+        zones = list(args.availability_zones)
+        for index in range(config.readers):
+            replica_id = f"{self.identifier}-replica-{index + 1}"
+            # A replica follows its source's engine version and encryption; AWS refuses a
+            # final snapshot of a replica, and the source's backups cover its data.
+            self.replicas.append(
+                aws.rds.Instance(
+                    f"{name}-db-replica-{index + 1}",
+                    identifier=replica_id,
+                    # With a subnet group named, AWS wants the source's ARN, not its identifier.
+                    replicate_source_db=instance.arn,
+                    availability_zone=zones[(index + 1) % len(zones)],
+                    skip_final_snapshot=True,
+                    tags={"Name": replica_id},
+                    **common,
+                    opts=pulumi.ResourceOptions(
+                        parent=self,
+                        depends_on=self._monitoring_ready,
+                        protect=args.protect,
+                        ignore_changes=["engineVersion"],
+                    ),
+                )
+            )
+
+        self.writer_endpoint = instance.address
+        # RDS has no reader endpoint of its own: the first replica serves reads, or the
+        # primary when there is none.
+        self.reader_endpoint = self.replicas[0].address if self.replicas else instance.address
+        self.port = instance.port
+        self.resource_id = instance.resource_id
+        self.secret_arn = instance.master_user_secrets.apply(_secret_arn)
+
+    # --- RDS Proxy --------------------------------------------------------------------------
+
+    def _rds_proxy(self) -> None:
+        name, args, config = self._name, self._args, self._args.config
+        child = pulumi.ResourceOptions(parent=self)
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        role = aws.iam.Role(
+            f"{name}-db-proxy",
+            assume_role_policy=service_trust("rds.amazonaws.com", self._account.account_id),
+            description="Lets the RDS Proxy read the database's master secret",
+            opts=child,
+        )
+        role_policy = aws.iam.RolePolicy(
+            f"{name}-db-proxy",
+            role=role.id,
+            policy=document_output(
+                {
+                    "Sid": "ReadTheMasterSecret",
+                    "Effect": "Allow",
+                    "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                    "Resource": self.secret_arn,
+                },
+                {
+                    "Sid": "DecryptTheMasterSecret",
+                    "Effect": "Allow",
+                    "Action": "kms:Decrypt",
+                    "Resource": args.kms_key_arn,
+                    "Condition": {
+                        "StringEquals": {
+                            "kms:ViaService": region.region.apply(
+                                lambda r: f"secretsmanager.{r}.amazonaws.com"
+                            )
+                        }
+                    },
+                },
+            ),
+            opts=child,
+        )
+        postgres = config.engine in (DatabaseEngine.AURORA_POSTGRESQL, DatabaseEngine.POSTGRES)
+        proxy = aws.rds.Proxy(
+            f"{name}-db-proxy",
+            name=f"{self.identifier}-proxy",
+            engine_family="POSTGRESQL" if postgres else "MYSQL",
+            role_arn=role.arn,
+            vpc_subnet_ids=list(args.proxy_subnet_ids),
+            vpc_security_group_ids=[args.proxy_security_group_id],
+            require_tls=True,
+            idle_client_timeout=1800,
+            auths=[
+                aws.rds.ProxyAuthArgs(
+                    auth_scheme="SECRETS",
+                    secret_arn=self.secret_arn,
+                    iam_auth="REQUIRED",
+                    description="Clients sign in with IAM; the proxy uses the master secret",
+                )
+            ],
+            tags={"Name": f"{self.identifier}-proxy"},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]),
+        )
+        target_group = aws.rds.ProxyDefaultTargetGroup(
+            f"{name}-db-proxy",
+            db_proxy_name=proxy.name,
+            connection_pool_config=aws.rds.ProxyDefaultTargetGroupConnectionPoolConfigArgs(
+                max_connections_percent=90,
+                max_idle_connections_percent=50,
+                connection_borrow_timeout=120,
+            ),
+            opts=child,
+        )
+        if self.cluster is not None:
+            aws.rds.ProxyTarget(
+                f"{name}-db-proxy",
+                db_proxy_name=proxy.name,
+                target_group_name=target_group.name,
+                db_cluster_identifier=self.cluster.cluster_identifier,
+                # A proxy can only reach a cluster that has an instance.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=self.cluster_instances),
+            )
+        elif self.instance is not None:
+            aws.rds.ProxyTarget(
+                f"{name}-db-proxy",
+                db_proxy_name=proxy.name,
+                target_group_name=target_group.name,
+                db_instance_identifier=self.instance.identifier,
+                opts=child,
+            )
+        self.proxy = proxy
+        self.proxy_endpoint = proxy.endpoint
+
+    def _performance_insights(self) -> dict[str, object]:
+        if not self._args.config.performance_insights_supported:
+            return {"performance_insights_enabled": False}
+        return {
+            "performance_insights_enabled": True,
+            "performance_insights_kms_key_id": self._args.kms_key_arn,
+            "performance_insights_retention_period": PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+        }
+
+
+def _parameters(values: dict[str, str]) -> list[dict[str, str]]:
+    # pending-reboot is accepted for static and dynamic parameters alike; a new database starts
+    # with them either way.
+    return [
+        {"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in sorted(values.items())
+    ]
+
+
+def _secret_arn(
+    secrets: Sequence[
+        aws.rds.outputs.ClusterMasterUserSecret | aws.rds.outputs.InstanceMasterUserSecret
+    ]
+    | None,
+) -> str:
+    if not secrets or not secrets[0].secret_arn:
+        raise ValueError("RDS reported no master user secret although it manages the password")
+    return secrets[0].secret_arn

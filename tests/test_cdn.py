@@ -1,0 +1,236 @@
+"""CloudFront: HTTPS to viewers (TLSv1.2_2021, HTTP/2 and HTTP/3), dynamic pages from the ALB
+uncached, static files from the private bucket through origin access control, standard logs,
+and an optional AWS WAF web ACL in us-east-1."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi.runtime import rpc
+
+from components.cdn import (
+    ALL_VIEWER_ORIGIN_REQUEST_POLICY_ID,
+    CACHING_DISABLED_POLICY_ID,
+    CACHING_OPTIMIZED_POLICY_ID,
+)
+from tools.mockcloud import RecordedResource, Synthesis, synthesize
+
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+EDGE_PROGRAM = Path(__file__).parent / "programs" / "edge_with_alb"
+EU_WEST_1 = {
+    "aws:region": "eu-west-1",
+    "webstack:dr": {"strategy": "none", "region": "us-west-2", "cidr": "10.1.0.0/16"},
+    "webstack:cdn": {"enabled": True, "priceClass": "PriceClass_100", "waf": True},
+}
+DOMAIN = {"zoneName": "example.com", "recordName": "www"}
+
+
+@cache
+def edge_program(domain: bool, cdn: bool = True) -> Synthesis:
+    """The edge components in front of a stand-in ALB (tests/programs/edge_with_alb)."""
+    overrides: dict[str, Any] = {
+        "aws:region": "us-east-1",
+        "webstack:environment": "prod",
+        "webstack:alarmEmail": "ops@example.com",
+        "webstack:cdn": {"enabled": cdn},
+    }
+    if domain:
+        overrides["webstack:domain"] = DOMAIN
+    stack = synthesize("prod", overrides=overrides, project_dir=EDGE_PROGRAM, preview=False)
+    assert stack.error is None, stack.error
+    return stack
+
+
+def distribution(stack: Synthesis) -> RecordedResource:
+    (found,) = stack.of_type(DISTRIBUTION)
+    return found
+
+
+def behaviours(d: RecordedResource) -> list[dict]:
+    ordered = d.get("orderedCacheBehaviors")
+    default = d.get("defaultCacheBehavior")
+    assert ordered is not None and default is not None
+    return [default, *ordered]
+
+
+def origin(d: RecordedResource, origin_id: str) -> dict:
+    (found,) = [o for o in d.get("origins") or [] if o["originId"] == origin_id]
+    return found
+
+
+@pytest.fixture(scope="module")
+def eu_west_1(synthesized: Callable[..., Synthesis]) -> Synthesis:
+    stack = synthesized("prod", EU_WEST_1, preview=False)
+    assert stack.error is None, stack.error
+    return stack
+
+
+def test_viewers_are_redirected_to_https_on_every_behaviour(
+    prod_preview: Synthesis, dev_preview: Synthesis
+) -> None:
+    for stack in (prod_preview, dev_preview):
+        for behaviour in behaviours(distribution(stack)):
+            assert behaviour["viewerProtocolPolicy"] == "redirect-to-https"
+            assert behaviour["compress"] is True
+
+
+def test_viewers_get_http2_http3_and_ipv6(prod_preview: Synthesis) -> None:
+    d = distribution(prod_preview)
+    assert d.get("httpVersion") == "http2and3"
+    assert d.get("isIpv6Enabled") is True
+    assert d.get("enabled") is True
+
+
+def test_with_a_domain_the_site_certificate_enforces_tls_1_2_2021(
+    prod_deployed: Synthesis,
+) -> None:
+    d = distribution(prod_deployed)
+    certificate = d.get("viewerCertificate")
+    assert certificate is not None
+    assert certificate["minimumProtocolVersion"] == "TLSv1.2_2021"
+    assert certificate["sslSupportMethod"] == "sni-only"
+    assert not certificate.get("cloudfrontDefaultCertificate")
+    issued = prod_deployed.by_arn(certificate["acmCertificateArn"])
+    assert issued.type == "aws:acm/certificate:Certificate" and issued.region == "us-east-1"
+    assert d.get("aliases") == ["www.example.com"]
+
+
+def test_without_a_domain_cloudfront_serves_its_own_name_and_certificate(
+    dev_preview: Synthesis,
+) -> None:
+    # The policy pack's cloudfront-modern-tls rule reports this: set a domain for production.
+    d = distribution(dev_preview)
+    assert d.get("viewerCertificate") == {"cloudfrontDefaultCertificate": True}
+    assert not d.get("aliases")
+
+
+def test_price_class_comes_from_config(
+    prod_preview: Synthesis, synthesized: Callable[..., Synthesis]
+) -> None:
+    assert distribution(prod_preview).get("priceClass") == "PriceClass_100"
+    stack = synthesized("dev", {"webstack:cdn": {"priceClass": "PriceClass_All"}})
+    assert distribution(stack).get("priceClass") == "PriceClass_All"
+
+
+def test_static_files_come_from_the_bucket_through_origin_access_control(
+    prod_deployed: Synthesis,
+) -> None:
+    d = distribution(prod_deployed)
+    files = d.get("orderedCacheBehaviors") or []
+    assert sorted(b["pathPattern"] for b in files) == ["/static/*", "/uploads/*"]
+    for behaviour in files:
+        assert behaviour["cachePolicyId"] == CACHING_OPTIMIZED_POLICY_ID
+        assert behaviour["allowedMethods"] == ["GET", "HEAD", "OPTIONS"]
+        served = origin(d, behaviour["targetOriginId"])
+        oac = prod_deployed.by_id(served["originAccessControlId"])
+        assert oac.type == "aws:cloudfront/originAccessControl:OriginAccessControl"
+        assert oac.get("signingBehavior") == "always"
+        assert oac.get("signingProtocol") == "sigv4"
+        assert oac.get("originAccessControlOriginType") == "s3"
+        assert "customOriginConfig" not in served and "s3OriginConfig" not in served
+        (bucket,) = [
+            b
+            for b in prod_deployed.of_type("aws:s3/bucket:Bucket")
+            if b.get("tags", "Purpose") == "uploads"
+        ]
+        regional_name = bucket.outputs.get("bucketRegionalDomainName")
+        assert regional_name is not None and served["domainName"] == regional_name
+
+
+def test_standard_logs_go_to_the_log_bucket(prod_deployed: Synthesis) -> None:
+    logging = distribution(prod_deployed).get("loggingConfig")
+    (bucket,) = [
+        b
+        for b in prod_deployed.of_type("aws:s3/bucket:Bucket")
+        if b.get("tags", "Purpose") == "access-logs"
+    ]
+    domain = bucket.outputs.get("bucketDomainName")
+    assert logging is not None and domain is not None
+    assert logging["bucket"] == domain
+    assert logging["prefix"] == "cloudfront/"
+
+
+def test_dynamic_pages_come_from_the_alb_uncached_with_every_viewer_header() -> None:
+    d = distribution(edge_program(domain=True))
+    default = d.get("defaultCacheBehavior")
+    assert default is not None
+    assert default["targetOriginId"] == "alb"
+    assert default["cachePolicyId"] == CACHING_DISABLED_POLICY_ID
+    assert default["originRequestPolicyId"] == ALL_VIEWER_ORIGIN_REQUEST_POLICY_ID
+    assert set(default["allowedMethods"]) == {
+        "GET",
+        "HEAD",
+        "OPTIONS",
+        "PUT",
+        "POST",
+        "PATCH",
+        "DELETE",
+    }
+
+
+def test_with_a_certificate_cloudfront_speaks_only_https_to_the_alb_origin_name() -> None:
+    alb = origin(distribution(edge_program(domain=True)), "alb")
+    assert alb["domainName"] == "origin-us-east-1.www.example.com"
+    assert alb["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    assert alb["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
+    assert not alb.get("customHeaders")
+
+
+def test_without_a_certificate_cloudfront_proves_itself_with_the_secret_header() -> None:
+    stack = edge_program(domain=False)
+    d = distribution(stack)
+    alb = origin(d, "alb")
+    assert alb["domainName"].endswith(".elb.amazonaws.com")
+    # The ALB has no certificate: HTTP, with the header its listener rule checks.
+    assert alb["customOriginConfig"]["originProtocolPolicy"] == "http-only"
+    assert alb["customHeaders"] == [{"name": "X-Origin-Verify", "value": "s3cr3t-value"}]
+    assert rpc._special_secret_sig in str(d.struct.fields["origins"]), "the header is a secret"
+
+
+def test_cdn_disabled_means_no_distribution(synthesized: Callable[..., Synthesis]) -> None:
+    stack = synthesized("prod", {"webstack:cdn": {"enabled": False}})
+    assert stack.error is None, stack.error
+    assert stack.of_type(DISTRIBUTION) == []
+    assert stack.of_type("aws:cloudfront/originAccessControl:OriginAccessControl") == []
+
+
+def test_waf_is_off_by_default(prod_preview: Synthesis) -> None:
+    assert prod_preview.of_type(WEB_ACL) == []
+    assert distribution(prod_preview).get("webAclId") is None
+
+
+def test_the_web_acl_lives_in_us_east_1_with_aws_managed_rules(eu_west_1: Synthesis) -> None:
+    (acl,) = eu_west_1.of_type(WEB_ACL)
+    assert acl.region == "us-east-1" and acl.provider.endswith("::edge-us-east-1")
+    assert acl.get("scope") == "CLOUDFRONT"
+    assert acl.get("defaultAction") == {"allow": {}}
+    rules = acl.get("rules")
+    assert rules is not None
+    groups = {r["statement"]["managedRuleGroupStatement"]["name"] for r in rules}
+    assert groups == {
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesAmazonIpReputationList",
+    }
+    assert all(r["statement"]["managedRuleGroupStatement"]["vendorName"] == "AWS" for r in rules)
+    assert all(r["overrideAction"] == {"none": {}} for r in rules)
+    web_acl_arn = acl.outputs.get("arn")
+    assert web_acl_arn is not None
+    assert distribution(eu_west_1).get("webAclId") == web_acl_arn
+
+
+def test_cloudfronts_certificate_is_issued_in_us_east_1(eu_west_1: Synthesis) -> None:
+    certificate = distribution(eu_west_1).get("viewerCertificate")
+    assert certificate is not None
+    issued = eu_west_1.by_arn(certificate["acmCertificateArn"])
+    assert issued.region == "us-east-1" and issued.provider.endswith("::edge-us-east-1")
+    assert issued.get("domainName") == "www.example.com"
+    regional = [
+        c for c in eu_west_1.of_type("aws:acm/certificate:Certificate") if c.region == "eu-west-1"
+    ]
+    assert len(regional) == 1

@@ -1,0 +1,291 @@
+"""Compute: launch templates, Auto Scaling groups, scaling policies and the instance role."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import synth
+from tools.mockcloud import RecordedResource, Synthesis
+
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+ASG = "aws:autoscaling/group:Group"
+POLICY = "aws:autoscaling/policy:Policy"
+SCHEDULE = "aws:autoscaling/schedule:Schedule"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+SSM = "aws:ssm/getParameter:getParameter"
+SEED_001 = {
+    "webstack:web": {
+        "stepScaling": {
+            "scaleOut": [
+                {"lowerBound": 50, "upperBound": 75, "adjustment": 2},
+                {"lowerBound": 75, "adjustment": 4},
+            ],
+            "scaleIn": [{"upperBound": 30, "adjustment": -1}],
+            "periodSeconds": 300,
+            "evaluationPeriods": 1,
+        },
+        "scheduledActions": [
+            {"name": "weekend-traffic", "recurrence": "0 12 * * FRI", "minSize": 8, "maxSize": 16}
+        ],
+    }
+}
+
+
+def the(stack: Synthesis, token: str, name: str) -> RecordedResource:
+    (found,) = [r for r in stack.of_type(token) if r.name == name]
+    return found
+
+
+def cloud_config(template: RecordedResource) -> dict[str, Any]:
+    text = gzip.decompress(base64.b64decode(template.get("userData"))).decode()
+    assert text.startswith("#cloud-config\n")
+    document: dict[str, Any] = yaml.safe_load(text)
+    return document
+
+
+def written(document: dict[str, Any], path: str) -> str:
+    (entry,) = [f for f in document["write_files"] if f["path"] == path]
+    content: str = entry["content"]
+    return content
+
+
+@pytest.fixture(scope="module")
+def seed_001() -> Synthesis:
+    return synth("dev", SEED_001, preview=False)
+
+
+def test_instances_require_imdsv2(dev_deployed: Synthesis) -> None:
+    options = the(dev_deployed, LT, "webstack-dev-web").get("metadataOptions")
+    assert options["httpTokens"] == "required"
+    assert options["httpEndpoint"] == "enabled"
+    assert 1 <= options["httpPutResponseHopLimit"] <= 2
+
+
+def test_no_instance_gets_a_public_ip(dev_deployed: Synthesis) -> None:
+    for template in dev_deployed.of_type(LT):
+        (nic,) = template.get("networkInterfaces")
+        assert nic["associatePublicIpAddress"] == "false"
+        assert [dev_deployed.by_id(g).name for g in nic["securityGroups"]] == ["webstack-dev-web"]
+        assert not template.get("vpcSecurityGroupIds")
+
+
+def test_the_root_volume_is_encrypted_gp3_with_the_data_key(dev_deployed: Synthesis) -> None:
+    (mapping,) = the(dev_deployed, LT, "webstack-dev-web").get("blockDeviceMappings")
+    assert mapping["deviceName"] == "/dev/xvda"
+    ebs = mapping["ebs"]
+    assert ebs["encrypted"] == "true" and ebs["volumeType"] == "gp3"
+    assert (
+        ebs["kmsKeyId"] == the(dev_deployed, "aws:kms/key:Key", "webstack-dev-data").outputs["arn"]
+    )
+
+
+def test_detailed_monitoring_and_an_instance_profile(dev_deployed: Synthesis) -> None:
+    template = the(dev_deployed, LT, "webstack-dev-web")
+    assert template.get("monitoring") == {"enabled": True}
+    profile = the(dev_deployed, "aws:iam/instanceProfile:InstanceProfile", "webstack-dev-web")
+    assert template.get("iamInstanceProfile", "arn") == profile.outputs["arn"]
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "architecture"), [("t4g.micro", "arm64"), ("m7i.large", "x86_64")]
+)
+def test_the_ami_is_amazon_linux_2023_for_the_instance_architecture(
+    instance_type: str, architecture: str
+) -> None:
+    stack = synth("dev", {"webstack:web": {"instanceType": instance_type}}, preview=False)
+    parameter = f"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{architecture}"
+    assert (SSM, parameter) in {(token, args.get("name")) for token, args, _ in stack.invokes}
+    assert the(stack, LT, "webstack-dev-web").get("imageId").startswith("ami-")
+
+
+def test_a_pinned_ami_skips_the_lookup() -> None:
+    stack = synth("dev", {"webstack:web": {"amiId": "ami-0123456789abcdef0"}})
+    assert the(stack, LT, "webstack-dev-web").get("imageId") == "ami-0123456789abcdef0"
+    assert SSM not in {token for token, _, _ in stack.invokes}
+
+
+def test_the_group_spans_the_app_subnets_of_every_az(prod_deployed: Synthesis) -> None:
+    group = the(prod_deployed, ASG, "webstack-prod-web")
+    subnets = [prod_deployed.by_id(s) for s in group.get("vpcZoneIdentifiers")]
+    assert all("-app-" in s.name for s in subnets)
+    assert {s.get("availabilityZone") for s in subnets} == {
+        "us-east-1a",
+        "us-east-1b",
+        "us-east-1c",
+    }
+
+
+def test_the_group_references_the_templates_latest_version_not_latest_alias(
+    dev_deployed: Synthesis,
+) -> None:
+    group = the(dev_deployed, ASG, "webstack-dev-web")
+    template = the(dev_deployed, LT, "webstack-dev-web")
+    assert group.get("launchTemplate") == {"id": template.id, "version": "1"}
+    assert template.urn in group.property_dependencies["launchTemplate"]
+
+
+def test_the_group_uses_elb_health_and_rolls_out_changes(dev_deployed: Synthesis) -> None:
+    group = the(dev_deployed, ASG, "webstack-dev-web")
+    assert group.get("healthCheckType") == "ELB" and group.get("healthCheckGracePeriod") == 300
+    assert (group.get("minSize"), group.get("maxSize")) == (2, 3)
+    assert group.get("capacityRebalance") is True
+    assert "GroupInServiceInstances" in group.get("enabledMetrics")
+    assert group.get("terminationPolicies")
+    refresh = group.get("instanceRefresh")
+    assert refresh["strategy"] == "Rolling"
+    assert refresh["preferences"]["minHealthyPercentage"] == 90
+    assert group.get("defaultInstanceWarmup") == 300
+    target = the(dev_deployed, "aws:lb/targetGroup:TargetGroup", "webstack-dev-web")
+    assert group.get("targetGroupArns") == [target.outputs["arn"]]
+    assert "desiredCapacity" in group.ignore_changes
+
+
+def test_target_tracking_on_cpu_and_requests_per_target(dev_deployed: Synthesis) -> None:
+    cpu = the(dev_deployed, POLICY, "webstack-dev-web-cpu").get("targetTrackingConfiguration")
+    assert cpu["predefinedMetricSpecification"]["predefinedMetricType"] == (
+        "ASGAverageCPUUtilization"
+    )
+    assert cpu["targetValue"] == 60  # Pulumi.dev.yaml's targetCpu
+    requests = the(dev_deployed, POLICY, "webstack-dev-web-requests").get(
+        "targetTrackingConfiguration"
+    )
+    spec = requests["predefinedMetricSpecification"]
+    alb = the(dev_deployed, "aws:lb/loadBalancer:LoadBalancer", "webstack-dev-web")
+    target = the(dev_deployed, "aws:lb/targetGroup:TargetGroup", "webstack-dev-web")
+    assert spec["predefinedMetricType"] == "ALBRequestCountPerTarget"
+    assert spec["resourceLabel"] == f"{alb.outputs['arnSuffix']}/{target.outputs['arnSuffix']}"
+    assert requests["targetValue"] == 1000
+
+
+def test_step_scaling_follows_seed_001(seed_001: Synthesis) -> None:
+    out = the(seed_001, POLICY, "webstack-dev-web-step-out")
+    assert out.get("policyType") == "StepScaling"
+    assert out.get("stepAdjustments") == [
+        {
+            "scalingAdjustment": 2,
+            "metricIntervalLowerBound": "0.0",
+            "metricIntervalUpperBound": "25.0",
+        },
+        {"scalingAdjustment": 4, "metricIntervalLowerBound": "25.0"},
+    ]
+    alarm = the(seed_001, ALARM, "webstack-dev-web-step-out")
+    assert alarm.get("threshold") == 50 and alarm.get("period") == 300
+    assert alarm.get("comparisonOperator") == "GreaterThanOrEqualToThreshold"
+    assert alarm.get("alarmActions") == [out.outputs["arn"]]
+    scale_in = the(seed_001, ALARM, "webstack-dev-web-step-in")
+    assert scale_in.get("threshold") == 30
+    assert scale_in.get("comparisonOperator") == "LessThanThreshold"
+
+
+def test_scheduled_actions_leave_unset_sizes_alone(seed_001: Synthesis) -> None:
+    schedule = the(seed_001, SCHEDULE, "webstack-dev-web-weekend-traffic")
+    assert schedule.get("recurrence") == "0 12 * * FRI"
+    assert (schedule.get("minSize"), schedule.get("maxSize")) == (8, 16)
+    assert schedule.get("desiredCapacity") == -1  # AWS would otherwise set it to 0
+
+
+def test_gapped_steps_are_refused() -> None:
+    refused = synth(
+        "dev",
+        {
+            "webstack:web": {
+                "stepScaling": {
+                    "scaleOut": [
+                        {"lowerBound": 50, "upperBound": 60, "adjustment": 1},
+                        {"lowerBound": 70, "adjustment": 2},
+                    ]
+                }
+            }
+        },
+    )
+    assert refused.error is not None and "contiguous" in refused.error
+
+
+def test_the_instance_role_has_only_what_the_app_needs(dev_deployed: Synthesis) -> None:
+    role = the(dev_deployed, "aws:iam/role:Role", "webstack-dev-web")
+    trust = json.loads(role.get("assumeRolePolicy"))
+    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    attached = [
+        r.get("policyArn")
+        for r in dev_deployed.of_type(ATTACHMENT)
+        if r.get("role") == role.outputs["name"]
+    ]
+    assert sorted(attached) == [
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+    ]
+    policy = json.loads(the(dev_deployed, ROLE_POLICY, "webstack-dev-web-app").get("policy"))
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    for statement in statements.values():
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        assert all("*" not in a for a in actions)
+        assert statement["Resource"] != "*"
+
+    cluster = dev_deployed.of_type("aws:rds/cluster:Cluster")[0]
+    db_secret = cluster.outputs["masterUserSecrets"][0]["secretArn"]
+    cache_secret = the(dev_deployed, "aws:secretsmanager/secret:Secret", "webstack-dev-cache-auth")
+    assert statements["ReadItsSecrets"]["Resource"] == [db_secret, cache_secret.outputs["arn"]]
+    bucket = the(dev_deployed, "aws:s3/bucket:Bucket", "webstack-dev-uploads").outputs["arn"]
+    assert statements["ReadWriteItsUploads"]["Resource"] == f"{bucket}/uploads/*"
+    assert statements["ListItsUploads"]["Resource"] == bucket
+    assert statements["ListItsUploads"]["Condition"] == {"StringLike": {"s3:prefix": ["uploads/*"]}}
+    key = statements["UseTheDataKeyThroughThoseServices"]
+    assert (
+        key["Resource"] == the(dev_deployed, "aws:kms/key:Key", "webstack-dev-data").outputs["arn"]
+    )
+    assert key["Condition"]["StringEquals"]["kms:ViaService"] == [
+        "secretsmanager.us-east-1.amazonaws.com",
+        "s3.us-east-1.amazonaws.com",
+    ]
+
+
+def test_the_user_data_carries_the_stacks_endpoints_not_hard_coded_ones(
+    dev_deployed: Synthesis,
+) -> None:
+    document = cloud_config(the(dev_deployed, LT, "webstack-dev-web"))
+    app = json.loads(written(document, "/etc/webstack/app.json"))
+    cluster = dev_deployed.of_type("aws:rds/cluster:Cluster")[0]
+    assert app["database"]["host"] == cluster.outputs["endpoint"]
+    assert app["database"]["readerHost"] == cluster.outputs["readerEndpoint"]
+    assert app["database"]["port"] == 5432 and app["database"]["name"] == "app"
+    group = dev_deployed.of_type("aws:elasticache/replicationGroup:ReplicationGroup")[0]
+    assert app["cache"]["host"] == group.outputs["primaryEndpointAddress"]
+    assert app["cache"]["tls"] is True
+    bucket = the(dev_deployed, "aws:s3/bucket:Bucket", "webstack-dev-uploads")
+    assert app["uploads"] == {
+        "bucket": bucket.outputs["bucket"],
+        "prefix": "uploads/",
+        "region": "us-east-1",
+    }
+    secrets = written(document, "/etc/webstack/secrets.env")
+    assert cluster.outputs["masterUserSecrets"][0]["secretArn"] in secrets
+    assert "php8.3-pgsql" in document["packages"] and "nginx" in document["packages"]
+    assert "listen 80 default_server;" in written(document, "/etc/nginx/nginx.conf")
+
+
+def test_the_app_tier_runs_the_same_component_on_its_own_port(synthesized: Any) -> None:
+    stack = synth("dev", {"webstack:appTier": {"enabled": True}}, preview=False)
+    group = the(stack, ASG, "webstack-dev-app")
+    target = the(stack, "aws:lb/targetGroup:TargetGroup", "webstack-dev-app")
+    assert group.get("targetGroupArns") == [target.outputs["arn"]]
+    template = the(stack, LT, "webstack-dev-app")
+    (nic,) = template.get("networkInterfaces")
+    assert [stack.by_id(g).name for g in nic["securityGroups"]] == ["webstack-dev-app"]
+    document = cloud_config(template)
+    assert "listen 8080 default_server;" in written(document, "/etc/nginx/nginx.conf")
+
+
+def test_every_child_is_parented_to_its_component(dev_deployed: Synthesis) -> None:
+    (tier,) = dev_deployed.of_type("webstack:compute:AutoScaledTier")
+    children = {r.type for r in dev_deployed.children(tier.urn)}
+    assert {LT, ASG, POLICY, "aws:iam/role:Role"} <= children

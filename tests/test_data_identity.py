@@ -1,0 +1,142 @@
+"""Routine changes keep the data where it is: same URNs, same replacement-relevant inputs.
+
+Resizing instances, adding or removing readers and replicas and moving the backup window are
+day-to-day operations. None of them may change what makes Pulumi replace a database or a cache
+(its engine, encryption, key, identifier or subnet group), or the URN that ties it to state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import synth
+from tools.mockcloud import RecordedResource, Synthesis
+
+CLUSTER = "aws:rds/cluster:Cluster"
+CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+INSTANCE = "aws:rds/instance:Instance"
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+STATEFUL_TYPES = (
+    CLUSTER,
+    INSTANCE,
+    REPLICATION_GROUP,
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:elasticache/subnetGroup:SubnetGroup",
+    "aws:secretsmanager/secret:Secret",
+    "random:index/randomPassword:RandomPassword",
+)
+# Inputs whose change replaces the resource (or moves its data).
+IDENTITY_INPUTS = {
+    CLUSTER: (
+        "engine",
+        "storageEncrypted",
+        "kmsKeyId",
+        "clusterIdentifier",
+        "dbSubnetGroupName",
+        "databaseName",
+        "masterUsername",
+    ),
+    INSTANCE: (
+        "engine",
+        "storageEncrypted",
+        "kmsKeyId",
+        "identifier",
+        "dbSubnetGroupName",
+        "dbName",
+        "username",
+    ),
+    CLUSTER_INSTANCE: ("engine", "identifier", "clusterIdentifier", "availabilityZone"),
+    REPLICATION_GROUP: (
+        "engine",
+        "atRestEncryptionEnabled",
+        "kmsKeyId",
+        "transitEncryptionEnabled",
+        "replicationGroupId",
+        "subnetGroupName",
+    ),
+}
+
+BEFORE = {
+    "webstack:database": {"instanceClass": "db.r6g.large", "readers": 1},
+    "webstack:cache": {"nodeType": "cache.m7g.large", "replicas": 1},
+}
+AFTER = {
+    "webstack:database": {
+        "instanceClass": "db.r6g.xlarge",
+        "readers": 2,
+        "backupWindow": "01:00-02:00",
+    },
+    "webstack:cache": {"nodeType": "cache.r7g.large", "replicas": 2},
+}
+
+
+def deployed(engine: str, settings: dict[str, Any]) -> Synthesis:
+    overrides = {
+        "webstack:database": {**settings["webstack:database"], "engine": engine},
+        "webstack:cache": settings["webstack:cache"],
+    }
+    result = synth("prod", overrides, preview=False)
+    assert result.error is None, result.error
+    return result
+
+
+def stateful(stack: Synthesis) -> dict[str, RecordedResource]:
+    return {
+        r.urn: r
+        for r in stack.resources
+        if r.type in STATEFUL_TYPES and not (r.type == INSTANCE and r.get("replicateSourceDb"))
+    }
+
+
+def identity(resource: RecordedResource) -> dict[str, Any]:
+    values = {key: resource.get(key) for key in IDENTITY_INPUTS.get(resource.type, ())}
+    for key, value in values.items():
+        assert value is not None, f"{resource.name}.{key} is unresolved"
+    return values
+
+
+@pytest.mark.parametrize("engine", ["aurora-postgresql", "aurora-mysql", "postgres", "mysql"])
+def test_resizing_and_rescaling_keep_every_stateful_resource_and_its_identity(
+    engine: str,
+) -> None:
+    before, after = deployed(engine, BEFORE), deployed(engine, AFTER)
+    old, new = stateful(before), stateful(after)
+    assert {r.type for r in old.values()} >= {REPLICATION_GROUP}
+    assert CLUSTER in {r.type for r in old.values()} or INSTANCE in {r.type for r in old.values()}
+    assert sorted(old) == sorted(new)
+    for urn, resource in old.items():
+        assert identity(new[urn]) == identity(resource), resource.name
+
+
+@pytest.mark.parametrize("engine", ["aurora-postgresql", "aurora-mysql", "postgres", "mysql"])
+def test_the_change_really_happened_in_place(engine: str) -> None:
+    before, after = deployed(engine, BEFORE), deployed(engine, AFTER)
+    (group_before,) = before.of_type(REPLICATION_GROUP)
+    (group_after,) = after.of_type(REPLICATION_GROUP)
+    assert group_before.urn == group_after.urn
+    assert (group_before.get("nodeType"), group_after.get("nodeType")) == (
+        "cache.m7g.large",
+        "cache.r7g.large",
+    )
+    assert (group_before.get("numCacheClusters"), group_after.get("numCacheClusters")) == (2, 3)
+    instances_before = before.of_type(CLUSTER_INSTANCE) + before.of_type(INSTANCE)
+    instances_after = after.of_type(CLUSTER_INSTANCE) + after.of_type(INSTANCE)
+    assert len(instances_after) == len(instances_before) + 1
+    assert {i.get("instanceClass") for i in instances_after} == {"db.r6g.xlarge"}
+
+
+@pytest.mark.parametrize("engine", ["aurora-postgresql", "postgres"])
+def test_existing_instances_stay_in_their_az_when_readers_are_added(engine: str) -> None:
+    before, after = deployed(engine, BEFORE), deployed(engine, AFTER)
+    old = {r.urn: r for r in before.of_type(CLUSTER_INSTANCE) + before.of_type(INSTANCE)}
+    new = {r.urn: r for r in after.of_type(CLUSTER_INSTANCE) + after.of_type(INSTANCE)}
+    assert set(old) <= set(new)
+    for urn, instance in old.items():
+        zone = instance.get("availabilityZone")
+        if instance.type == INSTANCE and not instance.get("replicateSourceDb"):
+            continue  # Multi-AZ: AWS places the primary and its standby
+        assert zone is not None
+        assert new[urn].get("availabilityZone") == zone
+        assert new[urn].get("identifier") == instance.get("identifier") is not None

@@ -1,0 +1,109 @@
+"""Route 53 and ACM: DNS-validated certificates, alias records to CloudFront (or the ALB), a health
+check on the public endpoint; nothing without a domain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.test_cdn import EU_WEST_1, edge_program
+from tools.mockcloud import RecordedResource, Synthesis
+
+RECORD = "aws:route53/record:Record"
+CERTIFICATE = "aws:acm/certificate:Certificate"
+VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
+CLOUDFRONT_ZONE = "Z2FDTNDATAQYW2"
+
+
+def records(stack: Synthesis, name: str) -> dict[str, RecordedResource]:
+    return {r.get("type"): r for r in stack.of_type(RECORD) if r.get("name") == name}
+
+
+def test_without_a_domain_there_are_no_dns_or_certificate_resources(
+    dev_preview: Synthesis,
+) -> None:
+    for token in (RECORD, CERTIFICATE, VALIDATION, "aws:route53/healthCheck:HealthCheck"):
+        assert dev_preview.of_type(token) == [], token
+    assert not any(i[0].startswith("aws:route53/") for i in dev_preview.invokes)
+
+
+def test_the_hosted_zone_is_looked_up_not_created(prod_preview: Synthesis) -> None:
+    lookups = [i for i in prod_preview.invokes if i[0] == "aws:route53/getZone:getZone"]
+    assert lookups and all(i[1].get("name") == "example.com" for i in lookups)
+    assert all(i[1].get("privateZone") is False for i in lookups)
+    assert prod_preview.of_type("aws:route53/zone:Zone") == []
+
+
+def test_certificates_are_validated_through_dns_records(prod_deployed: Synthesis) -> None:
+    for certificate in prod_deployed.of_type(CERTIFICATE):
+        assert certificate.get("validationMethod") == "DNS"
+        options = certificate.outputs.get("domainValidationOptions")
+        assert options
+        names = {o["resourceRecordName"].rstrip(".") for o in options}
+        created = {r.get("name") for r in prod_deployed.of_type(RECORD) if r.get("type") == "CNAME"}
+        assert names <= {n.rstrip(".") for n in created if n}
+    (validation,) = prod_deployed.of_type(VALIDATION)
+    assert validation.get("validationRecordFqdns")
+
+
+def test_in_us_east_1_one_certificate_serves_the_alb_and_cloudfront(
+    prod_deployed: Synthesis,
+) -> None:
+    (certificate,) = prod_deployed.of_type(CERTIFICATE)
+    assert certificate.get("domainName") == "www.example.com"
+    # CloudFront reaches the ALB by the origin name, so the ALB's certificate carries it.
+    assert certificate.get("subjectAlternativeNames") == ["origin-us-east-1.www.example.com"]
+
+
+def test_elsewhere_the_cloudfront_certificate_comes_from_us_east_1(
+    synthesized: Callable[..., Synthesis],
+) -> None:
+    stack = synthesized("prod", EU_WEST_1, preview=False)
+    assert stack.error is None, stack.error
+    by_region = {c.region: c for c in stack.of_type(CERTIFICATE)}
+    assert set(by_region) == {"eu-west-1", "us-east-1"}
+    assert by_region["us-east-1"].provider.endswith("::edge-us-east-1")
+    validations = {v.region: v for v in stack.of_type(VALIDATION)}
+    assert set(validations) == {"eu-west-1", "us-east-1"}
+    edge_fqdns = validations["us-east-1"].get("validationRecordFqdns")
+    created = {r.get("name") for r in stack.of_type(RECORD) if r.get("type") == "CNAME"}
+    assert edge_fqdns and set(edge_fqdns) <= {n.rstrip(".") for n in created if n}
+
+
+def test_the_site_name_aliases_cloudfront_over_ipv4_and_ipv6(prod_deployed: Synthesis) -> None:
+    site = records(prod_deployed, "www.example.com")
+    assert set(site) == {"A", "AAAA"}
+    (distribution,) = prod_deployed.of_type("aws:cloudfront/distribution:Distribution")
+    domain_name = distribution.outputs.get("domainName")
+    assert domain_name is not None
+    for record in site.values():
+        assert record.get("aliases") == [
+            {"name": domain_name, "zoneId": CLOUDFRONT_ZONE, "evaluateTargetHealth": False}
+        ]
+
+
+def test_with_cloudfront_the_origin_name_aliases_the_alb() -> None:
+    stack = edge_program(domain=True)
+    (origin,) = records(stack, "origin-us-east-1.www.example.com").values()
+    (alias,) = origin.get("aliases")
+    assert alias["name"].endswith(".elb.amazonaws.com") and alias["evaluateTargetHealth"] is True
+
+
+def test_without_the_cdn_the_site_name_aliases_the_alb() -> None:
+    stack = edge_program(domain=True, cdn=False)
+    site = records(stack, "www.example.com")
+    assert site, "the site record exists"
+    for record in site.values():
+        (alias,) = record.get("aliases")
+        assert alias["name"].endswith(".elb.amazonaws.com")
+    assert records(stack, "origin-us-east-1.www.example.com") == {}
+    (certificate,) = stack.of_type(CERTIFICATE)
+    assert not certificate.get("subjectAlternativeNames")
+
+
+def test_route53_checks_the_public_endpoints_health(prod_preview: Synthesis) -> None:
+    (check,) = prod_preview.of_type("aws:route53/healthCheck:HealthCheck")
+    assert check.get("type") == "HTTPS"
+    assert check.get("fqdn") == "www.example.com"
+    assert check.get("port") == 443
+    assert check.get("resourcePath") == "/healthz"
+    assert check.get("enableSni") is True
