@@ -669,6 +669,16 @@ class StackConfig(Section):
                     )
                 )
         if self.is_production:
+            if self.domain is None:
+                problems.append(
+                    (
+                        "domain",
+                        None,
+                        "a domain in prod ({zoneName: example.com, recordName: www}): without one "
+                        "no certificate can be issued, so viewers get CloudFront's TLSv1 default "
+                        "certificate and CloudFront reaches the ALB over plain HTTP",
+                    )
+                )
             if self.database.backup_retention_days < 7:
                 problems.append(
                     (

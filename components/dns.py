@@ -36,11 +36,18 @@ def origin_fqdn(domain: DomainConfig, region: str) -> str:
     return f"origin-{region}.{domain.fqdn}"
 
 
+def internal_fqdn(domain: DomainConfig, region: str) -> str:
+    """The name the web tier reaches the app tier's internal ALB by, over HTTPS."""
+    return f"app-{region}.{domain.fqdn}"
+
+
 @dataclass(frozen=True)
 class CertificatesArgs:
     domain: DomainConfig
     region: str
     cdn: bool = True
+    # The app tier's internal ALB gets a name on the regional certificate too.
+    app_tier: bool = False
     # us-east-1, for CloudFront's certificate; unused when region is us-east-1.
     edge_provider: pulumi.ProviderResource | None = None
 
@@ -50,6 +57,7 @@ class Certificates(pulumi.ComponentResource):
 
     zone_id: pulumi.Output[str]
     origin_fqdn: str | None
+    internal_fqdn: str | None
     regional_certificate: aws.acm.Certificate
     # Validated ARNs: use these, so listeners and distributions wait for issuance.
     regional_certificate_arn: pulumi.Output[str]
@@ -67,7 +75,8 @@ class Certificates(pulumi.ComponentResource):
         )
         self.zone_id = zone.zone_id
         self.origin_fqdn = origin_fqdn(domain, args.region) if args.cdn else None
-        names = [domain.fqdn, *([self.origin_fqdn] if self.origin_fqdn else [])]
+        self.internal_fqdn = internal_fqdn(domain, args.region) if args.app_tier else None
+        names = [domain.fqdn, *(n for n in (self.origin_fqdn, self.internal_fqdn) if n)]
 
         self.regional_certificate = aws.acm.Certificate(
             f"{name}-regional",
@@ -157,6 +166,10 @@ class DnsRecordsArgs:
     alb: AliasTarget | None = None
     # With CloudFront in front, the name CloudFront reaches the ALB by (Certificates.origin_fqdn).
     origin_fqdn: str | None = None
+    # The app tier's internal ALB and its name (Certificates.internal_fqdn). The record is public
+    # but resolves to private addresses: only the web tier can connect.
+    internal_alb: AliasTarget | None = None
+    internal_fqdn: str | None = None
 
 
 class DnsRecords(pulumi.ComponentResource):
@@ -164,6 +177,7 @@ class DnsRecords(pulumi.ComponentResource):
 
     site_records: list[aws.route53.Record]
     origin_records: list[aws.route53.Record]
+    internal_records: list[aws.route53.Record]
     health_check: aws.route53.HealthCheck
 
     def __init__(
@@ -179,6 +193,11 @@ class DnsRecords(pulumi.ComponentResource):
         if args.cloudfront is not None and args.alb is not None and args.origin_fqdn:
             self.origin_records = self._alias_records(
                 f"{name}-origin", args.origin_fqdn, args.alb, args.zone_id
+            )
+        self.internal_records = []
+        if args.internal_alb is not None and args.internal_fqdn:
+            self.internal_records = self._alias_records(
+                f"{name}-internal", args.internal_fqdn, args.internal_alb, args.zone_id
             )
         self.health_check = aws.route53.HealthCheck(
             f"{name}-site",

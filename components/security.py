@@ -29,6 +29,8 @@ class SecurityGroupsArgs:
     # CloudFront reaches the ALB over HTTPS when the ALB has a certificate (a domain is set),
     # otherwise over HTTP with the secret origin header.
     origin_https: bool = False
+    # With a certificate for its name (a domain is set) the internal ALB serves HTTPS on 443.
+    internal_alb_port: int = INTERNAL_ALB_PORT
     database_proxy: bool = False
 
 
@@ -109,7 +111,7 @@ class SecurityGroups(pulumi.ComponentResource):
             self._flow(
                 self.web,
                 self.internal_alb,
-                INTERNAL_ALB_PORT,
+                args.internal_alb_port,
                 "web-to-internal-alb",
                 "Web tier calls the app tier through the internal load balancer",
             )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.cache import Cache, CacheArgs
-from components.cdn import Cdn, CdnArgs
+from components.cdn import AlbOrigin, Cdn, CdnArgs
 from components.compute import (
     AutoScaledTier,
     AutoScaledTierArgs,
@@ -23,9 +23,9 @@ from components.database import Database, DatabaseArgs
 from components.dns import AliasTarget, Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
 from components.keys import Keys, KeysArgs
 from components.loadbalancer import LoadBalancer, LoadBalancerArgs
-from components.monitoring import Monitoring, MonitoringArgs
+from components.monitoring import Monitoring, MonitoringArgs, ScaledTier
 from components.network import Network, NetworkArgs, availability_zones
-from components.security import SecurityGroups, SecurityGroupsArgs
+from components.security import HTTP, HTTPS, SecurityGroups, SecurityGroupsArgs
 from components.storage import Storage, StorageArgs
 
 
@@ -88,6 +88,7 @@ class WebStack(pulumi.ComponentResource):
                 app_port=config.app_tier.port,
                 cdn=config.cdn.enabled,
                 origin_https=config.domain is not None,
+                internal_alb_port=HTTPS if config.domain is not None else HTTP,
                 database_proxy=config.database.proxy,
             ),
             child,
@@ -138,6 +139,7 @@ class WebStack(pulumi.ComponentResource):
                     domain=config.domain,
                     region=args.region,
                     cdn=config.cdn.enabled,
+                    app_tier=config.app_tier.enabled,
                     edge_provider=args.edge_provider,
                 ),
                 child,
@@ -154,7 +156,7 @@ class WebStack(pulumi.ComponentResource):
                 name,
                 CdnArgs(
                     config=config.cdn,
-                    alb=None,
+                    alb=self._alb_origin(),
                     files_bucket_regional_domain_name=(
                         self.storage.uploads_bucket.bucket_regional_domain_name
                     ),
@@ -171,19 +173,30 @@ class WebStack(pulumi.ComponentResource):
         self.storage.attach_uploads_policy(self.cdn.distribution.arn if self.cdn else None)
 
         self.dns = None
-        if config.domain is not None and self.certificates is not None and self.cdn is not None:
+        if config.domain is not None and self.certificates is not None:
             self.dns = DnsRecords(
                 name,
                 DnsRecordsArgs(
                     domain=config.domain,
                     zone_id=self.certificates.zone_id,
-                    cloudfront=AliasTarget(
-                        dns_name=self.cdn.distribution.domain_name,
-                        zone_id=self.cdn.distribution.hosted_zone_id,
-                        evaluate_target_health=False,
-                        ipv6=True,
+                    cloudfront=(
+                        AliasTarget(
+                            dns_name=self.cdn.distribution.domain_name,
+                            zone_id=self.cdn.distribution.hosted_zone_id,
+                            evaluate_target_health=False,
+                            ipv6=True,
+                        )
+                        if self.cdn
+                        else None
                     ),
+                    alb=_alias_to(self.load_balancer),
                     origin_fqdn=self.certificates.origin_fqdn,
+                    internal_alb=(
+                        _alias_to(self.internal_load_balancer)
+                        if self.internal_load_balancer
+                        else None
+                    ),
+                    internal_fqdn=self.certificates.internal_fqdn,
                 ),
                 child,
             )
@@ -194,6 +207,16 @@ class WebStack(pulumi.ComponentResource):
                 region=args.region,
                 logs_key_arn=self.keys.logs.arn,
                 alarm_email=config.alarm_email,
+                alb_arn_suffix=self.load_balancer.alb.arn_suffix,
+                target_group_arn_suffix=self.load_balancer.target_group.arn_suffix,
+                tiers=tuple(
+                    ScaledTier(role, tier.group.name, tier_config.min_size)
+                    for role, tier, tier_config in (
+                        ("web", self.web, config.web),
+                        ("app", self.app, config.app_tier),
+                    )
+                    if tier is not None
+                ),
                 distribution_id=self.cdn.distribution.id if self.cdn else None,
                 edge_provider=args.edge_provider,
                 protect=config.protect_data,
@@ -202,6 +225,18 @@ class WebStack(pulumi.ComponentResource):
         )
 
         self.register_outputs({"vpc_id": self.network.vpc.id})
+
+    def _alb_origin(self) -> AlbOrigin:
+        """How CloudFront reaches the public ALB: HTTPS to its origin name, else HTTP; both
+        carry the secret header, since the prefix list admits every account's distributions."""
+        lb = self.load_balancer
+        origin_name = self.certificates.origin_fqdn if self.certificates else None
+        return AlbOrigin(
+            domain_name=origin_name or lb.alb.dns_name,
+            https=origin_name is not None,
+            header_name=lb.origin_header_name,
+            header_value=lb.origin_header_value,
+        )
 
     def _load_balancing_and_compute(self, name: str, args: WebStackArgs) -> None:
         """The public ALB and web tier; with appTier.enabled, the internal ALB and app tier."""
@@ -280,8 +315,20 @@ class WebStack(pulumi.ComponentResource):
                     security_group_ids=[self.security.internal_alb.id],
                     internal=True,
                     deletion_protection=config.is_production,
+                    certificate_arn=(
+                        self.certificates.regional_certificate_arn if self.certificates else None
+                    ),
                     **access_logs,
                 ),
                 child,
             )
             self.app = tier(f"{name}-app", "app", self.internal_load_balancer, self.security.app.id)
+
+
+def _alias_to(load_balancer: LoadBalancer) -> AliasTarget:
+    return AliasTarget(
+        dns_name=load_balancer.alb.dns_name,
+        zone_id=load_balancer.alb.zone_id,
+        evaluate_target_health=True,
+        ipv6=False,  # the ALBs are IPv4-only: an AAAA alias would resolve to nothing
+    )

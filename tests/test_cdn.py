@@ -35,7 +35,8 @@ def edge_program(domain: bool, cdn: bool = True) -> Synthesis:
     """The edge components in front of a stand-in ALB (tests/programs/edge_with_alb)."""
     overrides: dict[str, Any] = {
         "aws:region": "us-east-1",
-        "webstack:environment": "prod",
+        # Production requires a domain; the no-domain variant is a staging stack.
+        "webstack:environment": "prod" if domain else "staging",
         "webstack:alarmEmail": "ops@example.com",
         "webstack:cdn": {"enabled": cdn},
     }

@@ -24,6 +24,11 @@ def load_dev(**raw: Any) -> StackConfig:
     return load(raw, stack="dev", region="us-east-1")
 
 
+def load_prod(**raw: Any) -> StackConfig:
+    domain = {"zoneName": "example.com"}
+    return load({"environment": "prod", "domain": domain, **raw}, stack="prod", region="us-east-1")
+
+
 # (case id, config overrides, fragments the single message must contain)
 BAD_CONFIGS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     (
@@ -138,6 +143,11 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
         ("webstack:database.backupRetentionDays", "3", "at least 7 in prod"),
     ),
     (
+        "prod-without-domain",
+        {"webstack:environment": "prod"},
+        ("webstack:domain is None", "a domain in prod", "TLSv1"),
+    ),
+    (
         "unknown-environment",
         {"webstack:environment": "production"},
         ("webstack:environment", "production", "dev, staging, prod"),
@@ -194,7 +204,7 @@ def test_structured_values_arrive_as_json_strings_from_the_engine() -> None:
 
 def test_environment_picks_defaults_and_user_values_win_key_by_key() -> None:
     dev = load_dev()
-    prod = load({"environment": "prod"}, stack="prod", region="us-east-1")
+    prod = load_prod()
     assert (dev.network.az_count, dev.network.nat_gateways) == (2, NatGateways.SINGLE)
     assert (prod.network.az_count, prod.network.nat_gateways) == (3, NatGateways.PER_AZ)
     tuned = load_dev(web={"maxSize": 9})
@@ -219,7 +229,7 @@ def test_the_config_is_immutable() -> None:
 
 def test_only_production_protects_data() -> None:
     assert not load_dev().protect_data
-    assert load({"environment": "prod"}, stack="prod", region="us-east-1").protect_data
+    assert load_prod().protect_data
 
 
 @pytest.mark.parametrize(
