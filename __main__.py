@@ -7,6 +7,7 @@ from components.providers import aws_provider
 from components.stack import WebStack, WebStackArgs
 
 config = stack_config.from_pulumi()
+stack_config.refuse_unbuilt(config)
 name = f"{config.project}-{config.stack}"
 
 primary_provider = aws_provider("primary", config.region, config)

@@ -198,7 +198,12 @@ class ScheduledAction(Section):
     )
     min_size: int | None = Field(None, ge=0, le=1000)
     max_size: int | None = Field(None, ge=0, le=1000)
-    desired_capacity: int | None = Field(None, ge=0, le=1000)
+    desired_capacity: int | None = Field(
+        None,
+        ge=0,
+        le=1000,
+        description="Desired capacity from the action's time on.",
+    )
 
     @model_validator(mode="after")
     def _changes_something(self) -> ScheduledAction:
@@ -277,16 +282,35 @@ class StepScaling(Section):
 
 
 class TierConfig(Section):
-    instance_type: str = Field("t4g.small", pattern=INSTANCE_TYPE)
-    min_size: int = Field(2, ge=0, le=1000)
-    max_size: int = Field(6, ge=1, le=1000)
-    desired_capacity: int | None = Field(None, ge=0, le=1000)
+    instance_type: str = Field(
+        "t4g.small",
+        pattern=INSTANCE_TYPE,
+        description="EC2 instance type; Graviton (t4g, m7g, ...) gets the arm64 AMI.",
+    )
+    min_size: int = Field(
+        2,
+        ge=0,
+        le=1000,
+        description="Fewest instances; at least 2 in prod (one per AZ survives an AZ loss).",
+    )
+    max_size: int = Field(6, ge=1, le=1000, description="Most instances scaling may reach.")
+    desired_capacity: int | None = Field(
+        None,
+        ge=0,
+        le=1000,
+        description="Instances at creation; unset lets scaling decide (recommended).",
+    )
     target_cpu: int = Field(50, ge=10, le=90, description="CPU % target tracking aims for.")
     requests_per_target: int | None = Field(
         1000, ge=1, description="ALB requests per instance per minute to aim for; null disables."
     )
-    port: Port = 80
-    health_check_grace_seconds: int = Field(300, ge=0, le=7200)
+    port: Port = Field(80, description="Port the instances serve on (the target group's port).")
+    health_check_grace_seconds: int = Field(
+        300,
+        ge=0,
+        le=7200,
+        description="Seconds a new instance may boot before health checks count.",
+    )
     deregistration_delay_seconds: int = Field(
         30, ge=0, le=3600, description="Connection draining before an instance leaves the ALB."
     )
@@ -310,8 +334,14 @@ class TierConfig(Section):
         description="Pin an AMI; unset: the latest Amazon Linux 2023 (a new release rolls the tier "
         "on the next update).",
     )
-    scheduled_actions: tuple[ScheduledAction, ...] = ()
-    step_scaling: StepScaling | None = None
+    scheduled_actions: tuple[ScheduledAction, ...] = Field(
+        (),
+        description="Scheduled capacity changes: [{name, recurrence (cron, UTC), timeZone, minSize, maxSize, desiredCapacity}].",
+    )
+    step_scaling: StepScaling | None = Field(
+        None,
+        description="Step scaling on CPU: {scaleOut: [{lowerBound, upperBound, adjustment}], scaleIn: [...], periodSeconds, evaluationPeriods}.",
+    )
 
     @model_validator(mode="after")
     def _slow_start_is_accepted(self) -> TierConfig:
@@ -346,8 +376,10 @@ class WebConfig(TierConfig):
 
 
 class AppTierConfig(TierConfig):
-    enabled: bool = False
-    port: Port = 8080
+    enabled: bool = Field(
+        False, description="Run an app tier behind an internal ALB (web -> internal ALB -> app)."
+    )
+    port: Port = Field(8080, description="Port the app instances serve on.")
 
 
 # Versions a new database or cache starts on when engineVersion is unset. Pinned, not left to
@@ -450,18 +482,48 @@ def _window_problems(
 
 
 class DatabaseConfig(Section):
-    engine: DatabaseEngine = DatabaseEngine.AURORA_POSTGRESQL
-    engine_version: str | None = Field(None, pattern=r"^\d+(\.\d+){0,2}([.-][a-z0-9._]+)?$")
-    instance_class: str = Field("db.r6g.large", pattern=DB_INSTANCE_CLASS)
+    engine: DatabaseEngine = Field(
+        DatabaseEngine.AURORA_POSTGRESQL,
+        description="Aurora cluster (writer + readers) or RDS Multi-AZ instance (+ read replicas).",
+    )
+    engine_version: str | None = Field(
+        None,
+        pattern=r"^\d+(\.\d+){0,2}([.-][a-z0-9._]+)?$",
+        description="Engine version; unset: the pinned default of the engine (see the data-tier section).",
+    )
+    instance_class: str = Field(
+        "db.r6g.large",
+        pattern=DB_INSTANCE_CLASS,
+        description="RDS instance class of the writer and readers.",
+    )
     readers: int = Field(1, ge=0, le=15, description="Aurora readers or RDS read replicas.")
     allocated_storage_gb: int = Field(50, ge=20, le=65536, description="RDS (non-Aurora) only.")
-    max_allocated_storage_gb: int = Field(500, ge=20, le=65536)
-    backup_retention_days: int = Field(7, ge=1, le=35)
+    max_allocated_storage_gb: int = Field(
+        500, ge=20, le=65536, description="Storage autoscaling ceiling (RDS only)."
+    )
+    backup_retention_days: int = Field(
+        7,
+        ge=1,
+        le=35,
+        description="Days of automated backups (point-in-time restore window); at least 7 in prod.",
+    )
     backup_window: str = Field("03:00-04:00", pattern=_WINDOW, description="UTC, hh:mm-hh:mm.")
-    maintenance_window: str = Field("sun:05:00-sun:06:00", pattern=_WEEKLY_WINDOW)
-    proxy: bool = False
-    database_name: str = Field("app", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
-    master_username: str = Field("app_admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
+    maintenance_window: str = Field(
+        "sun:05:00-sun:06:00",
+        pattern=_WEEKLY_WINDOW,
+        description="Weekly UTC maintenance window; must not overlap the backup window.",
+    )
+    proxy: bool = Field(
+        False, description="Put an RDS Proxy (TLS, IAM auth) between the tiers and the database."
+    )
+    database_name: str = Field(
+        "app", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$", description="Database created at launch."
+    )
+    master_username: str = Field(
+        "app_admin",
+        pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$",
+        description="Master user; its password is managed by RDS in Secrets Manager.",
+    )
 
     @model_validator(mode="after")
     def _storage_is_ordered(self) -> DatabaseConfig:
@@ -532,14 +594,31 @@ class DatabaseConfig(Section):
 
 
 class CacheConfig(Section):
-    engine: CacheEngine = CacheEngine.VALKEY
-    engine_version: str | None = Field(None, pattern=r"^\d+(\.\d+){0,2}$")
-    node_type: str = Field("cache.t4g.small", pattern=CACHE_NODE_TYPE)
+    engine: CacheEngine = Field(
+        CacheEngine.VALKEY,
+        description="valkey/redis: a replication group with failover; memcached: not highly available (warned).",
+    )
+    engine_version: str | None = Field(
+        None,
+        pattern=r"^\d+(\.\d+){0,2}$",
+        description="Engine version; unset: the pinned default of the engine.",
+    )
+    node_type: str = Field(
+        "cache.t4g.small", pattern=CACHE_NODE_TYPE, description="ElastiCache node type."
+    )
     replicas: int = Field(1, ge=0, le=5, description="Replicas per shard (valkey/redis).")
     nodes: int = Field(2, ge=1, le=40, description="Node count (memcached only).")
-    snapshot_retention_days: int = Field(7, ge=0, le=35)
-    snapshot_window: str = Field("02:00-03:00", pattern=_WINDOW)
-    maintenance_window: str = Field("sun:06:00-sun:07:00", pattern=_WEEKLY_WINDOW)
+    snapshot_retention_days: int = Field(
+        7, ge=0, le=35, description="Days of daily snapshots (valkey/redis); at least 1 in prod."
+    )
+    snapshot_window: str = Field(
+        "02:00-03:00", pattern=_WINDOW, description="Daily UTC snapshot window."
+    )
+    maintenance_window: str = Field(
+        "sun:06:00-sun:07:00",
+        pattern=_WEEKLY_WINDOW,
+        description="Weekly UTC maintenance window; must not overlap the snapshot window.",
+    )
 
     @model_validator(mode="after")
     def _shape_fits_engine(self) -> CacheConfig:
@@ -595,15 +674,30 @@ class CacheConfig(Section):
 
 
 class CdnConfig(Section):
-    enabled: bool = True
-    price_class: PriceClass = PriceClass.P100
-    waf: bool = False
+    enabled: bool = Field(
+        True,
+        description="CloudFront in front of the ALB (which then admits only CloudFront) and of S3.",
+    )
+    price_class: PriceClass = Field(
+        PriceClass.P100, description="Edge locations CloudFront serves from (cost vs. reach)."
+    )
+    waf: bool = Field(
+        False, description="An AWS WAF web ACL with AWS managed rule groups on the distribution."
+    )
 
 
 class DrConfig(Section):
-    strategy: DrStrategy = DrStrategy.NONE
-    region: str = Field("us-west-2", pattern=REGION)
-    cidr: ipaddress.IPv4Network = ipaddress.IPv4Network("10.1.0.0/16")
+    strategy: DrStrategy = Field(
+        DrStrategy.NONE,
+        description="Disaster-recovery strategy (validated now; the mirror itself is not built yet).",
+    )
+    region: str = Field(
+        "us-west-2", pattern=REGION, description="The DR region; must differ from aws:region."
+    )
+    cidr: ipaddress.IPv4Network = Field(
+        ipaddress.IPv4Network("10.1.0.0/16"),
+        description="The DR VPC's block; must not overlap network.cidr.",
+    )
 
     @field_validator("cidr", mode="before")
     @classmethod
@@ -805,6 +899,17 @@ def load(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConf
         return StackConfig.model_validate(document)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, document)) from None
+
+
+def refuse_unbuilt(config: StackConfig) -> None:
+    """Refuse settings the model accepts but the program does not build yet, rather than
+    deploying a stack that silently lacks them."""
+    if config.dr.enabled:
+        raise ConfigError(
+            f"{PROJECT}:dr.strategy is {config.dr.strategy.value!r}; accepted: none for now. "
+            "Disaster-recovery mirrors are not built yet (dr.region and dr.cidr are validated, "
+            "so the stack file is ready for them)."
+        )
 
 
 def from_pulumi() -> StackConfig:

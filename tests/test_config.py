@@ -148,6 +148,11 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
         ("webstack:domain is None", "a domain in prod", "TLSv1"),
     ),
     (
+        "dr-mirror-not-built-yet",
+        {"webstack:dr": {"strategy": "warm-standby", "region": "us-west-2", "cidr": "10.1.0.0/16"}},
+        ("webstack:dr.strategy is 'warm-standby'", "accepted: none for now", "not built yet"),
+    ),
+    (
         "unknown-environment",
         {"webstack:environment": "production"},
         ("webstack:environment", "production", "dev, staging, prod"),

@@ -20,3 +20,9 @@ def test_every_config_key_is_documented() -> None:
         if name in ("project", "stack", "region"):
             continue
         assert f"`webstack:{field.alias}`" in table
+
+
+def test_every_documented_key_says_what_it_means() -> None:
+    rows = [line for line in render().splitlines()[2:] if line.startswith("| `")]
+    undocumented = [row.split("|")[1].strip() for row in rows if not row.split("|")[4].strip()]
+    assert undocumented == [], f"add a Field(description=...) for: {undocumented}"
