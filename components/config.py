@@ -336,11 +336,17 @@ class TierConfig(Section):
     )
     scheduled_actions: tuple[ScheduledAction, ...] = Field(
         (),
-        description="Scheduled capacity changes: [{name, recurrence (cron, UTC), timeZone, minSize, maxSize, desiredCapacity}].",
+        description=(
+            "Scheduled capacity changes: [{name, recurrence (cron), timeZone, minSize, "
+            "maxSize, desiredCapacity}]."
+        ),
     )
     step_scaling: StepScaling | None = Field(
         None,
-        description="Step scaling on CPU: {scaleOut: [{lowerBound, upperBound, adjustment}], scaleIn: [...], periodSeconds, evaluationPeriods}.",
+        description=(
+            "Step scaling on CPU: {scaleOut: [{lowerBound, upperBound, adjustment}], "
+            "scaleIn: [...], periodSeconds, evaluationPeriods}."
+        ),
     )
 
     @model_validator(mode="after")
@@ -489,7 +495,7 @@ class DatabaseConfig(Section):
     engine_version: str | None = Field(
         None,
         pattern=r"^\d+(\.\d+){0,2}([.-][a-z0-9._]+)?$",
-        description="Engine version; unset: the pinned default of the engine (see the data-tier section).",
+        description="Engine version; unset: the engine's pinned default (see Data tier).",
     )
     instance_class: str = Field(
         "db.r6g.large",
@@ -596,7 +602,10 @@ class DatabaseConfig(Section):
 class CacheConfig(Section):
     engine: CacheEngine = Field(
         CacheEngine.VALKEY,
-        description="valkey/redis: a replication group with failover; memcached: not highly available (warned).",
+        description=(
+            "valkey/redis: a replication group with failover; memcached: not highly "
+            "available (warned)."
+        ),
     )
     engine_version: str | None = Field(
         None,
@@ -689,7 +698,7 @@ class CdnConfig(Section):
 class DrConfig(Section):
     strategy: DrStrategy = Field(
         DrStrategy.NONE,
-        description="Disaster-recovery strategy (validated now; the mirror itself is not built yet).",
+        description="Disaster-recovery strategy (validated; only none is built so far).",
     )
     region: str = Field(
         "us-west-2", pattern=REGION, description="The DR region; must differ from aws:region."

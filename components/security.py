@@ -206,16 +206,7 @@ class SecurityGroups(pulumi.ComponentResource):
         description: str,
         **peer: pulumi.Input[str],
     ) -> None:
-        aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-in-{label}",
-            security_group_id=group.id,
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            description=description,
-            **peer,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        self._rule(aws.vpc.SecurityGroupIngressRule, "in", group, label, port, description, peer)
 
     def _egress(
         self,
@@ -225,13 +216,26 @@ class SecurityGroups(pulumi.ComponentResource):
         description: str,
         **peer: pulumi.Input[str],
     ) -> None:
-        aws.vpc.SecurityGroupEgressRule(
-            f"{self._name}-out-{label}",
+        self._rule(aws.vpc.SecurityGroupEgressRule, "out", group, label, port, description, peer)
+
+    def _rule(
+        self,
+        rule: type[aws.vpc.SecurityGroupIngressRule] | type[aws.vpc.SecurityGroupEgressRule],
+        direction: str,
+        group: aws.ec2.SecurityGroup,
+        label: str,
+        port: int,
+        description: str,
+        peer: dict[str, pulumi.Input[str]],
+    ) -> None:
+        """One described rule resource: a single TCP port to one peer."""
+        rule(
+            f"{self._name}-{direction}-{label}",
             security_group_id=group.id,
             ip_protocol="tcp",
             from_port=port,
             to_port=port,
             description=description,
-            **peer,
             opts=pulumi.ResourceOptions(parent=self),
+            **peer,
         )

@@ -112,18 +112,7 @@ class FastAnalyzerServicer(_PolicyAnalyzerServicer):
                 self._get_policy_config(policy.name),
                 stack_tags,
             )
-            try:
-                result = policy.validate(args, report_violation)
-                if isawaitable(result):
-                    loop = asyncio.new_event_loop()
-                    loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
-                    loop.close()
-            except UnknownValueError as e:
-                response.diagnostics.append(self._cannot_run(policy, e.message))
-            except _NotApplicableError as e:
-                response.not_applicable.append(
-                    proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
-                )
+            self._run(policy, args, report_violation, response)
         return response
 
     def AnalyzeStack(self, request: Any, _context: Any) -> Any:
@@ -146,18 +135,7 @@ class FastAnalyzerServicer(_PolicyAnalyzerServicer):
                 response, policy.name, policy.description, level, policy.severity
             )
             args = StackValidationArgs(resources, self._get_policy_config(policy.name), stack_tags)
-            try:
-                result = policy.validate(args, report_violation)
-                if isawaitable(result):
-                    loop = asyncio.new_event_loop()
-                    loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
-                    loop.close()
-            except UnknownValueError as e:
-                response.diagnostics.append(self._cannot_run(policy, e.message))
-            except _NotApplicableError as e:
-                response.not_applicable.append(
-                    proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
-                )
+            self._run(policy, args, report_violation, response)
         return response
 
     def _stack_resources(self, request: Any) -> list[PolicyResource]:
@@ -186,6 +164,21 @@ class FastAnalyzerServicer(_PolicyAnalyzerServicer):
             for key, deps in r.propertyDependencies.items():
                 resource.property_dependencies[key] = [by_urn[d] for d in deps.urns if d in by_urn]
         return [resource for resource, _ in built]
+
+    def _run(self, policy: Any, args: Any, report_violation: Any, response: Any) -> None:
+        """Validate as the SDK does: awaitables awaited, unknowns and not-applicable reported."""
+        try:
+            result = policy.validate(args, report_violation)
+            if isawaitable(result):
+                loop = asyncio.new_event_loop()
+                loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
+                loop.close()
+        except UnknownValueError as e:
+            response.diagnostics.append(self._cannot_run(policy, e.message))
+        except _NotApplicableError as e:
+            response.not_applicable.append(
+                proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
+            )
 
     def _cannot_run(self, policy: Policy, reason: str) -> Any:
         return proto.AnalyzeDiagnostic(
