@@ -57,3 +57,21 @@ def test_an_unknown_stack_names_the_stacks_there_are() -> None:
     result = preview("--stack", "qa")
     assert result.returncode == 2
     assert "Pulumi.qa.yaml" in result.stderr and "dev" in result.stderr
+
+
+def test_json_masks_secrets_and_marks_unknowns() -> None:
+    deployed = preview("--stack", "dev", "--json", "--deployed")
+    assert deployed.returncode == 0, deployed.stderr
+    document = json.loads(deployed.stdout)
+    group = next(
+        r
+        for r in document["resources"]
+        if r["type"] == "aws:elasticache/replicationGroup:ReplicationGroup"
+    )
+    assert group["inputs"]["authToken"] == "[secret]"
+    first = preview("--stack", "dev", "--json")
+    assert "object at 0x" not in first.stdout
+    subnet = next(
+        r for r in json.loads(first.stdout)["resources"] if r["type"] == "aws:ec2/subnet:Subnet"
+    )
+    assert subnet["inputs"]["vpcId"] == "[unknown]"

@@ -34,6 +34,7 @@ import pulumi
 import pulumi.runtime
 import yaml
 from google.protobuf import struct_pb2
+from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
@@ -560,6 +561,9 @@ def _copy_struct(struct: struct_pb2.Struct) -> struct_pb2.Struct:
 
 
 def _unwrap_secrets(value: Any) -> Any:
+    """Plain values: secrets unwrapped, preview unknowns as None (never truthy, never equal)."""
+    if isinstance(value, Unknown):
+        return None
     if isinstance(value, Mapping):
         if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
             return _unwrap_secrets(value.get("value"))

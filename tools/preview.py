@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pulumi.runtime import rpc
+
 from tools.analyzer import Diagnostic, PolicyPackProcess, StackResource
 from tools.mockcloud import ROOT, RecordedResource, Synthesis, synthesize
 
@@ -71,7 +73,7 @@ def summary(synthesis: Synthesis) -> dict[str, Any]:
                 "region": r.region,
                 "protect": r.protect,
                 "dependencies": list(r.dependencies),
-                "inputs": r.inputs,
+                "inputs": _shown_inputs(r),
             }
             for r in synthesis.resources
         ],
@@ -106,6 +108,29 @@ def check(pack: PolicyPackProcess, synthesis: Synthesis) -> list[dict[str, str]]
     ]
     findings += [_finding(d, d.urn) for d in pack.analyze_stack(resources)]
     return findings
+
+
+def _shown_inputs(resource: RecordedResource) -> dict[str, Any]:
+    """Inputs fit to print: secrets masked, preview unknowns marked."""
+    shown: dict[str, Any] = {}
+    for key, value in resource.inputs.items():
+        field = resource.struct.fields.get(key)
+        if field is not None and _is_secret(field):
+            shown[key] = "[secret]"
+        elif resource.is_unknown(key):
+            shown[key] = "[unknown]"
+        else:
+            shown[key] = value
+    return shown
+
+
+def _is_secret(value: Any) -> bool:
+    if value.WhichOneof("kind") != "struct_value":
+        return False
+    fields = value.struct_value.fields
+    return fields.get(rpc._special_sig_key) is not None and (
+        fields[rpc._special_sig_key].string_value == rpc._special_secret_sig
+    )
 
 
 def run_policy_pack(
