@@ -102,14 +102,14 @@ def test_the_ami_is_amazon_linux_2023_for_the_instance_architecture(
 ) -> None:
     stack = synth("dev", {"webstack:web": {"instanceType": instance_type}}, preview=False)
     parameter = f"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{architecture}"
-    assert (SSM, parameter) in {(token, args.get("name")) for token, args, _ in stack.invokes}
+    assert (SSM, parameter) in {(i.token, i.args.get("name")) for i in stack.invokes}
     assert the(stack, LT, "webstack-dev-web").get("imageId").startswith("ami-")
 
 
 def test_a_pinned_ami_skips_the_lookup() -> None:
     stack = synth("dev", {"webstack:web": {"amiId": "ami-0123456789abcdef0"}})
     assert the(stack, LT, "webstack-dev-web").get("imageId") == "ami-0123456789abcdef0"
-    assert SSM not in {token for token, _, _ in stack.invokes}
+    assert SSM not in {i.token for i in stack.invokes}
 
 
 def test_the_group_spans_the_app_subnets_of_every_az(prod_deployed: Synthesis) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import synth
-from tools.mockcloud import RecordedResource, Synthesis
+from tools.mockcloud import RecordedResource, Synthesis, synthesize
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE = "aws:ec2/route:Route"
@@ -138,12 +139,21 @@ def test_the_default_security_group_is_stripped_of_all_rules(prod_preview: Synth
     assert default.get("egress") == []
 
 
-def test_az_names_come_from_the_invoke_through_the_component_provider(
+def test_az_names_come_from_the_invoke_through_the_stacks_own_provider(
     prod_preview: Synthesis,
 ) -> None:
-    calls = [c for c in prod_preview.invokes if c[0].endswith("getAvailabilityZones")]
+    (provider,) = prod_preview.of_type("pulumi:providers:aws")
+    calls = [c for c in prod_preview.invokes if c.token.endswith("getAvailabilityZones")]
     assert calls, "availability zones were not looked up"
-    assert all(region == "us-east-1" for _, _, region in calls)
+    assert {(c.provider, c.region) for c in calls} == {(provider.urn, "us-east-1")}
+
+
+def test_each_region_looks_its_zones_up_through_its_own_provider() -> None:
+    program = Path(__file__).parent / "programs" / "two_regions"
+    stack = synthesize("dev", project_dir=program)
+    providers = {p.urn: p.get("region") for p in stack.of_type("pulumi:providers:aws")}
+    calls = [c for c in stack.invokes if c.token.endswith("getAvailabilityZones")]
+    assert sorted(providers[c.provider] for c in calls) == ["us-east-1", "us-west-2"]
 
 
 def test_asking_for_more_azs_than_the_region_has_is_a_config_error() -> None:

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pulumi
 import pulumi.runtime
@@ -407,6 +407,15 @@ def _generic_arn(type_token: str, region: str, id_: str) -> str:
     return f"arn:{PARTITION}:{module}:{region}:{ACCOUNT_ID}:{kind}/{id_}"
 
 
+class Invoke(NamedTuple):
+    """One provider function call the program made."""
+
+    token: str
+    args: dict[str, Any]
+    region: str
+    provider: str  # the provider's URN, "" for the default provider
+
+
 class MockCloud(pulumi.runtime.Mocks):
     """Answers resource creations and invokes the way AWS would, per provider region."""
 
@@ -414,7 +423,7 @@ class MockCloud(pulumi.runtime.Mocks):
         self.default_region = default_region
         self.preview = preview
         self.provider_regions: dict[str, str] = {}
-        self.invokes: list[tuple[str, dict[str, Any], str]] = []
+        self.invokes: list[Invoke] = []
         self._lock = threading.Lock()
 
     def region_of(self, provider_reference: str | None) -> str:
@@ -432,7 +441,11 @@ class MockCloud(pulumi.runtime.Mocks):
                 "teach it one in tools/mockcloud.py INVOKES rather than returning junk"
             )
         with self._lock:
-            self.invokes.append((args.token, dict(args.args), region))
+            self.invokes.append(
+                Invoke(
+                    args.token, dict(args.args), region, (args.provider or "").rsplit("::", 1)[0]
+                )
+            )
         return handler(args.args, region), []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
@@ -584,7 +597,7 @@ class Synthesis:
     unknown_outputs: set[str]
     warnings: list[str]
     error: str | None
-    invokes: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
+    invokes: list[Invoke] = field(default_factory=list)
 
     def of_type(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_token]
