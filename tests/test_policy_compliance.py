@@ -39,7 +39,6 @@ FEATURES: list[tuple[str, dict[str, Any]]] = [
     ("mysql-proxy", {"webstack:database": {"engine": "mysql", "proxy": True}}),
     ("aurora-proxy", {"webstack:database": {"proxy": True, "readers": 2}}),
     ("redis", {"webstack:cache": {"engine": "redis", "replicas": 2}}),
-    ("memcached", {"webstack:cache": {"engine": "memcached"}}),
     ("single-nat", {"webstack:network": {"natGateways": "single"}}),
     ("eu-west-1", {"aws:region": "eu-west-1"}),
     ("alarm-email", {"webstack:alarmEmail": "ops@example.org"}),

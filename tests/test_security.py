@@ -24,7 +24,7 @@ FEATURE_MATRIX = [
             "webstack:cdn": {"enabled": False},
             "webstack:appTier": {"enabled": True},
             "webstack:database": {"proxy": True, "engine": "mysql"},
-            "webstack:cache": {"engine": "memcached"},
+            "webstack:cache": {"engine": "redis"},
         },
         id="everything-else",
     ),
@@ -140,7 +140,7 @@ def test_the_chain_with_app_tier_proxy_and_mysql() -> None:
         {
             "webstack:appTier": {"enabled": True},
             "webstack:database": {"proxy": True, "engine": "mysql"},
-            "webstack:cache": {"engine": "memcached"},
+            "webstack:cache": {"engine": "redis"},
         },
         preview=False,
     )
@@ -151,8 +151,8 @@ def test_the_chain_with_app_tier_proxy_and_mysql() -> None:
         ("web", "database-proxy", 3306),
         ("app", "database-proxy", 3306),
         ("database-proxy", "database", 3306),
-        ("web", "cache", 11211),
-        ("app", "cache", 11211),
+        ("web", "cache", 6379),
+        ("app", "cache", 6379),
     }
 
 

@@ -15,6 +15,9 @@ Runs in the project's main virtualenv; imports only pulumi, grpc and the standar
   optional `"all"` level) and, like the CLI, sends every policy of the pack its resolved level
   and its properties with the schema defaults filled in. Without `configure` the pack uses its
   own defaults.
+- `remediate(r)` sends one Remediate request (as the CLI does before Analyze) and returns what
+  each policy at level `remediate` rewrote: `Remediation(policy_name, properties, diagnostic)`
+  with `properties` the wire Struct as a dict (secrets enveloped, unknowns as sentinels).
 - Diagnostics come back as `Diagnostic(policy_name, message, urn, level)`; `level` is one of
   "mandatory", "advisory", "remediate", "disabled". Resource diagnostics carry the analyzed
   resource's URN; stack diagnostics the URN the policy named (or "" for the whole stack).
@@ -58,6 +61,13 @@ class Diagnostic:
     message: str
     urn: str
     level: str  # "mandatory" | "advisory" | "remediate" | "disabled"
+
+
+@dataclass(frozen=True)
+class Remediation:
+    policy_name: str
+    properties: dict[str, Any]  # the new wire properties (json_format.MessageToDict of the Struct)
+    diagnostic: str  # why the remediation could not run (e.g. unknowns during preview), or ""
 
 
 @dataclass(frozen=True)
@@ -233,6 +243,24 @@ class PolicyPackProcess:
             options=analyzer_pb2.AnalyzerResourceOptions(protect=r.protect, parent=r.parent),
         )
         return _diagnostics(self.stub.Analyze(request), r.urn)
+
+    def remediate(self, r: StackResource) -> list[Remediation]:
+        request = analyzer_pb2.AnalyzeRequest(
+            type=r.type,
+            properties=r.properties,
+            urn=r.urn,
+            name=r.name,
+            options=analyzer_pb2.AnalyzerResourceOptions(protect=r.protect, parent=r.parent),
+        )
+        response = self.stub.Remediate(request)
+        return [
+            Remediation(
+                rem.policyName,
+                json_format.MessageToDict(rem.properties) if rem.HasField("properties") else {},
+                rem.diagnostic,
+            )
+            for rem in response.remediations
+        ]
 
     def analyze_stack(self, resources: Sequence[StackResource]) -> list[Diagnostic]:
         request = analyzer_pb2.AnalyzeStackRequest(

@@ -8,12 +8,14 @@ else a built-in webstack-like set of ~30 resources) to each size with distinct U
 one Analyze request per resource (one at a time, like the CLI) and one AnalyzeStack request.
 Prints `resources=N analyze_rps=... stack_s=... peak_rss_mb=...` per size. `--stock` also
 measures the same policies served by the SDK's own `PolicyPack` servicer, for comparison.
+Both are configured with `policies/config/prod.json` first, as production previews run them.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 import tempfile
 import time
@@ -29,6 +31,7 @@ from pulumi.runtime.proto import analyzer_pb2  # noqa: E402
 from tools.analyzer import UNKNOWN, PolicyPackProcess, StackResource, secret  # noqa: E402
 
 PACK_DIR = ROOT / "policies"
+PROD_CONFIG = PACK_DIR / "config" / "prod.json"
 
 
 def _builtin() -> list[StackResource]:
@@ -178,6 +181,7 @@ def replicate(resources: list[StackResource], n: int) -> list[StackResource]:
 
 
 def measure(pack: PolicyPackProcess, resources: list[StackResource]) -> tuple[float, float, int]:
+    pack.configure(json.loads(PROD_CONFIG.read_text()))  # levels and options of production
     # Requests are built up front: the CLI builds them in Go, so their cost is not the pack's.
     requests = [
         analyzer_pb2.AnalyzeRequest(

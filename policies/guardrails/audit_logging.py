@@ -13,6 +13,8 @@ from .stack import Targets, of_type, referenced
 
 
 def lb_access_logs(r: Resource, cfg: Config) -> list[str]:
+    if get(r.props, "loadBalancerType") == "gateway":
+        return []  # gateway load balancers have no access logs
     logs = get(r.props, "accessLogs")
     if logs is UNKNOWN:
         return []

@@ -46,7 +46,7 @@ def public_access_block(r: Resource, cfg: Config) -> list[str]:
     off = [f for f in PAB_FLAGS if as_bool(get(r.props, f)) in (False, None)]
     if off:
         return [
-            f"S3 public access block '{r.name}' leaves public access possible: set "
+            f"{t.label(r.type)} '{r.name}' leaves public access possible: set "
             + ", ".join(f"`{f}: true`" for f in off)
         ]
     return []
@@ -64,15 +64,16 @@ def no_public_acl(r: Resource, cfg: Config) -> list[str]:
     acl = get(r.props, "acl")
     if acl in PUBLIC_ACLS:
         out.append(f'{where} grants {acl} through a canned ACL: set `acl: "private"`')
-    grants = get(r.props, "accessControlPolicy", "grants")
-    if r.type in t.S3_BUCKETS:
-        grants = get(r.props, "grants")
+    grants_prop = "grants" if r.type in t.S3_BUCKETS else "accessControlPolicy.grants"
+    grants = get(r.props, *grants_prop.split("."))
     for i, grant in enumerate(items(grants)):
         uri = get(grant, "grantee", "uri")
         if uri is None:
             uri = get(grant, "uri")
         if uri in PUBLIC_GRANTEES:
-            out.append(f"{where} grants access to {uri.rsplit('/', 1)[-1]}: remove grant {i}")
+            out.append(
+                f"{where} grants access to {uri.rsplit('/', 1)[-1]}: remove `{grants_prop}[{i}]`"
+            )
     return out
 
 
@@ -93,7 +94,7 @@ def policies() -> list[GuardrailPolicy]:
         GuardrailPolicy(
             name="db-not-publicly-accessible",
             description="Databases are not publicly accessible.",
-            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER_INSTANCE],
+            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER_INSTANCE, t.RDS_CLUSTER],
             check=db_not_public,
             enforcement_level=MANDATORY,
         ),
@@ -107,7 +108,7 @@ def policies() -> list[GuardrailPolicy]:
         GuardrailPolicy(
             name="s3-public-access-block",
             description="S3 public access blocks turn on all four flags.",
-            resource_types=[t.S3_PUBLIC_ACCESS_BLOCK],
+            resource_types=[t.S3_PUBLIC_ACCESS_BLOCK, t.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK],
             check=public_access_block,
             enforcement_level=MANDATORY,
             remediation=remediate_public_access_block,

@@ -66,6 +66,10 @@ def deletion_protection(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+def _snapshot_id(r: Resource) -> str:
+    return f'`finalSnapshotIdentifier: "{r.name}-final-<suffix>"`'
+
+
 def final_snapshot(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
         return []
@@ -74,10 +78,12 @@ def final_snapshot(r: Resource, cfg: Config) -> list[str]:
     if skip is True:
         return [
             f"{where} is destroyed without a final snapshot: set `skipFinalSnapshot: false` "
-            "and a `finalSnapshotIdentifier`"
+            f"and {_snapshot_id(r)}"
         ]
     if skip is not UNKNOWN and get(r.props, "finalSnapshotIdentifier") in (None, ""):
-        return [f"{where} has no `finalSnapshotIdentifier`: set one, or destroy will fail"]
+        return [
+            f"{where} has no `finalSnapshotIdentifier`: set {_snapshot_id(r)}, or destroy will fail"
+        ]
     return []
 
 

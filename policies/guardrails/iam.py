@@ -18,6 +18,11 @@ _ATTACHMENTS = (
     t.IAM_USER_POLICY_ATTACHMENT,
     t.IAM_GROUP_POLICY_ATTACHMENT,
 )
+_EXCLUSIVE_ATTACHMENTS = (
+    t.IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
+    t.IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE,
+    t.IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE,
+)
 
 
 def _wildcard_action(action: Any) -> bool:
@@ -37,16 +42,23 @@ def no_wildcard_admin(r: Resource, cfg: Config) -> list[str]:
     out = []
     for prop, doc in _documents(r):
         for i, s in enumerate(statements(doc)):
-            if not allows(s) or "*" not in as_strings(s.get("Resource")):
+            # `NotResource` allows everything except what it names: as good as "*".
+            every = "*" in as_strings(s.get("Resource")) or s.get("NotResource") is not None
+            if not allows(s) or not every:
                 continue
             broad = [a for a in as_strings(s.get("Action")) if _wildcard_action(a)]
             if s.get("NotAction") is not None:
                 broad.append("NotAction")
             if broad:
+                scope = (
+                    '`Resource` to ARNs instead of "*"'
+                    if s.get("NotResource") is None
+                    else "with `Resource` listing ARNs instead of `NotResource`"
+                )
                 out.append(
                     f"{t.label(r.type)} '{r.name}' allows {', '.join(map(str, broad))} on every "
                     f"resource (`{prop}` statement {i}): list the actions needed and scope "
-                    '`Resource` to ARNs instead of "*"'
+                    f"{scope}"
                 )
     return out
 
@@ -58,6 +70,8 @@ def no_admin_access(r: Resource, cfg: Config) -> list[str]:
             (f"managedPolicyArns[{i}]", a)
             for i, a in enumerate(items(get(r.props, "managedPolicyArns")))
         ]
+    elif r.type in _EXCLUSIVE_ATTACHMENTS:
+        arns = [(f"policyArns[{i}]", a) for i, a in enumerate(items(get(r.props, "policyArns")))]
     else:
         arns = [("policyArn", get(r.props, "policyArn"))]
     return [
@@ -89,7 +103,7 @@ def policies() -> list[GuardrailPolicy]:
         GuardrailPolicy(
             name="iam-no-administrator-access",
             description="Nothing attaches the AWS-managed AdministratorAccess policy.",
-            resource_types=[*_ATTACHMENTS, t.IAM_ROLE],
+            resource_types=[*_ATTACHMENTS, *_EXCLUSIVE_ATTACHMENTS, t.IAM_ROLE],
             check=no_admin_access,
             enforcement_level=MANDATORY,
         ),

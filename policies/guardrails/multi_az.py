@@ -142,10 +142,16 @@ def asg_multi_az(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple
     for asg in of_type(resources, t.AUTOSCALING_GROUP):
         zones = as_list(get(asg.props, "availabilityZones"))
         if isinstance(zones, list) and zones and not is_set(get(asg.props, "vpcZoneIdentifiers")):
+            if any(z is UNKNOWN for z in zones):
+                continue  # a zone chosen at update time: cannot decide yet
             azs = set(zones)
         else:
             found, ok = referenced(asg, "vpcZoneIdentifiers", targets)
-            if not ok or not found:
+            ids = as_list(get(asg.props, "vpcZoneIdentifiers"))
+            outside = isinstance(ids, list) and any(
+                isinstance(i, str) and i not in targets.by_value for i in ids
+            )
+            if not ok or not found or outside:
                 continue  # subnets from elsewhere (another stack, a lookup): cannot decide
             zones_of = [_zone(s) for s in found]
             if None in zones_of:

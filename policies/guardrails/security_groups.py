@@ -7,6 +7,7 @@ one shape so each check is written once.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +19,14 @@ from .base import ADVISORY, MANDATORY, Config, GuardrailPolicy, GuardrailStackPo
 from .props import UNKNOWN, as_int, get, is_set, items
 from .stack import Targets, of_type, referenced
 
-WORLD = ("0.0.0.0/0", "::/0")
+WORLD_MAX_PREFIX = 1  # a /1 is half the internet: 0.0.0.0/1 + 128.0.0.0/1 is all of it
 ALL_PORTS = (0, 65535)
-_PROTOCOLS = {"-1": "all", "all": "all", "6": "tcp", "tcp": "tcp", "17": "udp", "udp": "udp"}
+_PROTOCOLS = {
+    "-1": "all", "all": "all", "6": "tcp", "tcp": "tcp", "17": "udp", "udp": "udp",
+    "1": "icmp", "icmp": "icmp", "58": "icmpv6", "icmpv6": "icmpv6",
+}  # fmt: skip
+_PORTED = ("all", "tcp", "udp")  # protocols whose ports the port checks judge
+_HARMLESS = ("icmp", "icmpv6")  # other protocols the internet may use (ping, PMTU discovery)
 _RULE_TYPES = (t.SECURITY_GROUP, t.SECURITY_GROUP_RULE, t.SG_INGRESS_RULE, t.SG_EGRESS_RULE)
 
 ADMIN_PORTS = [22, 3389, 5985, 5986]
@@ -73,12 +79,23 @@ def _ports(protocol: Any, lo: Any, hi: Any) -> tuple[int, int] | None:
     return (min(lo, hi), max(lo, hi))
 
 
+def is_world(cidr: Any) -> bool:
+    """An IPv4/IPv6 network of prefix /1 or shorter (0.0.0.0/0, 128.0.0.0/1, 0::/0, ...)."""
+    if not isinstance(cidr, str):
+        return False
+    try:
+        network = ipaddress.ip_network(cidr.strip(), strict=False)
+    except ValueError:
+        return False
+    return network.prefixlen <= WORLD_MAX_PREFIX
+
+
 def _world(entry: Any, prefix: str, props: Sequence[str]) -> tuple[tuple[str, str], ...]:
     out = []
     for prop in props:
         value = get(entry, prop)
         for cidr in [value] if isinstance(value, str) else items(value):
-            if cidr in WORLD:
+            if is_world(cidr):
                 out.append((f"{prefix}{prop}", cidr))
     return tuple(out)
 
@@ -141,11 +158,15 @@ def permissions(resource_type: str, props: Mapping[str, Any]) -> list[Permission
     return out
 
 
-def _world_ingress(r: Resource) -> list[Permission]:
+def _world_ingress(r: Resource, protocols: Sequence[str] | None = _PORTED) -> list[Permission]:
+    """World ingress permissions of `protocols` (None: any protocol known at preview)."""
     return [
         p
         for p in permissions(r.type, r.props)
-        if p.direction == "ingress" and p.world and p.protocol in ("all", "tcp", "udp")
+        if p.direction == "ingress"
+        and p.world
+        and p.protocol is not UNKNOWN
+        and (protocols is None or p.protocol in protocols)
     ]
 
 
@@ -182,9 +203,17 @@ def world_ingress_forbidden(r: Resource, cfg: Config) -> list[str]:
     widest = int(cfg.get("maxPortRange", 1))
     out = []
     where = f"{t.label(r.type)} '{r.name}'"
-    for p in _world_ingress(r):
+    for p in _world_ingress(r, None):
         if p.protocol == "all":
             out.append(f"{where} admits all protocols (-1) from the internet: {_fix(p)}")
+            continue
+        if p.protocol in _HARMLESS:
+            continue
+        if p.protocol not in _PORTED:
+            out.append(
+                f"{where} admits protocol {p.protocol} from the internet (only tcp, udp, icmp "
+                f"and icmpv6 may come from there): {_fix(p)}"
+            )
             continue
         if p.ports is None:
             continue
@@ -283,7 +312,10 @@ def policies() -> list[GuardrailPolicy | GuardrailStackPolicy]:
     return [
         GuardrailPolicy(
             name="sg-world-ingress-allowed-ports",
-            description="Ingress from 0.0.0.0/0 or ::/0 is allowed only on the allowed ports.",
+            description=(
+                "Ingress from the internet (0.0.0.0/0, ::/0 or any /1) is allowed only on the "
+                "allowed ports."
+            ),
             resource_types=_RULE_TYPES,
             check=world_ingress_allowed_ports,
             enforcement_level=MANDATORY,
@@ -298,8 +330,9 @@ def policies() -> list[GuardrailPolicy | GuardrailStackPolicy]:
         GuardrailPolicy(
             name="sg-world-ingress-forbidden",
             description=(
-                "Never from the internet: all protocols, wide port ranges, admin ports "
-                "(SSH, RDP) or data ports (databases, caches, search), even inside a range."
+                "Never from the internet: all protocols, protocols other than tcp/udp/icmp, "
+                "wide port ranges, admin ports (SSH, RDP) or data ports (databases, caches, "
+                "search), even inside a range."
             ),
             resource_types=_RULE_TYPES,
             check=world_ingress_forbidden,

@@ -37,7 +37,12 @@ class Targets:
 
 
 def referenced(r: PolicyResource, prop: str, targets: Targets) -> tuple[list[PolicyResource], bool]:
-    """Targets that `r.props[prop]` refers to, and whether every reference was resolved."""
+    """Targets that `r.props[prop]` refers to, and whether every reference was resolved.
+
+    A known reference that matches no target points outside the stack (another stack, a
+    lookup): it is simply not one of `targets`, which is decided. Only an unknown reference
+    without a property dependency on a target is unresolved.
+    """
     found: dict[str, PolicyResource] = {}
     for dep in (r.property_dependencies or {}).get(prop, []) or []:
         if dep.urn in targets.by_urn:
@@ -46,9 +51,10 @@ def referenced(r: PolicyResource, prop: str, targets: Targets) -> tuple[list[Pol
     refs = [value] if isinstance(value, str) or value is UNKNOWN else list(items(value))
     resolved = True
     for ref in refs:
-        target = targets.by_value.get(ref) if isinstance(ref, str) else None
-        if target is not None:
-            found[target.urn] = target
-        elif not found:
+        if isinstance(ref, str):
+            target = targets.by_value.get(ref)
+            if target is not None:
+                found[target.urn] = target
+        elif ref is UNKNOWN and not found:
             resolved = False
     return list(found.values()), resolved

@@ -31,6 +31,7 @@ CACHE_CLUSTER = "aws:elasticache/cluster:Cluster"
 # Storage and keys
 S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+S3_ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
 S3_ACLS = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
 S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 EFS_FILE_SYSTEM = "aws:efs/fileSystem:FileSystem"
@@ -49,6 +50,15 @@ IAM_POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
 IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 IAM_USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment"
 IAM_GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"
+IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = (
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
+)
+IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE = (
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive"
+)
+IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE = (
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive"
+)
 
 # Messaging and logs
 SNS_TOPIC = "aws:sns/topic:Topic"
@@ -73,6 +83,7 @@ LABELS: dict[str, str] = {
     CACHE_REPLICATION_GROUP: "ElastiCache replication group",
     CACHE_CLUSTER: "ElastiCache cluster",
     S3_PUBLIC_ACCESS_BLOCK: "S3 public access block",
+    S3_ACCOUNT_PUBLIC_ACCESS_BLOCK: "S3 account public access block",
     S3_BUCKET_POLICY: "S3 bucket policy",
     EFS_FILE_SYSTEM: "EFS file system",
     KMS_KEY: "KMS key",
@@ -86,6 +97,9 @@ LABELS: dict[str, str] = {
     IAM_ROLE_POLICY_ATTACHMENT: "IAM role policy attachment",
     IAM_USER_POLICY_ATTACHMENT: "IAM user policy attachment",
     IAM_GROUP_POLICY_ATTACHMENT: "IAM group policy attachment",
+    IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE: "IAM role policy attachments (exclusive)",
+    IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE: "IAM user policy attachments (exclusive)",
+    IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE: "IAM group policy attachments (exclusive)",
     SNS_TOPIC: "SNS topic",
     LOG_GROUP: "CloudWatch log group",
     FLOW_LOG: "VPC flow log",

@@ -32,6 +32,8 @@ VIOLATIONS = [
     ("db-deletion-protection", t.RDS_CLUSTER, {}, "`deletionProtection: true`"),
     ("db-final-snapshot", t.RDS_CLUSTER, {"skipFinalSnapshot": True}, "`skipFinalSnapshot: false`"),
     ("db-final-snapshot", t.RDS_INSTANCE, {"skipFinalSnapshot": False}, "finalSnapshotIdentifier"),
+    ("db-final-snapshot", t.RDS_INSTANCE, {"skipFinalSnapshot": False}, '`finalSnapshotIdentifier: "r-final-<suffix>"`'),
+    ("db-final-snapshot", t.RDS_CLUSTER, {"skipFinalSnapshot": True}, '`finalSnapshotIdentifier: "r-final-<suffix>"`'),
     ("cache-snapshots", t.CACHE_REPLICATION_GROUP, {"snapshotRetentionLimit": 0}, "snapshotRetentionLimit"),
     ("cache-snapshots", t.CACHE_CLUSTER, {"engine": "valkey"}, "snapshotRetentionLimit"),
     ("stateful-resources-protected", t.S3_BUCKETS[1], {}, "protect=True"),

@@ -28,6 +28,9 @@ COMPLIANT = [
     ("iam-no-administrator-access", t.IAM_ROLE_POLICY_ATTACHMENT, {"policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}),
     ("iam-no-administrator-access", t.IAM_ROLE_POLICY_ATTACHMENT, {"policyArn": UNKNOWN_STRING}),
     ("iam-trust-not-public", t.IAM_ROLE, {"assumeRolePolicy": TRUST_EC2}),
+    ("iam-no-wildcard-admin", t.IAM_POLICY, {"policy": doc({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"})}),
+    ("iam-no-wildcard-admin", t.IAM_POLICY, {"policy": doc({"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:s3:::b/*"})}),
+    ("iam-no-administrator-access", t.IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE, {"roleName": "r", "policyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess", UNKNOWN_STRING]}),
 ]  # fmt: skip
 
 VIOLATIONS = [
@@ -41,6 +44,11 @@ VIOLATIONS = [
     ("iam-no-administrator-access", t.IAM_USER_POLICY_ATTACHMENT, {"policyArn": "arn:aws-cn:iam::aws:policy/AdministratorAccess"}, "AdministratorAccess"),
     ("iam-no-administrator-access", t.IAM_GROUP_POLICY_ATTACHMENT, {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, "AdministratorAccess"),
     ("iam-no-administrator-access", t.IAM_ROLE, {"managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}, "managedPolicyArns[0]"),
+    ("iam-no-wildcard-admin", t.IAM_POLICY, {"policy": doc({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:iam::*:role/admin"})}, "instead of `NotResource`"),
+    ("iam-no-wildcard-admin", t.IAM_ROLE_POLICY, {"policy": doc({"Effect": "Allow", "Action": ["ec2:*"], "NotResource": ["arn:aws:ec2:*:*:vpc/*"]})}, "allows ec2:* on every resource"),
+    ("iam-no-administrator-access", t.IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE, {"roleName": "r", "policyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AdministratorAccess"]}, "grants AdministratorAccess (`policyArns[1]`)"),
+    ("iam-no-administrator-access", t.IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE, {"userName": "u", "policyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}, "`policyArns[0]`"),
+    ("iam-no-administrator-access", t.IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE, {"groupName": "g", "policyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}, "`policyArns[0]`"),
     ("iam-trust-not-public", t.IAM_ROLE, {"assumeRolePolicy": doc({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"})}, 'Principal "*"'),
     ("iam-trust-not-public", t.IAM_ROLE, {"assumeRolePolicy": doc({"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "sts:AssumeRole"})}, "assumeRolePolicy"),
 ]  # fmt: skip

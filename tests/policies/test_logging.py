@@ -14,6 +14,7 @@ COMPLIANT = [
         {"loggingConfig": {"bucket": UNKNOWN_STRING}},
     ),
     ("db-log-exports", t.RDS_CLUSTER, {"enabledCloudwatchLogsExports": ["postgresql"]}),
+    ("lb-access-logs", t.LOAD_BALANCERS[0], {"loadBalancerType": "gateway"}),
 ]
 
 VIOLATIONS = [
@@ -47,4 +48,25 @@ def test_every_vpc_needs_a_flow_log_referencing_it():
     [(at, message)] = stack_check("vpc-flow-logs", resources)
     assert at == urn(t.VPC, "dr") and "aws.ec2.FlowLog" in message
     resources.append(stack_resources([(t.FLOW_LOG, "dr-flow", {"vpcId": "vpc-2"})])[0])
+    assert stack_check("vpc-flow-logs", resources) == []
+
+
+def test_a_flow_log_of_another_stacks_vpc_does_not_switch_the_check_off():
+    resources = stack_resources(
+        [
+            (t.VPC, "main", {"cidrBlock": "10.0.0.0/16"}),
+            (t.FLOW_LOG, "shared-flow", {"vpcId": "vpc-0123456789abcdef0", "trafficType": "ALL"}),
+        ]
+    )
+    [(at, _)] = stack_check("vpc-flow-logs", resources)
+    assert at == urn(t.VPC, "main")
+
+
+def test_a_flow_log_with_an_unknown_vpc_and_no_dependency_is_undecidable():
+    resources = stack_resources(
+        [
+            (t.VPC, "main", {"cidrBlock": "10.0.0.0/16"}),
+            (t.FLOW_LOG, "flow", {"vpcId": UNKNOWN_STRING, "trafficType": "ALL"}),
+        ]
+    )
     assert stack_check("vpc-flow-logs", resources) == []

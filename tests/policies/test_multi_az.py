@@ -109,3 +109,36 @@ def test_asg_subnets_in_one_zone_fail(preview):
 
 def test_asg_with_subnets_of_unknown_zone_is_skipped():
     assert stack_check("asg-multi-az", _asg([UNKNOWN_STRING, UNKNOWN_STRING])) == []
+
+
+def test_asg_with_unknown_availability_zones_is_skipped():
+    resources = stack_resources(
+        [(t.AUTOSCALING_GROUP, "app", {"availabilityZones": [UNKNOWN_STRING, UNKNOWN_STRING]})]
+    )
+    assert stack_check("asg-multi-az", resources) == []
+    resources = stack_resources(
+        [(t.AUTOSCALING_GROUP, "app", {"availabilityZones": ["eu-west-1a", UNKNOWN_STRING]})]
+    )
+    assert stack_check("asg-multi-az", resources) == []
+
+
+def test_asg_with_known_availability_zones_is_judged():
+    resources = stack_resources(
+        [(t.AUTOSCALING_GROUP, "app", {"availabilityZones": ["eu-west-1a", "eu-west-1a"]})]
+    )
+    [(at, _)] = stack_check("asg-multi-az", resources)
+    assert at == urn(t.AUTOSCALING_GROUP, "app")
+
+
+def test_asg_with_a_subnet_of_another_stack_is_skipped():
+    resources = _asg(["eu-west-1a"], preview=False)
+    resources[-1].props["vpcZoneIdentifiers"] = ["subnet-0", "subnet-from-another-stack"]
+    assert stack_check("asg-multi-az", resources) == []
+
+
+def test_aurora_instance_of_another_stacks_cluster_does_not_switch_the_check_off():
+    resources = _aurora(1) + stack_resources(
+        [(t.RDS_CLUSTER_INSTANCE, "other", {"clusterIdentifier": "cluster-of-another-stack"})]
+    )
+    [(at, message)] = stack_check("aurora-cluster-min-instances", resources)
+    assert at == urn(t.RDS_CLUSTER, "db") and "has 1 instance(s)" in message

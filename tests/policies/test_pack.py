@@ -85,6 +85,24 @@ def _requests():
         (t.LAUNCH_TEMPLATE, {"metadataOptions": {"httpTokens": "optional"}}),
         (t.VPC, {"cidrBlock": "10.0.0.0/16"}),
         ("aws:ec2/eip:Eip", {}),
+        (
+            t.SECURITY_GROUP,
+            {
+                "ingress": [
+                    {
+                        "protocol": "tcp",
+                        "fromPort": 8443,
+                        "toPort": 8443,
+                        "cidrBlocks": ["0.0.0.0/0"],
+                    }
+                ]
+            },
+        ),
+        (
+            t.SG_INGRESS_RULE,
+            {"ipProtocol": "tcp", "fromPort": 1000, "toPort": 1050, "cidrIpv4": "0.0.0.0/0"},
+        ),
+        (t.RDS_INSTANCE, {"storageEncrypted": True, "backupRetentionPeriod": 7}),
     ]
     for i, (type_, props) in enumerate(cases):
         yield analyzer_pb2.AnalyzeRequest(
@@ -96,10 +114,24 @@ def test_fast_servicer_answers_exactly_like_the_sdk():
     policies: list[Policy] = list(all_policies())
     fast = build_servicer(PACK_NAME, policies)
     stock = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", policies, EnforcementLevel.ADVISORY)
-    for config in ({}, {"rds-storage-encrypted": "disabled", "imdsv2-required": "remediate"}):
+    configs: list[dict[str, tuple[str, dict[str, Any]]]] = [
+        {},
+        {"rds-storage-encrypted": ("disabled", {}), "imdsv2-required": ("remediate", {})},
+        {  # per-policy properties, as the CLI sends them
+            "sg-world-ingress-allowed-ports": ("mandatory", {"allowedPorts": [443, 8443]}),
+            "sg-world-ingress-forbidden": (
+                "mandatory",
+                {"forbiddenPorts": [22], "maxPortRange": 100},
+            ),
+            "rds-storage-encrypted": ("mandatory", {"exemptNames": ["r0", "re:^r1$"]}),
+            "db-backup-retention": ("advisory", {"minimumDays": 14}),
+        },
+    ]
+    for config in configs:
         request = analyzer_pb2.ConfigureAnalyzerRequest()
-        for name, level in config.items():
+        for name, (level, props) in config.items():
             request.policyConfig[name].enforcementLevel = analyzer_pb2.EnforcementLevel.Value(level.upper())  # fmt: skip
+            request.policyConfig[name].properties.update(props)
         fast.Configure(request, None)
         stock.Configure(request, None)
         for req in _requests():

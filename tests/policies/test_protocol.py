@@ -123,44 +123,97 @@ ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 PUBLIC_TRUST = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]})  # fmt: skip
 PUBLIC_BUCKET_POLICY = json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "*"}]})  # fmt: skip
 
+M, A = "mandatory", "advisory"
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+WORLD_SG = {"protocol": "tcp", "cidrBlocks": ["0.0.0.0/0"]}
+
+
+def _doc(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+# One row per rule branch: (policy, type, misconfigured properties, level, part of the fix).
 RESOURCE_CASES = [
-    ("rds-storage-encrypted", t.RDS_INSTANCE, {"storageEncrypted": False}),
-    ("ebs-encrypted", t.LAUNCH_TEMPLATE, {"blockDeviceMappings": [{"ebs": {"encrypted": "false"}}]}),
-    ("elasticache-encrypted-at-rest", t.CACHE_REPLICATION_GROUP, {"atRestEncryptionEnabled": False}),
-    ("efs-encrypted", t.EFS_FILE_SYSTEM, {"encrypted": False}),
-    ("kms-key-rotation", t.KMS_KEY, {"enableKeyRotation": False}),
-    ("sns-topic-encrypted", t.SNS_TOPIC, {"name": "alerts"}),
-    ("log-group-encrypted", t.LOG_GROUP, {"retentionInDays": 30}),
-    ("elasticache-encrypted-in-transit", t.CACHE_REPLICATION_GROUP, {"transitEncryptionEnabled": False}),
-    ("lb-listener-https", "aws:alb/listener:Listener", {"protocol": "HTTP", "defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN}]}),
-    ("cloudfront-viewer-https", t.CLOUDFRONT_DISTRIBUTION, {"defaultCacheBehavior": {"viewerProtocolPolicy": "allow-all"}}),
-    ("cloudfront-modern-tls", t.CLOUDFRONT_DISTRIBUTION, {"viewerCertificate": {"acmCertificateArn": UNKNOWN, "minimumProtocolVersion": "TLSv1"}}),
-    ("cloudfront-origin-https", t.CLOUDFRONT_DISTRIBUTION, {"origins": [{"domainName": UNKNOWN, "customOriginConfig": {"originProtocolPolicy": "match-viewer"}}]}),
-    ("rds-proxy-require-tls", t.RDS_PROXY, {"requireTls": False}),
-    ("rds-multi-az", t.RDS_INSTANCE, {"multiAz": False}),
-    ("elasticache-multi-az", t.CACHE_CLUSTER, {"engine": "memcached", "azMode": "single-az", "numCacheNodes": 1}),
-    ("asg-multi-subnet", t.AUTOSCALING_GROUP, {"vpcZoneIdentifiers": [UNKNOWN]}),
-    ("lb-multi-subnet", "aws:alb/loadBalancer:LoadBalancer", {"subnets": [UNKNOWN]}),
-    ("sg-world-ingress-allowed-ports", t.SG_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": 8080, "toPort": 8080, "cidrIpv4": "0.0.0.0/0"}),
-    ("sg-world-ingress-forbidden", t.SECURITY_GROUP_RULE, {"type": "ingress", **OPEN_SSH}),
-    ("db-not-publicly-accessible", t.RDS_CLUSTER_INSTANCE, {"publiclyAccessible": True}),
-    ("no-public-ip", t.LAUNCH_TEMPLATE, {"networkInterfaces": [{"associatePublicIpAddress": "true"}]}),
-    ("s3-public-access-block", t.S3_PUBLIC_ACCESS_BLOCK, {"bucket": UNKNOWN, "blockPublicAcls": True}),
-    ("s3-no-public-acl", "aws:s3/bucketAclV2:BucketAclV2", {"bucket": UNKNOWN, "acl": "public-read-write"}),
-    ("s3-bucket-policy-not-public", t.S3_BUCKET_POLICY, {"bucket": UNKNOWN, "policy": PUBLIC_BUCKET_POLICY}),
-    ("iam-no-wildcard-admin", t.IAM_ROLE_POLICY, {"role": UNKNOWN, "policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})}),
-    ("iam-no-administrator-access", t.IAM_ROLE_POLICY_ATTACHMENT, {"role": UNKNOWN, "policyArn": ADMIN}),
-    ("iam-trust-not-public", t.IAM_ROLE, {"assumeRolePolicy": PUBLIC_TRUST}),
-    ("imdsv2-required", t.INSTANCE, {"metadataOptions": {"httpTokens": "optional"}}),
-    ("db-backup-retention", t.RDS_INSTANCE, {"backupRetentionPeriod": 0}),
-    ("db-deletion-protection", t.RDS_GLOBAL_CLUSTER, {"deletionProtection": False}),
-    ("db-final-snapshot", t.RDS_CLUSTER, {"skipFinalSnapshot": True}),
-    ("cache-snapshots", t.CACHE_REPLICATION_GROUP, {"snapshotRetentionLimit": 0}),
-    ("stateful-resources-protected", t.KMS_KEY, {"enableKeyRotation": True}),
-    ("lb-drop-invalid-headers", t.LOAD_BALANCERS[0], {"dropInvalidHeaderFields": False}),
-    ("lb-access-logs", t.LOAD_BALANCERS[0], {"accessLogs": {"enabled": False, "bucket": ""}}),
-    ("cloudfront-logging", t.CLOUDFRONT_DISTRIBUTION, {"enabled": True}),
-    ("db-log-exports", t.RDS_CLUSTER, {"enabledCloudwatchLogsExports": []}),
+    ("rds-storage-encrypted", t.RDS_INSTANCE, {"storageEncrypted": False}, M, "`storageEncrypted: true`"),
+    ("rds-storage-encrypted", t.RDS_CLUSTER, {"storageEncrypted": False}, M, "`storageEncrypted: true`"),
+    ("rds-storage-encrypted", t.RDS_GLOBAL_CLUSTER, {"storageEncrypted": False}, M, "storageEncrypted"),
+    ("ebs-encrypted", t.LAUNCH_TEMPLATE, {"blockDeviceMappings": [{"ebs": {"encrypted": "false"}}]}, M, 'blockDeviceMappings[0].ebs.encrypted: "true"'),
+    ("ebs-encrypted", t.EBS_VOLUME, {"encrypted": False}, M, "`encrypted: true`"),
+    ("ebs-encrypted", t.INSTANCE, {"rootBlockDevice": {"encrypted": False}}, M, "rootBlockDevice.encrypted"),
+    ("ebs-encrypted", t.INSTANCE, {"rootBlockDevice": {"encrypted": True}, "ebsBlockDevices": [{"encrypted": False}]}, M, "ebsBlockDevices[0].encrypted"),
+    ("elasticache-encrypted-at-rest", t.CACHE_REPLICATION_GROUP, {"atRestEncryptionEnabled": False}, M, "atRestEncryptionEnabled: true"),
+    ("efs-encrypted", t.EFS_FILE_SYSTEM, {"encrypted": False}, M, "`encrypted: true`"),
+    ("kms-key-rotation", t.KMS_KEY, {"enableKeyRotation": False}, M, "`enableKeyRotation: true`"),
+    ("sns-topic-encrypted", t.SNS_TOPIC, {"name": "alerts"}, A, "kmsMasterKeyId"),
+    ("log-group-encrypted", t.LOG_GROUP, {"retentionInDays": 30}, A, "kmsKeyId"),
+    ("elasticache-encrypted-in-transit", t.CACHE_REPLICATION_GROUP, {"transitEncryptionEnabled": False}, M, "transitEncryptionEnabled: true"),
+    ("elasticache-encrypted-in-transit", t.CACHE_REPLICATION_GROUP, {"transitEncryptionEnabled": True, "transitEncryptionMode": "preferred"}, M, '"required"'),
+    ("elasticache-encrypted-in-transit", t.CACHE_CLUSTER, {"engine": "memcached"}, M, "transitEncryptionEnabled"),
+    ("lb-listener-https", "aws:alb/listener:Listener", {"protocol": "HTTP", "defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN}]}, M, '"redirect"'),
+    ("lb-listener-https", t.LISTENERS[0], {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08"}, M, "sslPolicy"),
+    ("cloudfront-viewer-https", t.CLOUDFRONT_DISTRIBUTION, {"defaultCacheBehavior": {"viewerProtocolPolicy": "allow-all"}}, M, "defaultCacheBehavior.viewerProtocolPolicy"),
+    ("cloudfront-modern-tls", t.CLOUDFRONT_DISTRIBUTION, {"viewerCertificate": {"acmCertificateArn": UNKNOWN, "minimumProtocolVersion": "TLSv1"}}, M, '"TLSv1.2_2021"'),
+    ("cloudfront-modern-tls", t.CLOUDFRONT_DISTRIBUTION, {"viewerCertificate": {"cloudfrontDefaultCertificate": True}}, M, "acmCertificateArn"),
+    ("cloudfront-origin-https", t.CLOUDFRONT_DISTRIBUTION, {"origins": [{"domainName": UNKNOWN, "customOriginConfig": {"originProtocolPolicy": "match-viewer"}}]}, M, 'originProtocolPolicy: "https-only"'),
+    ("cloudfront-origin-https", t.CLOUDFRONT_DISTRIBUTION, {"origins": [{"customOriginConfig": {"originProtocolPolicy": "https-only", "originSslProtocols": ["TLSv1", "TLSv1.2"]}}]}, M, "originSslProtocols"),
+    ("rds-proxy-require-tls", t.RDS_PROXY, {"requireTls": False}, M, "`requireTls: true`"),
+    ("rds-multi-az", t.RDS_INSTANCE, {"multiAz": False}, M, "`multiAz: true`"),
+    ("elasticache-multi-az", t.CACHE_CLUSTER, {"engine": "memcached", "azMode": "single-az", "numCacheNodes": 1}, M, '`azMode: "cross-az"`'),
+    ("elasticache-multi-az", t.CACHE_REPLICATION_GROUP, {"automaticFailoverEnabled": False, "multiAzEnabled": True, "numCacheClusters": 2}, M, "`automaticFailoverEnabled: true`"),
+    ("elasticache-multi-az", t.CACHE_REPLICATION_GROUP, {"automaticFailoverEnabled": True, "multiAzEnabled": False, "numCacheClusters": 2}, M, "`multiAzEnabled: true`"),
+    ("elasticache-multi-az", t.CACHE_REPLICATION_GROUP, {"automaticFailoverEnabled": True, "multiAzEnabled": True, "numCacheClusters": 1}, M, "`numCacheClusters: 2`"),
+    ("asg-multi-subnet", t.AUTOSCALING_GROUP, {"vpcZoneIdentifiers": [UNKNOWN]}, M, "vpcZoneIdentifiers"),
+    ("lb-multi-subnet", "aws:alb/loadBalancer:LoadBalancer", {"subnets": [UNKNOWN]}, M, "`subnets`"),
+    ("sg-world-ingress-allowed-ports", t.SG_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": 8080, "toPort": 8080, "cidrIpv4": "0.0.0.0/0"}, M, "`referencedSecurityGroupId`"),
+    ("sg-world-ingress-allowed-ports", t.SECURITY_GROUP, {"ingress": [{**WORLD_SG, "fromPort": 8080, "toPort": 8080}]}, M, "`ingress[0].securityGroups`"),
+    ("sg-world-ingress-allowed-ports", t.SECURITY_GROUP, {"ingress": [{"protocol": "tcp", "fromPort": 8080, "toPort": 8080, "ipv6CidrBlocks": ["::/0"]}]}, M, "`ingress[0].ipv6CidrBlocks`"),
+    ("sg-world-ingress-forbidden", t.SECURITY_GROUP_RULE, {"type": "ingress", **OPEN_SSH}, M, "`sourceSecurityGroupId`"),
+    ("sg-world-ingress-forbidden", t.SECURITY_GROUP, {"ingress": [OPEN_SSH]}, M, "`ingress[0].cidrBlocks`"),
+    ("sg-world-ingress-forbidden", t.SECURITY_GROUP, {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "ipv6CidrBlocks": ["::/0"]}]}, M, "`ingress[0].ipv6CidrBlocks`"),
+    ("sg-world-ingress-forbidden", t.SG_INGRESS_RULE, {"ipProtocol": "-1", "cidrIpv4": "0.0.0.0/0"}, M, "all protocols (-1)"),
+    ("sg-world-ingress-forbidden", t.SECURITY_GROUP, {"ingress": [{**WORLD_SG, "fromPort": 10000, "toPort": 10100}]}, M, "`ingress[0].fromPort` and `ingress[0].toPort`"),
+    ("sg-world-ingress-forbidden", t.SECURITY_GROUP_RULE, {"type": "ingress", **WORLD_SG, "fromPort": 6000, "toPort": 6500}, M, "admin/data port(s) 6379"),
+    ("sg-world-ingress-forbidden", t.SECURITY_GROUP, {"ingress": [{**WORLD_SG, "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/1", "128.0.0.0/1"]}]}, M, "0.0.0.0/1, 128.0.0.0/1"),
+    ("sg-world-ingress-forbidden", t.SG_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": 3389, "toPort": 3389, "cidrIpv6": "0::/0"}, M, "`cidrIpv6`"),
+    ("sg-world-ingress-forbidden", t.SECURITY_GROUP_RULE, {"type": "ingress", "protocol": "132", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}, M, "admits protocol 132"),
+    ("sg-world-ingress-forbidden", t.SECURITY_GROUP, {"ingress": [{"protocol": "sctp", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}]}, M, "admits protocol sctp"),
+    ("db-not-publicly-accessible", t.RDS_CLUSTER_INSTANCE, {"publiclyAccessible": True}, M, "`publiclyAccessible: false`"),
+    ("db-not-publicly-accessible", t.RDS_INSTANCE, {"publiclyAccessible": True}, M, "`publiclyAccessible: false`"),
+    ("db-not-publicly-accessible", t.RDS_CLUSTER, {"engine": "postgres", "publiclyAccessible": True}, M, "`publiclyAccessible: false`"),
+    ("no-public-ip", t.LAUNCH_TEMPLATE, {"networkInterfaces": [{"associatePublicIpAddress": "true"}]}, M, 'networkInterfaces[0].associatePublicIpAddress: "false"'),
+    ("no-public-ip", t.INSTANCE, {"associatePublicIpAddress": True}, M, "`associatePublicIpAddress: false`"),
+    ("s3-public-access-block", t.S3_PUBLIC_ACCESS_BLOCK, {"bucket": UNKNOWN, "blockPublicAcls": True}, M, "`restrictPublicBuckets: true`"),
+    ("s3-public-access-block", t.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK, {"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": False, "restrictPublicBuckets": True}, M, "`ignorePublicAcls: true`"),
+    ("s3-no-public-acl", "aws:s3/bucketAclV2:BucketAclV2", {"bucket": UNKNOWN, "acl": "public-read-write"}, M, '`acl: "private"`'),
+    ("s3-no-public-acl", t.S3_BUCKETS[1], {"grants": [{"type": "Group", "uri": ALL_USERS, "permissions": ["READ"]}]}, M, "remove `grants[0]`"),
+    ("s3-no-public-acl", t.S3_ACLS[0], {"bucket": UNKNOWN, "accessControlPolicy": {"grants": [{"grantee": {"type": "Group", "uri": ALL_USERS}, "permission": "READ"}]}}, M, "remove `accessControlPolicy.grants[0]`"),
+    ("s3-bucket-policy-not-public", t.S3_BUCKET_POLICY, {"bucket": UNKNOWN, "policy": PUBLIC_BUCKET_POLICY}, M, "name the principal"),
+    ("iam-no-wildcard-admin", t.IAM_ROLE_POLICY, {"role": UNKNOWN, "policy": _doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})}, M, "allows s3:* on every resource"),
+    ("iam-no-wildcard-admin", t.IAM_POLICY, {"policy": _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})}, M, "allows * on every resource"),
+    ("iam-no-wildcard-admin", t.IAM_POLICY, {"policy": _doc({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::b"})}, M, "instead of `NotResource`"),
+    ("iam-no-administrator-access", t.IAM_ROLE_POLICY_ATTACHMENT, {"role": UNKNOWN, "policyArn": ADMIN}, M, "`policyArn`"),
+    ("iam-no-administrator-access", t.IAM_ROLE, {"managedPolicyArns": [ADMIN]}, M, "`managedPolicyArns[0]`"),
+    ("iam-no-administrator-access", t.IAM_POLICY_ATTACHMENT, {"roles": [UNKNOWN], "policyArn": ADMIN}, M, "`policyArn`"),
+    ("iam-no-administrator-access", t.IAM_USER_POLICY_ATTACHMENT, {"user": "u", "policyArn": ADMIN}, M, "`policyArn`"),
+    ("iam-no-administrator-access", t.IAM_GROUP_POLICY_ATTACHMENT, {"group": "g", "policyArn": ADMIN}, M, "`policyArn`"),
+    ("iam-no-administrator-access", t.IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE, {"roleName": UNKNOWN, "policyArns": [UNKNOWN, ADMIN]}, M, "`policyArns[1]`"),
+    ("iam-no-administrator-access", t.IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE, {"userName": "u", "policyArns": [ADMIN]}, M, "`policyArns[0]`"),
+    ("iam-no-administrator-access", t.IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE, {"groupName": "g", "policyArns": [ADMIN]}, M, "`policyArns[0]`"),
+    ("iam-trust-not-public", t.IAM_ROLE, {"assumeRolePolicy": PUBLIC_TRUST}, M, "name the service or account principals"),
+    ("iam-trust-not-public", t.IAM_ROLE, {"assumeRolePolicy": _doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})}, M, 'Principal "*"'),
+    ("imdsv2-required", t.INSTANCE, {"metadataOptions": {"httpTokens": "optional"}}, A, '`metadataOptions.httpTokens: "required"`'),
+    ("imdsv2-required", t.LAUNCH_TEMPLATE, {"metadataOptions": {"httpEndpoint": "enabled"}}, A, '`metadataOptions.httpTokens: "required"`'),
+    ("db-backup-retention", t.RDS_INSTANCE, {"backupRetentionPeriod": 0}, A, "`backupRetentionPeriod: 7`"),
+    ("db-deletion-protection", t.RDS_GLOBAL_CLUSTER, {"deletionProtection": False}, A, "`deletionProtection: true`"),
+    ("db-final-snapshot", t.RDS_CLUSTER, {"skipFinalSnapshot": True}, A, "`skipFinalSnapshot: false`"),
+    ("db-final-snapshot", t.RDS_INSTANCE, {"skipFinalSnapshot": False}, A, '`finalSnapshotIdentifier: "bad-final-<suffix>"`'),
+    ("cache-snapshots", t.CACHE_REPLICATION_GROUP, {"snapshotRetentionLimit": 0}, A, "`snapshotRetentionLimit: 7`"),
+    ("cache-snapshots", t.CACHE_CLUSTER, {"engine": "redis", "snapshotRetentionLimit": 0}, A, "`snapshotRetentionLimit: 7`"),
+    ("stateful-resources-protected", t.KMS_KEY, {"enableKeyRotation": True}, A, "protect=True"),
+    ("lb-drop-invalid-headers", t.LOAD_BALANCERS[0], {"dropInvalidHeaderFields": False}, A, "`dropInvalidHeaderFields: true`"),
+    ("lb-access-logs", t.LOAD_BALANCERS[0], {"accessLogs": {"enabled": False, "bucket": ""}}, A, "enabled: true"),
+    ("cloudfront-logging", t.CLOUDFRONT_DISTRIBUTION, {"enabled": True}, A, "`loggingConfig.bucket`"),
+    ("db-log-exports", t.RDS_CLUSTER, {"enabledCloudwatchLogsExports": []}, A, "`enabledCloudwatchLogsExports`"),
 ]  # fmt: skip
 
 
@@ -193,15 +246,18 @@ def test_the_tables_cover_every_policy(policies):
     assert {c[0] for c in RESOURCE_CASES} | set(STACK_CASES) == set(policies)
 
 
-@pytest.mark.parametrize(("policy", "type_", "props"), RESOURCE_CASES, ids=[c[0] for c in RESOURCE_CASES])  # fmt: skip
-def test_each_resource_policy_catches_a_misconfigured_resource(
-    pack, policies, policy, type_, props
-):
+def _case_id(case):
+    return f"{case[0]}:{case[1].rsplit(':', 1)[-1]}:{RESOURCE_CASES.index(case)}"
+
+
+@pytest.mark.parametrize(("policy", "type_", "props", "level", "fix"), RESOURCE_CASES, ids=[_case_id(c) for c in RESOURCE_CASES])  # fmt: skip
+def test_each_rule_catches_a_misconfigured_resource(pack, policies, policy, type_, props, level, fix):  # fmt: skip
     diagnostics = [d for d in pack.analyze(res(type_, "bad", props)) if d.policy_name == policy]
     assert diagnostics, f"{policy} missed {props}"
-    expected = policies[policy].enforcement_level.value
-    assert all(d.level == expected and d.urn == urn(type_, "bad") for d in diagnostics)
+    assert level == policies[policy].enforcement_level.value
+    assert all(d.level == level and d.urn == urn(type_, "bad") for d in diagnostics)
     assert all("'bad'" in d.message and "`" in d.message for d in diagnostics)
+    assert any(fix in d.message for d in diagnostics), [d.message for d in diagnostics]
 
 
 @pytest.mark.parametrize("policy", STACK_CASES)
@@ -210,3 +266,32 @@ def test_each_stack_policy_catches_a_misconfigured_stack(pack, policies, policy)
     diagnostics = [d for d in pack.analyze_stack(resources) if d.policy_name == policy]
     assert [d.urn for d in diagnostics] == [culprit]
     assert diagnostics[0].level == policies[policy].enforcement_level.value
+
+
+# --- Remediate ------------------------------------------------------------------------------
+
+LEAKY_TEMPLATE = {
+    "imageId": "ami-0123",
+    "userData": secret("db-password"),
+    "keyName": UNKNOWN,
+    "metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "optional"},
+}
+
+
+def test_nothing_is_remediated_at_default_levels(pack):
+    r = res(t.LAUNCH_TEMPLATE, "lt", LEAKY_TEMPLATE)
+    assert pack.remediate(r) == []
+
+
+def test_remediate_requires_imdsv2_and_keeps_every_other_property(configured):
+    configured.configure({"imdsv2-required": "remediate"})
+    [fix] = configured.remediate(res(t.LAUNCH_TEMPLATE, "lt", LEAKY_TEMPLATE))
+    assert (fix.policy_name, fix.diagnostic) == ("imdsv2-required", "")
+    assert fix.properties["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required"}  # fmt: skip
+    assert fix.properties["imageId"] == "ami-0123"
+    assert fix.properties["userData"] == {**SECRET_SIG, "value": "db-password"}
+    assert fix.properties["keyName"] == UNKNOWN
+    assert set(fix.properties) == set(LEAKY_TEMPLATE)
+    # A compliant resource is left alone even at level remediate.
+    ok = {**LEAKY_TEMPLATE, "metadataOptions": {"httpTokens": "required"}}
+    assert configured.remediate(res(t.LAUNCH_TEMPLATE, "lt", ok)) == []

@@ -65,6 +65,43 @@ def test_ipv6_world_is_the_world_too():
     assert "::/0" in message and "`ingress[0].ipv6CidrBlocks`" in message
 
 
+@pytest.mark.parametrize(
+    ("cidrs", "v6"),
+    [
+        (("0.0.0.0/1", "128.0.0.0/1"), ()),
+        (("0.0.0.0/1",), ()),
+        ((), ("0::/0",)),
+        ((), ("8000::/1",)),
+        (("0.0.0.0/0 ",), ()),
+        (("10.1.2.3/0",), ()),  # host bits set: still the whole internet (strict=False)
+    ],
+)
+def test_any_network_of_prefix_one_or_shorter_is_the_world(cidrs, v6):
+    props = inline(lo=22, hi=22, cidrs=cidrs, v6=v6)
+    assert check(ALLOWED, t.SECURITY_GROUP, props)
+    assert any("admin/data port(s) 22" in m for m in check(FORBIDDEN, t.SECURITY_GROUP, props))
+
+
+@pytest.mark.parametrize("cidr", ["0.0.0.0/2", "10.0.0.0/8", "::/2", "not-a-cidr"])
+def test_networks_narrower_than_a_half_are_not_the_world(cidr):
+    props = inline(lo=22, hi=22, cidrs=(cidr,))
+    assert check(ALLOWED, t.SECURITY_GROUP, props) == []
+    assert check(FORBIDDEN, t.SECURITY_GROUP, props) == []
+
+
+@pytest.mark.parametrize(("type_", "make"), SHAPES)
+@pytest.mark.parametrize("protocol", ["132", "sctp", "47", "gre", "50"])
+def test_world_ingress_on_other_protocols_is_forbidden(type_, make, protocol):
+    [message] = check(FORBIDDEN, type_, make(protocol=protocol, lo=0, hi=0), name="web")
+    assert f"'web' admits protocol {protocol} from the internet" in message
+    assert "security group" in message
+
+
+@pytest.mark.parametrize("protocol", ["icmp", "1", "icmpv6", "58"])
+def test_world_icmp_is_not_forbidden(protocol):
+    assert check(FORBIDDEN, t.SECURITY_GROUP, inline(protocol=protocol, lo=-1, hi=-1)) == []
+
+
 def test_message_names_property_and_fix():
     [message] = check(ALLOWED, t.SECURITY_GROUP_RULE, sg_rule(lo=22, hi=22), name="ssh")
     assert "`cidrBlocks`" in message and "`sourceSecurityGroupId`" in message
