@@ -17,7 +17,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components.config import CacheConfig, CacheEngine
-from components.database import aws_identifier
+from components.database import aws_identifier, final_snapshot_identifier
 
 # ElastiCache identifiers (replication group and cluster ids) are at most 40 characters.
 MAX_IDENTIFIER = 40
@@ -98,7 +98,7 @@ class Cache(pulumi.ComponentResource):
             description=f"AUTH token of the {name} cache ({config.engine.value})",
             kms_key_id=args.kms_key_arn,
             tags={"Name": f"{name}-cache-auth"},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         aws.secretsmanager.SecretVersion(
             f"{name}-cache-auth",
@@ -113,7 +113,7 @@ class Cache(pulumi.ComponentResource):
             name=f"/webstack/{name}/cache/slow-log",
             retention_in_days=args.log_retention_days,
             kms_key_id=args.logs_key_arn,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         # A group of our own (the default ones cannot be changed), so tuning a parameter later
         # is an in-place change rather than a swap of groups.
@@ -152,7 +152,9 @@ class Cache(pulumi.ComponentResource):
             snapshot_retention_limit=config.snapshot_retention_days,
             snapshot_window=config.snapshot_window,
             maintenance_window=config.maintenance_window,
-            final_snapshot_identifier=f"{self.identifier}-final",
+            final_snapshot_identifier=final_snapshot_identifier(
+                f"{name}-cache", self.identifier, child
+            ),
             log_delivery_configurations=[
                 aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
                     destination=self.slow_log_group.name,

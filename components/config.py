@@ -23,6 +23,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     ValidationError,
     field_validator,
     model_validator,
@@ -39,6 +40,12 @@ MAX_AZ_COUNT = 6
 # AWS accepts VPCs from /16 to /28 and subnets no smaller than /28.
 LARGEST_VPC_PREFIX = 16
 SMALLEST_VPC_PREFIX = 28 - SUBNET_PREFIX_DELTA
+# RFC 6598 shared address space: not "private" to Python, but AWS accepts it for VPCs.
+SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
+# Load balancer and target group names are "webstack-<stack>-web"/"-app" plus the 8-character
+# random suffix Pulumi appends, and AWS allows 32: the name before the suffix may be 24 long.
+MAX_LB_NAME_BEFORE_SUFFIX = 32 - 8
+MAX_STACK_NAME = MAX_LB_NAME_BEFORE_SUFFIX - len(f"{PROJECT}--app")
 
 
 class ConfigError(pulumi.RunError):
@@ -120,7 +127,12 @@ _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _DNS_NAME = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 _RECORD_LABEL = r"^(@|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$"
 
-Port = Annotated[int, Field(ge=1, le=65535)]
+# Section fields are strict: structured config arrives as JSON, so a number or boolean written as
+# a string ("3", "yes", "on") is a mistake, not something to coerce. 1.0 is not an integer either.
+Int = Annotated[int, Strict()]
+Bool = Annotated[bool, Strict()]
+Float = Annotated[float, Strict()]
+Port = Annotated[int, Strict(), Field(ge=1, le=65535)]
 
 
 def architecture_of(instance_type: str) -> Literal["arm64", "x86_64"]:
@@ -139,11 +151,11 @@ class Section(BaseModel):
 class NetworkConfig(Section):
     cidr: ipaddress.IPv4Network = Field(
         ipaddress.IPv4Network("10.0.0.0/16"),
-        description="The VPC's IPv4 block, a private range from /16 to /23.",
+        description="The VPC's IPv4 block, RFC 1918 or 100.64.0.0/10, from /16 to /23.",
     )
-    az_count: int = Field(3, ge=2, le=MAX_AZ_COUNT, description="Availability zones to span.")
+    az_count: Int = Field(3, ge=2, le=MAX_AZ_COUNT, description="Availability zones to span.")
     nat_gateways: NatGateways = Field(NatGateways.PER_AZ, description="single or perAz.")
-    flow_log_retention_days: int = Field(
+    flow_log_retention_days: Int = Field(
         90, ge=1, le=3653, description="Days VPC flow logs are kept."
     )
 
@@ -161,8 +173,8 @@ class NetworkConfig(Section):
 def _vpc_cidr(value: Any) -> Any:
     accepted = (
         f"a private IPv4 block in CIDR notation from /{LARGEST_VPC_PREFIX} to "
-        f"/{SMALLEST_VPC_PREFIX}, such as 10.0.0.0/16 (the subnet layout cuts it into 32 "
-        "subnets, and AWS's smallest subnet is /28)"
+        f"/{SMALLEST_VPC_PREFIX} (RFC 1918 or 100.64.0.0/10), such as 10.0.0.0/16 (the subnet "
+        "layout cuts it into 32 subnets, and AWS's smallest subnet is /28)"
     )
     if isinstance(value, ipaddress.IPv4Network):
         return value
@@ -170,7 +182,10 @@ def _vpc_cidr(value: Any) -> Any:
         network = ipaddress.IPv4Network(value, strict=True)
     except (ValueError, TypeError):
         raise ValueError(accepted) from None
-    if not LARGEST_VPC_PREFIX <= network.prefixlen <= SMALLEST_VPC_PREFIX or not network.is_private:
+    routable_inside_a_vpc = network.is_private or network.subnet_of(SHARED_ADDRESS_SPACE)
+    if not LARGEST_VPC_PREFIX <= network.prefixlen <= SMALLEST_VPC_PREFIX or not (
+        routable_inside_a_vpc
+    ):
         raise ValueError(accepted)
     return network
 
@@ -196,9 +211,9 @@ class ScheduledAction(Section):
     time_zone: str | None = Field(
         None, pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$", description="IANA zone; unset: UTC."
     )
-    min_size: int | None = Field(None, ge=0, le=1000)
-    max_size: int | None = Field(None, ge=0, le=1000)
-    desired_capacity: int | None = Field(
+    min_size: Int | None = Field(None, ge=0, le=1000)
+    max_size: Int | None = Field(None, ge=0, le=1000)
+    desired_capacity: Int | None = Field(
         None,
         ge=0,
         le=1000,
@@ -221,9 +236,9 @@ class StepAdjustment(Section):
     Bounds are metric values (CPU %), not offsets from the alarm threshold as in the AWS API.
     """
 
-    lower_bound: float | None = Field(None, ge=0, le=100)
-    upper_bound: float | None = Field(None, ge=0, le=100)
-    adjustment: int = Field(description="Instances to add (scale out) or remove (negative).")
+    lower_bound: Float | None = Field(None, ge=0, le=100)
+    upper_bound: Float | None = Field(None, ge=0, le=100)
+    adjustment: Int = Field(description="Instances to add (scale out) or remove (negative).")
 
 
 class StepScaling(Section):
@@ -237,7 +252,7 @@ class StepScaling(Section):
     scale_out: tuple[StepAdjustment, ...] = ()
     scale_in: tuple[StepAdjustment, ...] = ()
     period_seconds: Literal[60, 300] = 60
-    evaluation_periods: int = Field(3, ge=1, le=60)
+    evaluation_periods: Int = Field(3, ge=1, le=60)
 
     @model_validator(mode="after")
     def _steps_are_contiguous(self) -> StepScaling:
@@ -287,47 +302,47 @@ class TierConfig(Section):
         pattern=INSTANCE_TYPE,
         description="EC2 instance type; Graviton (t4g, m7g, ...) gets the arm64 AMI.",
     )
-    min_size: int = Field(
+    min_size: Int = Field(
         2,
         ge=0,
         le=1000,
         description="Fewest instances; at least 2 in prod (one per AZ survives an AZ loss).",
     )
-    max_size: int = Field(6, ge=1, le=1000, description="Most instances scaling may reach.")
-    desired_capacity: int | None = Field(
+    max_size: Int = Field(6, ge=1, le=1000, description="Most instances scaling may reach.")
+    desired_capacity: Int | None = Field(
         None,
         ge=0,
         le=1000,
         description="Instances at creation; unset lets scaling decide (recommended).",
     )
-    target_cpu: int = Field(50, ge=10, le=90, description="CPU % target tracking aims for.")
-    requests_per_target: int | None = Field(
+    target_cpu: Int = Field(50, ge=10, le=90, description="CPU % target tracking aims for.")
+    requests_per_target: Int | None = Field(
         1000, ge=1, description="ALB requests per instance per minute to aim for; null disables."
     )
     port: Port = Field(80, description="Port the instances serve on (the target group's port).")
-    health_check_grace_seconds: int = Field(
+    health_check_grace_seconds: Int = Field(
         300,
         ge=0,
         le=7200,
         description="Seconds a new instance may boot before health checks count.",
     )
-    deregistration_delay_seconds: int = Field(
+    deregistration_delay_seconds: Int = Field(
         30, ge=0, le=3600, description="Connection draining before an instance leaves the ALB."
     )
-    slow_start_seconds: int = Field(
+    slow_start_seconds: Int = Field(
         30, description="Ramp-up of a new instance's share of requests: 0 (off) or 30-900."
     )
-    stickiness_seconds: int | None = Field(
+    stickiness_seconds: Int | None = Field(
         None,
         ge=1,
         le=604800,
         description="ALB cookie stickiness duration; unset (off): sessions live in the cache.",
     )
-    idle_timeout_seconds: int = Field(60, ge=1, le=4000, description="The ALB's idle timeout.")
-    instance_warmup_seconds: int = Field(
+    idle_timeout_seconds: Int = Field(60, ge=1, le=4000, description="The ALB's idle timeout.")
+    instance_warmup_seconds: Int = Field(
         300, ge=0, le=3600, description="Seconds before a new instance's metrics count."
     )
-    root_volume_gb: int = Field(16, ge=8, le=1024, description="Encrypted gp3 root volume size.")
+    root_volume_gb: Int = Field(16, ge=8, le=1024, description="Encrypted gp3 root volume size.")
     ami_id: str | None = Field(
         None,
         pattern=r"^ami-[0-9a-f]{8,17}$",
@@ -382,7 +397,7 @@ class WebConfig(TierConfig):
 
 
 class AppTierConfig(TierConfig):
-    enabled: bool = Field(
+    enabled: Bool = Field(
         False, description="Run an app tier behind an internal ALB (web -> internal ALB -> app)."
     )
     port: Port = Field(8080, description="Port the app instances serve on.")
@@ -502,12 +517,12 @@ class DatabaseConfig(Section):
         pattern=DB_INSTANCE_CLASS,
         description="RDS instance class of the writer and readers.",
     )
-    readers: int = Field(1, ge=0, le=15, description="Aurora readers or RDS read replicas.")
-    allocated_storage_gb: int = Field(50, ge=20, le=65536, description="RDS (non-Aurora) only.")
-    max_allocated_storage_gb: int = Field(
+    readers: Int = Field(1, ge=0, le=15, description="Aurora readers or RDS read replicas.")
+    allocated_storage_gb: Int = Field(50, ge=20, le=65536, description="RDS (non-Aurora) only.")
+    max_allocated_storage_gb: Int = Field(
         500, ge=20, le=65536, description="Storage autoscaling ceiling (RDS only)."
     )
-    backup_retention_days: int = Field(
+    backup_retention_days: Int = Field(
         7,
         ge=1,
         le=35,
@@ -519,7 +534,7 @@ class DatabaseConfig(Section):
         pattern=_WEEKLY_WINDOW,
         description="Weekly UTC maintenance window; must not overlap the backup window.",
     )
-    proxy: bool = Field(
+    proxy: Bool = Field(
         False, description="Put an RDS Proxy (TLS, IAM auth) between the tiers and the database."
     )
     database_name: str = Field(
@@ -603,8 +618,8 @@ class CacheConfig(Section):
     engine: CacheEngine = Field(
         CacheEngine.VALKEY,
         description=(
-            "valkey/redis: a replication group with failover; memcached: not highly "
-            "available (warned)."
+            "valkey/redis: a replication group with failover; memcached: refused for now "
+            "(the app speaks only the Redis protocol)."
         ),
     )
     engine_version: str | None = Field(
@@ -615,9 +630,9 @@ class CacheConfig(Section):
     node_type: str = Field(
         "cache.t4g.small", pattern=CACHE_NODE_TYPE, description="ElastiCache node type."
     )
-    replicas: int = Field(1, ge=0, le=5, description="Replicas per shard (valkey/redis).")
-    nodes: int = Field(2, ge=1, le=40, description="Node count (memcached only).")
-    snapshot_retention_days: int = Field(
+    replicas: Int = Field(1, ge=0, le=5, description="Replicas per shard (valkey/redis).")
+    nodes: Int = Field(2, ge=1, le=40, description="Node count (memcached only).")
+    snapshot_retention_days: Int = Field(
         7, ge=0, le=35, description="Days of daily snapshots (valkey/redis); at least 1 in prod."
     )
     snapshot_window: str = Field(
@@ -683,14 +698,14 @@ class CacheConfig(Section):
 
 
 class CdnConfig(Section):
-    enabled: bool = Field(
+    enabled: Bool = Field(
         True,
         description="CloudFront in front of the ALB (which then admits only CloudFront) and of S3.",
     )
     price_class: PriceClass = Field(
         PriceClass.P100, description="Edge locations CloudFront serves from (cost vs. reach)."
     )
-    waf: bool = Field(
+    waf: Bool = Field(
         False, description="An AWS WAF web ACL with AWS managed rule groups on the distribution."
     )
 
@@ -823,7 +838,10 @@ class StackConfig(Section):
                 )
         if problems:
             raise ValueError(
-                "\n".join(f"{PROJECT}:{k} is {v!r}; accepted: {a}" for k, v, a in problems)
+                "\n".join(
+                    f"{PROJECT}:{k} is {'unset' if v is None else repr(v)}; accepted: {a}"
+                    for k, v, a in problems
+                )
             )
         return self
 
@@ -876,6 +894,7 @@ def load(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConf
         )
     if region is None:
         raise ConfigError("aws:region is not set; run `pulumi config set aws:region us-east-1`")
+    _check_stack_name(stack)
 
     environment_raw = values.get("environment", Environment.DEV.value)
     try:
@@ -910,6 +929,20 @@ def load(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConf
         raise ConfigError(_describe(exc, document)) from None
 
 
+def _check_stack_name(stack: str) -> None:
+    """AWS names derive from the stack name; refuse one that would push them past AWS's limits
+    instead of failing halfway through a deployment."""
+    if len(stack) > MAX_STACK_NAME:
+        raise ConfigError(
+            f"the stack name {stack!r} is {len(stack)} characters; accepted: at most "
+            f"{MAX_STACK_NAME}. Load balancer and target group names are "
+            f"'{PROJECT}-<stack>-web' and '{PROJECT}-<stack>-app' plus an 8-character random "
+            f"suffix, and AWS allows 32 characters ('{PROJECT}-{stack}-app' is "
+            f"{len(f'{PROJECT}-{stack}-app')}, at most {MAX_LB_NAME_BEFORE_SUFFIX} fit). "
+            "Create the stack under a shorter name (`pulumi stack init`)."
+        )
+
+
 def refuse_unbuilt(config: StackConfig) -> None:
     """Refuse settings the model accepts but the program does not build yet, rather than
     deploying a stack that silently lacks them."""
@@ -918,6 +951,12 @@ def refuse_unbuilt(config: StackConfig) -> None:
             f"{PROJECT}:dr.strategy is {config.dr.strategy.value!r}; accepted: none for now. "
             "Disaster-recovery mirrors are not built yet (dr.region and dr.cidr are validated, "
             "so the stack file is ready for them)."
+        )
+    if config.cache.engine is CacheEngine.MEMCACHED:
+        raise ConfigError(
+            f"{PROJECT}:cache.engine is 'memcached'; accepted: valkey or redis for now. The app "
+            "the instances run keeps its sessions and hot data over the Redis protocol, which "
+            "Memcached does not speak, so the web tier would never turn healthy."
         )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from components.config import DatabaseConfig, DatabaseEngine
 from components.policy_documents import document_output, service_trust
@@ -23,9 +24,12 @@ from components.policy_documents import document_output, service_trust
 MONITORING_INTERVAL_SECONDS = 60
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier
 SLOW_QUERY_MS = 1000
+# RDS identifiers (clusters, instances, proxies) are at most 63 characters.
+MAX_IDENTIFIER = 63
+LOG_RETENTION_DAYS = 90
 
 
-def aws_identifier(*parts: str, max_length: int = 63) -> str:
+def aws_identifier(*parts: str, max_length: int = MAX_IDENTIFIER) -> str:
     """An RDS/ElastiCache identifier: lower-case letters, digits and single hyphens, starting
     with a letter, at most ``max_length`` long (a hash keeps shortened names distinct)."""
     text = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
@@ -45,11 +49,26 @@ class DatabaseArgs:
     availability_zones: Sequence[str]
     security_group_id: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
+    # The key of the log groups the exported database logs land in.
+    logs_key_arn: pulumi.Input[str]
     # RDS Proxy (config.proxy): the app subnets and the proxy's own security group.
     proxy_subnet_ids: Sequence[pulumi.Input[str]] = ()
     proxy_security_group_id: pulumi.Input[str] | None = None
     # Production: deletion protection on, and Pulumi refuses to delete the database.
     protect: bool = False
+    log_retention_days: int = LOG_RETENTION_DAYS
+
+
+def final_snapshot_identifier(
+    name: str, identifier: str, opts: pulumi.ResourceOptions
+) -> pulumi.Output[str]:
+    """``<identifier>-final-<8 hex>``: unique per stack lifetime, so destroying a stack and
+    creating one of the same name never collides with the first one's final snapshot (AWS refuses
+    a second snapshot of an existing name). The suffix changes only with the identifier."""
+    suffix = random.RandomId(
+        f"{name}-final-snapshot", byte_length=4, keepers={"identifier": identifier}, opts=opts
+    )
+    return pulumi.Output.concat(identifier, "-final-", suffix.hex)
 
 
 class Database(pulumi.ComponentResource):
@@ -62,6 +81,8 @@ class Database(pulumi.ComponentResource):
     cluster_instances: list[aws.rds.ClusterInstance]
     instance: aws.rds.Instance | None
     replicas: list[aws.rds.Instance]
+    # The log groups RDS exports to, created first (RDS would make them unencrypted, forever).
+    log_groups: list[aws.cloudwatch.LogGroup]
     proxy: aws.rds.Proxy | None
     writer_endpoint: pulumi.Output[str]
     reader_endpoint: pulumi.Output[str]
@@ -119,6 +140,7 @@ class Database(pulumi.ComponentResource):
         self.cluster_instances = []
         self.instance = None
         self.replicas = []
+        self.log_groups = []
         if config.engine.is_aurora:
             self._aurora()
         else:
@@ -183,6 +205,7 @@ class Database(pulumi.ComponentResource):
             opts=child,
         )
 
+        log_groups = self._log_groups(f"{name}-db", "cluster", self.identifier)
         # No availability_zones: with fewer than three AZs it diffs forever and replaces the
         # cluster (pulumi#5637); the subnet group and the instances' AZs place it instead.
         cluster = aws.rds.Cluster(
@@ -208,11 +231,14 @@ class Database(pulumi.ComponentResource):
             delete_automated_backups=False,
             deletion_protection=args.protect,
             skip_final_snapshot=False,
-            final_snapshot_identifier=f"{self.identifier}-final",
+            final_snapshot_identifier=final_snapshot_identifier(
+                f"{name}-db", self.identifier, child
+            ),
             enabled_cloudwatch_logs_exports=list(config.log_exports),
             tags={"Name": self.identifier},
             opts=pulumi.ResourceOptions(
                 parent=self,
+                depends_on=log_groups,
                 protect=args.protect,
                 # Automatic minor upgrades move the running version past the configured one;
                 # without this the next run would try to downgrade.
@@ -225,10 +251,11 @@ class Database(pulumi.ComponentResource):
         for index in range(1 + config.readers):
             # Instance n always lands in the same AZ, so adding or removing readers never moves
             # (replaces) an existing one.
+            instance_id = aws_identifier(self.identifier, str(index + 1))
             self.cluster_instances.append(
                 aws.rds.ClusterInstance(
                     f"{name}-db-{index + 1}",
-                    identifier=f"{self.identifier}-{index + 1}",
+                    identifier=instance_id,
                     cluster_identifier=cluster.cluster_identifier,
                     engine=config.engine.value,
                     instance_class=config.instance_class,
@@ -243,7 +270,7 @@ class Database(pulumi.ComponentResource):
                     monitoring_interval=MONITORING_INTERVAL_SECONDS,
                     monitoring_role_arn=self.monitoring_role.arn,
                     **self._performance_insights(),
-                    tags={"Name": f"{self.identifier}-{index + 1}"},
+                    tags={"Name": instance_id},
                     opts=pulumi.ResourceOptions(
                         parent=self, depends_on=self._monitoring_ready, protect=args.protect
                     ),
@@ -298,6 +325,7 @@ class Database(pulumi.ComponentResource):
             "enabled_cloudwatch_logs_exports": list(config.log_exports),
             **self._performance_insights(),
         }
+        log_groups = self._log_groups(f"{name}-db", "instance", self.identifier)
         instance = aws.rds.Instance(
             f"{name}-db",
             identifier=self.identifier,
@@ -314,12 +342,14 @@ class Database(pulumi.ComponentResource):
             delete_automated_backups=False,
             deletion_protection=args.protect,
             skip_final_snapshot=False,
-            final_snapshot_identifier=f"{self.identifier}-final",
+            final_snapshot_identifier=final_snapshot_identifier(
+                f"{name}-db", self.identifier, pulumi.ResourceOptions(parent=self)
+            ),
             tags={"Name": self.identifier},
             **common,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=self._monitoring_ready,
+                depends_on=[*self._monitoring_ready, *log_groups],
                 protect=args.protect,
                 ignore_changes=["engineVersion"],
             ),
@@ -328,7 +358,10 @@ class Database(pulumi.ComponentResource):
 
         zones = list(args.availability_zones)
         for index in range(config.readers):
-            replica_id = f"{self.identifier}-replica-{index + 1}"
+            replica_id = aws_identifier(self.identifier, "replica", str(index + 1))
+            replica_logs = self._log_groups(
+                f"{name}-db-replica-{index + 1}", "instance", replica_id
+            )
             # A replica follows its source's engine version and encryption; AWS refuses a
             # final snapshot of a replica, and the source's backups cover its data.
             self.replicas.append(
@@ -343,7 +376,7 @@ class Database(pulumi.ComponentResource):
                     **common,
                     opts=pulumi.ResourceOptions(
                         parent=self,
-                        depends_on=self._monitoring_ready,
+                        depends_on=[*self._monitoring_ready, *replica_logs],
                         protect=args.protect,
                         ignore_changes=["engineVersion"],
                     ),
@@ -397,9 +430,10 @@ class Database(pulumi.ComponentResource):
             opts=child,
         )
         postgres = config.engine in (DatabaseEngine.AURORA_POSTGRESQL, DatabaseEngine.POSTGRES)
+        proxy_name = aws_identifier(self.identifier, "proxy")
         proxy = aws.rds.Proxy(
             f"{name}-db-proxy",
-            name=f"{self.identifier}-proxy",
+            name=proxy_name,
             engine_family="POSTGRESQL" if postgres else "MYSQL",
             role_arn=role.arn,
             vpc_subnet_ids=list(args.proxy_subnet_ids),
@@ -414,7 +448,7 @@ class Database(pulumi.ComponentResource):
                     description="Clients sign in with IAM; the proxy uses the master secret",
                 )
             ],
-            tags={"Name": f"{self.identifier}-proxy"},
+            tags={"Name": proxy_name},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]),
         )
         target_group = aws.rds.ProxyDefaultTargetGroup(
@@ -446,6 +480,24 @@ class Database(pulumi.ComponentResource):
             )
         self.proxy = proxy
         self.proxy_endpoint = proxy.endpoint
+
+    def _log_groups(self, name: str, kind: str, identifier: str) -> list[aws.cloudwatch.LogGroup]:
+        """The groups RDS exports ``identifier``'s logs to (/aws/rds/<kind>/<id>/<type>), made
+        before the database so they are encrypted with the logs key and expire; left to RDS they
+        would be neither."""
+        args = self._args
+        groups = [
+            aws.cloudwatch.LogGroup(
+                f"{name}-log-{log_type}",
+                name=f"/aws/rds/{kind}/{identifier}/{log_type}",
+                kms_key_id=args.logs_key_arn,
+                retention_in_days=args.log_retention_days,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            )
+            for log_type in args.config.log_exports
+        ]
+        self.log_groups.extend(groups)
+        return groups
 
     def _performance_insights(self) -> dict[str, object]:
         if not self._args.config.performance_insights_supported:

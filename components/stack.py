@@ -6,9 +6,12 @@ certificates -> load balancers and instance tiers -> CDN -> DNS records -> monit
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_aws as aws
 
 from components.cache import Cache, CacheArgs
 from components.cdn import AlbOrigin, Cdn, CdnArgs
@@ -28,6 +31,8 @@ from components.network import Network, NetworkArgs, availability_zones
 from components.security import HTTP, HTTPS, SecurityGroups, SecurityGroupsArgs
 from components.storage import Storage, StorageArgs
 
+SERVICE_LINKED_ROLE_SUFFIX_MAX = 35
+
 
 @dataclass(frozen=True)
 class WebStackArgs:
@@ -41,6 +46,8 @@ class WebStackArgs:
 class WebStack(pulumi.ComponentResource):
     """Every tier of the site in one region."""
 
+    autoscaling_role: aws.iam.ServiceLinkedRole
+    autoscaling_role_suffix: str
     keys: Keys
     network: Network
     security: SecurityGroups
@@ -66,7 +73,27 @@ class WebStack(pulumi.ComponentResource):
         # --- foundation -------------------------------------------------------------------
         # Validated first: a region with too few AZs must fail before anything is created.
         zones = availability_zones(self, args.network.az_count, args.region)
-        self.keys = Keys(name, KeysArgs(region=args.region, protect=config.protect_data), child)
+        # The stack's own EC2 Auto Scaling service-linked role: the account's default one may
+        # not exist yet, and the data key policy must name a role that does. IAM is global:
+        # the suffix carries the stack and region.
+        self.autoscaling_role_suffix = autoscaling_role_suffix(name, args.region)
+        self.autoscaling_role = aws.iam.ServiceLinkedRole(
+            f"{name}-autoscaling",
+            aws_service_name="autoscaling.amazonaws.com",
+            custom_suffix=self.autoscaling_role_suffix,
+            description=f"EC2 Auto Scaling for {name} in {args.region}",
+            opts=child,
+        )
+        self.keys = Keys(
+            name,
+            KeysArgs(
+                region=args.region,
+                protect=config.protect_data,
+                autoscaling_role=self.autoscaling_role,
+                autoscaling_role_suffix=self.autoscaling_role_suffix,
+            ),
+            child,
+        )
         self.network = Network(
             name,
             NetworkArgs(
@@ -103,6 +130,7 @@ class WebStack(pulumi.ComponentResource):
                 availability_zones=self.network.availability_zones,
                 security_group_id=self.security.database.id,
                 kms_key_arn=self.keys.data.arn,
+                logs_key_arn=self.keys.logs.arn,
                 proxy_subnet_ids=[s.id for s in self.network.app_subnets],
                 proxy_security_group_id=(
                     self.security.database_proxy.id if self.security.database_proxy else None
@@ -167,6 +195,10 @@ class WebStack(pulumi.ComponentResource):
                         self.certificates.edge_certificate_arn if self.certificates else None
                     ),
                     edge_provider=args.edge_provider,
+                    log_bucket_dependencies=(
+                        self.storage.log_bucket_ownership,
+                        self.storage.log_bucket_acl,
+                    ),
                 ),
                 child,
             )
@@ -209,6 +241,16 @@ class WebStack(pulumi.ComponentResource):
                 alarm_email=config.alarm_email,
                 alb_arn_suffix=self.load_balancer.alb.arn_suffix,
                 target_group_arn_suffix=self.load_balancer.target_group.arn_suffix,
+                load_balancers=(
+                    (
+                        (
+                            self.internal_load_balancer.alb.arn_suffix,
+                            self.internal_load_balancer.target_group.arn_suffix,
+                        ),
+                    )
+                    if self.internal_load_balancer
+                    else ()
+                ),
                 tiers=tuple(
                     ScaledTier(role, tier.group.name, tier_config.min_size)
                     for role, tier, tier_config in (
@@ -248,13 +290,23 @@ class WebStack(pulumi.ComponentResource):
             "access_logs_prefix": self.storage.alb_log_prefix,
             "depends_on": (self.storage.log_bucket_policy,),
         }
+        # With an RDS Proxy the security groups admit only the proxy, and it requires IAM auth:
+        # the tiers connect to it (writer and reader alike) with IAM auth tokens.
+        proxy = self.database.proxy
+        proxy_endpoint = self.database.proxy_endpoint
         database = DatabaseEndpoints(
             engine="mysql" if config.database.engine.value.endswith("mysql") else "pgsql",
-            writer_endpoint=self.database.writer_endpoint,
-            reader_endpoint=self.database.reader_endpoint,
+            writer_endpoint=(
+                proxy_endpoint if proxy_endpoint is not None else self.database.writer_endpoint
+            ),
+            reader_endpoint=(
+                proxy_endpoint if proxy_endpoint is not None else self.database.reader_endpoint
+            ),
             port=self.database.port,
             name=config.database.database_name,
             secret_arn=self.database.secret_arn,
+            proxy_arn=proxy.arn if proxy is not None and proxy_endpoint is not None else None,
+            iam_user=config.database.master_username if proxy is not None else None,
         )
         cache = CacheEndpoints(
             primary_endpoint=self.cache.primary_endpoint,
@@ -263,9 +315,17 @@ class WebStack(pulumi.ComponentResource):
         )
 
         def tier(
-            tier_name: str, role: str, load_balancer: LoadBalancer, group_id: pulumi.Input[str]
+            tier_name: str,
+            role: str,
+            load_balancer: LoadBalancer,
+            group_id: pulumi.Input[str],
+            app_tier_url: pulumi.Input[str] | None = None,
         ) -> AutoScaledTier:
             tier_config = config.web if role == "web" else config.app_tier
+            # Browsers reach the web tier over HTTPS through the CDN or the domain's
+            # certificate; a plain-HTTP site (neither) cannot keep a Secure cookie. The app tier
+            # is reached over HTTPS only with a domain (the internal ALB's certificate).
+            https = config.domain is not None or (role == "web" and config.cdn.enabled)
             return AutoScaledTier(
                 tier_name,
                 AutoScaledTierArgs(
@@ -282,6 +342,9 @@ class WebStack(pulumi.ComponentResource):
                     cache=cache,
                     uploads_bucket_name=self.storage.uploads_bucket.bucket,
                     uploads_bucket_arn=self.storage.uploads_bucket.arn,
+                    secure_cookies=https,
+                    app_tier_url=app_tier_url,
+                    service_linked_role_arn=self.autoscaling_role.arn,
                 ),
                 child,
             )
@@ -302,8 +365,6 @@ class WebStack(pulumi.ComponentResource):
             ),
             child,
         )
-        self.web = tier(f"{name}-web", "web", self.load_balancer, self.security.web.id)
-
         self.internal_load_balancer = self.app = None
         if self.security.internal_alb is not None and self.security.app is not None:
             self.internal_load_balancer = LoadBalancer(
@@ -323,6 +384,30 @@ class WebStack(pulumi.ComponentResource):
                 child,
             )
             self.app = tier(f"{name}-app", "app", self.internal_load_balancer, self.security.app.id)
+
+        # The web tier calls the app tier through the internal ALB: HTTPS to its name with a
+        # domain (the regional certificate covers it), else HTTP to the ALB's own DNS name.
+        app_tier_url: pulumi.Input[str] | None = None
+        if self.internal_load_balancer is not None:
+            internal_fqdn = self.certificates.internal_fqdn if self.certificates else None
+            app_tier_url = (
+                f"https://{internal_fqdn}"
+                if internal_fqdn
+                else self.internal_load_balancer.alb.dns_name.apply(lambda d: f"http://{d}")
+            )
+        self.web = tier(
+            f"{name}-web", "web", self.load_balancer, self.security.web.id, app_tier_url
+        )
+
+
+def autoscaling_role_suffix(name: str, region: str) -> str:
+    """The custom suffix of the stack's Auto Scaling service-linked role: the stack and region,
+    within IAM's 64 characters (``AWSServiceRoleForAutoScaling_`` takes 29)."""
+    suffix = re.sub(r"[^A-Za-z0-9+=,.@_-]", "-", f"{name}-{region}")
+    if len(suffix) > SERVICE_LINKED_ROLE_SUFFIX_MAX:
+        digest = hashlib.sha256(suffix.encode()).hexdigest()[:8]
+        suffix = f"{suffix[: SERVICE_LINKED_ROLE_SUFFIX_MAX - 9]}-{digest}"
+    return suffix
 
 
 def _alias_to(load_balancer: LoadBalancer) -> AliasTarget:

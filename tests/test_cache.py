@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +13,7 @@ from pulumi.runtime import rpc
 
 from components.config import ConfigError, load
 from tests.conftest import synth
-from tools.mockcloud import RecordedResource, Synthesis
+from tools.mockcloud import RecordedResource, Synthesis, synthesize
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 CACHE_CLUSTER = "aws:elasticache/cluster:Cluster"
@@ -21,7 +24,10 @@ SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 KMS_KEY = "aws:kms/key:Key"
+RANDOM_ID = "random:index/randomId:RandomId"
 REPLICATED = ["valkey", "redis"]
+# The program refuses memcached (the app speaks only Redis); the component still builds it.
+CACHE_ONLY = Path(__file__).parent / "programs" / "cache_only"
 
 
 def owned(stack: Synthesis, token: str) -> list[RecordedResource]:
@@ -30,10 +36,24 @@ def owned(stack: Synthesis, token: str) -> list[RecordedResource]:
     return [r for r in stack.of_type(token) if r.parent == component.urn]
 
 
-def stack_with(engine: str, stack: str = "dev", **cache: Any) -> Synthesis:
-    result = synth(stack, {"webstack:cache": {"engine": engine, **cache}}, preview=False)
+def stack_with(engine: str, stack: str = "dev", **settings: Any) -> Synthesis:
+    """The program (valkey/redis), or the Cache component alone (memcached), deployed."""
+    overrides = {"webstack:cache": {"engine": engine, **settings}}
+    if engine == "memcached":
+        result = _cache_only(stack, json.dumps(overrides, sort_keys=True))
+    else:
+        result = synth(stack, overrides, preview=False)
     assert result.error is None, result.error
     return result
+
+
+@cache
+def _cache_only(stack: str, overrides_json: str) -> Synthesis:
+    environment: dict[str, Any] = {"aws:region": "us-east-1", "webstack:environment": stack}
+    if stack == "prod":
+        environment["webstack:domain"] = {"zoneName": "example.com"}
+    overrides = {**environment, **json.loads(overrides_json)}
+    return synthesize(stack, overrides=overrides, preview=False, project_dir=CACHE_ONLY)
 
 
 def the_group(stack: Synthesis) -> RecordedResource:
@@ -132,8 +152,23 @@ def test_snapshots_and_maintenance_follow_the_config(engine: str, stack_name: st
     assert group.get("snapshotRetentionLimit") == {"dev": 1, "prod": 7}[stack_name]
     assert group.get("snapshotWindow") == "02:00-03:00"
     assert group.get("maintenanceWindow") == "sun:06:00-sun:07:00"
-    assert group.get("finalSnapshotIdentifier") == "webstack-" + stack_name + "-cache-final"
     assert group.get("autoMinorVersionUpgrade") is True
+
+
+@pytest.mark.parametrize("engine", REPLICATED)
+def test_the_final_snapshot_name_is_unique_per_stack_lifetime(engine: str) -> None:
+    stack = stack_with(engine)
+    group = the_group(stack)
+    identifier = group.get("replicationGroupId")
+    assert identifier == "webstack-dev-cache"
+    # A fixed name would collide with the final snapshot of an earlier stack of the same name.
+    (suffix,) = [r for r in stack.of_type(RANDOM_ID) if r.parent == group.parent]
+    assert suffix.get("byteLength") == 4
+    assert suffix.get("keepers") == {"identifier": identifier}
+    hex_suffix = suffix.outputs.get("hex")
+    assert hex_suffix and len(hex_suffix) == 8
+    assert group.get("finalSnapshotIdentifier") == f"{identifier}-final-{hex_suffix}"
+    assert group.property_dependencies.get("finalSnapshotIdentifier") == (suffix.urn,)
 
 
 @pytest.mark.parametrize("engine", REPLICATED)
@@ -170,6 +205,26 @@ def test_the_cache_is_protected_in_production_only(
     stack = stack_with(engine, stack_name)
     (cache,) = stack.of_type(REPLICATION_GROUP) or stack.of_type(CACHE_CLUSTER)
     assert cache.protect is protected
+
+
+@pytest.mark.parametrize("engine", REPLICATED)
+@pytest.mark.parametrize(("stack_name", "protected"), [("dev", False), ("prod", True)])
+def test_the_token_secret_and_the_slow_log_are_protected_in_production_only(
+    engine: str, stack_name: str, protected: bool
+) -> None:
+    stack = stack_with(engine, stack_name)
+    (secret,) = owned(stack, SECRET)
+    (log_group,) = owned(stack, LOG_GROUP)
+    assert secret.protect is protected
+    assert log_group.protect is protected
+
+
+def test_the_program_refuses_memcached_which_the_app_cannot_speak() -> None:
+    result = synth("dev", {"webstack:cache": {"engine": "memcached"}})
+    assert result.error is not None
+    assert "webstack:cache.engine is 'memcached'; accepted: valkey or redis" in result.error
+    assert "Redis protocol" in result.error
+    assert result.resources == []
 
 
 def test_memcached_spreads_nodes_across_azs_with_tls_and_warns_it_is_not_highly_available() -> None:

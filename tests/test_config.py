@@ -145,12 +145,42 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     (
         "prod-without-domain",
         {"webstack:environment": "prod"},
-        ("webstack:domain is None", "a domain in prod", "TLSv1"),
+        ("webstack:domain is unset", "a domain in prod", "TLSv1"),
     ),
     (
         "dr-mirror-not-built-yet",
         {"webstack:dr": {"strategy": "warm-standby", "region": "us-west-2", "cidr": "10.1.0.0/16"}},
         ("webstack:dr.strategy is 'warm-standby'", "accepted: none for now", "not built yet"),
+    ),
+    (
+        "number-as-string",
+        {"webstack:network": {"azCount": "3"}},
+        ("webstack:network.azCount", '"3"', "a valid integer"),
+    ),
+    (
+        "boolean-as-yes",
+        {"webstack:cdn": {"enabled": "yes"}},
+        ("webstack:cdn.enabled", '"yes"', "a valid boolean"),
+    ),
+    (
+        "boolean-as-no",
+        {"webstack:cdn": {"enabled": "no"}},
+        ("webstack:cdn.enabled", '"no"', "a valid boolean"),
+    ),
+    (
+        "boolean-as-on",
+        {"webstack:database": {"proxy": "on"}},
+        ("webstack:database.proxy", '"on"', "a valid boolean"),
+    ),
+    (
+        "integer-as-float",
+        {"webstack:database": {"readers": 1.0}},
+        ("webstack:database.readers", "1.0", "a valid integer"),
+    ),
+    (
+        "memcached-not-spoken-by-the-app",
+        {"webstack:cache": {"engine": "memcached"}},
+        ("webstack:cache.engine is 'memcached'", "accepted: valkey or redis", "Redis protocol"),
     ),
     (
         "unknown-environment",
@@ -178,6 +208,64 @@ def test_bad_config_is_refused_with_one_clear_message_and_registers_nothing(
         assert fragment in result.error, f"{fragment!r} missing from: {result.error}"
     assert "Traceback" not in result.error
     assert result.resources == [], "resources were registered before the config was validated"
+
+
+def test_a_stack_name_too_long_for_aws_names_is_refused_naming_its_length_and_the_limit() -> None:
+    # webstack-<stack>-app + Pulumi's 8-character suffix must fit AWS's 32-character ALB and
+    # target group names: 12 characters make webstack-twelvechars-app 25 long, one too many.
+    result = synth("twelve-chars", {"aws:region": "us-east-1"})
+    assert result.error is not None
+    for fragment in (
+        "the stack name 'twelve-chars' is 12 characters; accepted: at most 11",
+        "8-character random suffix",
+        "32 characters",
+    ):
+        assert fragment in result.error, result.error
+    assert result.resources == []
+
+
+def test_the_longest_accepted_stack_name_keeps_every_derived_name_within_aws_limits() -> None:
+    stack = "elevenchars"
+    overrides = {
+        "aws:region": "us-east-1",
+        "webstack:database": {"proxy": True, "readers": 2},
+        "webstack:appTier": {"enabled": True},
+    }
+    result = synth(stack, overrides)
+    assert result.error is None, result.error
+    for resource in result.resources:
+        for key, limit in (
+            ("clusterIdentifier", 63),
+            ("identifier", 63),
+            ("replicationGroupId", 40),
+        ):
+            value = resource.get(key)
+            if isinstance(value, str):
+                assert len(value) <= limit, (resource.name, value)
+        if resource.type in ("aws:rds/proxy:Proxy", "aws:rds/subnetGroup:SubnetGroup"):
+            assert len(resource.get("name")) <= 63, resource.name
+        if resource.type in ("aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"):
+            # Auto-named: the logical name plus Pulumi's "-" and 7 random characters.
+            assert "name" not in resource.inputs, resource.name
+            assert len(resource.name) + 8 <= 32, resource.name
+    load({}, stack=stack, region="us-east-1")
+
+
+def test_shared_address_space_is_a_valid_vpc_block() -> None:
+    # RFC 6598 100.64.0.0/10: not private to Python's ipaddress, but AWS accepts it for a VPC.
+    config = load_dev(network={"cidr": "100.64.0.0/16"})
+    assert str(config.network.cidr) == "100.64.0.0/16"
+    with pytest.raises(ConfigError, match=r"100\.128\.0\.0/16"):
+        load_dev(network={"cidr": "100.128.0.0/16"})
+
+
+def test_structured_numbers_and_booleans_keep_their_json_types() -> None:
+    config = load_dev(
+        network='{"azCount": 3}', cdn='{"enabled": false}', database='{"proxy": true}'
+    )
+    assert config.network.az_count == 3
+    assert config.cdn.enabled is False
+    assert config.database.proxy is True
 
 
 def test_config_errors_are_run_errors_so_the_cli_prints_no_traceback() -> None:

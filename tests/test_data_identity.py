@@ -1,8 +1,9 @@
 """Routine changes keep the data where it is: same URNs, same replacement-relevant inputs.
 
 Resizing instances, adding or removing readers and replicas and moving the backup window are
-day-to-day operations. None of them may change what makes Pulumi replace a database or a cache
-(its engine, encryption, key, identifier or subnet group), or the URN that ties it to state.
+day-to-day operations. None of them may change what makes Pulumi replace a database, a cache, a
+bucket or a key (engine, encryption, key, identifier, name, subnet group, AZ), or the URN that ties
+it to state. Instances and replicas present before and after keep theirs; added ones are new.
 """
 
 from __future__ import annotations
@@ -18,14 +19,28 @@ CLUSTER = "aws:rds/cluster:Cluster"
 CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 INSTANCE = "aws:rds/instance:Instance"
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_ENCRYPTION = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+)
+KMS_KEY = "aws:kms/key:Key"
+# The suffix of the final snapshot names: a new one would rename the final snapshots.
+RANDOM_ID = "random:index/randomId:RandomId"
+# An RDS read replica is an aws:rds/instance:Instance with replicateSourceDb; keyed apart here.
+REPLICA = "replica"
 STATEFUL_TYPES = (
     CLUSTER,
+    CLUSTER_INSTANCE,
     INSTANCE,
     REPLICATION_GROUP,
+    BUCKET,
+    BUCKET_ENCRYPTION,
+    KMS_KEY,
     "aws:rds/subnetGroup:SubnetGroup",
     "aws:elasticache/subnetGroup:SubnetGroup",
     "aws:secretsmanager/secret:Secret",
     "random:index/randomPassword:RandomPassword",
+    RANDOM_ID,
 )
 # Inputs whose change replaces the resource (or moves its data).
 IDENTITY_INPUTS = {
@@ -48,6 +63,9 @@ IDENTITY_INPUTS = {
         "username",
     ),
     CLUSTER_INSTANCE: ("engine", "identifier", "clusterIdentifier", "availabilityZone"),
+    REPLICA: ("identifier", "replicateSourceDb", "kmsKeyId", "availabilityZone"),
+    BUCKET_ENCRYPTION: ("bucket", "rules"),
+    RANDOM_ID: ("byteLength", "keepers"),
     REPLICATION_GROUP: (
         "engine",
         "atRestEncryptionEnabled",
@@ -57,6 +75,15 @@ IDENTITY_INPUTS = {
         "subnetGroupName",
     ),
 }
+# Compared even when unset (None): setting any of them later replaces the resource.
+OPTIONAL_IDENTITY_INPUTS = {
+    BUCKET: ("bucket", "bucketPrefix", "objectLockEnabled"),
+    KMS_KEY: ("keyUsage", "customerMasterKeySpec", "multiRegion", "customKeyStoreId", "xksKeyId"),
+}
+# Names the provider chose (auto-naming) and that live on in state.
+IDENTITY_OUTPUTS = {BUCKET: ("bucket", "arn"), KMS_KEY: ("arn",)}
+# Readers and replicas come and go with the config: compare those present in both.
+SCALED_KINDS = (CLUSTER_INSTANCE, REPLICA)
 
 BEFORE = {
     "webstack:database": {"instanceClass": "db.r6g.large", "readers": 1},
@@ -82,18 +109,27 @@ def deployed(engine: str, settings: dict[str, Any]) -> Synthesis:
     return result
 
 
+def kind(resource: RecordedResource) -> str:
+    return (
+        REPLICA
+        if resource.type == INSTANCE and resource.get("replicateSourceDb")
+        else (resource.type)
+    )
+
+
 def stateful(stack: Synthesis) -> dict[str, RecordedResource]:
-    return {
-        r.urn: r
-        for r in stack.resources
-        if r.type in STATEFUL_TYPES and not (r.type == INSTANCE and r.get("replicateSourceDb"))
-    }
+    return {r.urn: r for r in stack.resources if r.type in STATEFUL_TYPES}
 
 
 def identity(resource: RecordedResource) -> dict[str, Any]:
-    values = {key: resource.get(key) for key in IDENTITY_INPUTS.get(resource.type, ())}
+    values = {key: resource.get(key) for key in IDENTITY_INPUTS.get(kind(resource), ())}
     for key, value in values.items():
         assert value is not None, f"{resource.name}.{key} is unresolved"
+    for key in OPTIONAL_IDENTITY_INPUTS.get(kind(resource), ()):
+        values[key] = resource.get(key)
+    for key in IDENTITY_OUTPUTS.get(kind(resource), ()):
+        values[f"output:{key}"] = resource.outputs.get(key)
+        assert values[f"output:{key}"] is not None, f"{resource.name}.{key} is unresolved"
     return values
 
 
@@ -103,10 +139,16 @@ def test_resizing_and_rescaling_keep_every_stateful_resource_and_its_identity(
 ) -> None:
     before, after = deployed(engine, BEFORE), deployed(engine, AFTER)
     old, new = stateful(before), stateful(after)
-    assert {r.type for r in old.values()} >= {REPLICATION_GROUP}
-    assert CLUSTER in {r.type for r in old.values()} or INSTANCE in {r.type for r in old.values()}
-    assert sorted(old) == sorted(new)
+    kinds = {kind(r) for r in old.values()}
+    assert kinds >= {REPLICATION_GROUP, BUCKET, BUCKET_ENCRYPTION, KMS_KEY}
+    assert {CLUSTER, CLUSTER_INSTANCE} <= kinds or {INSTANCE, REPLICA} <= kinds
+    fixed = sorted(u for u, r in old.items() if kind(r) not in SCALED_KINDS)
+    assert fixed == sorted(u for u, r in new.items() if kind(r) not in SCALED_KINDS)
+    scaled = {u for u, r in old.items() if kind(r) in SCALED_KINDS}
+    # One reader or replica more: every old one is still there, under the same URN.
+    assert scaled < {u for u, r in new.items() if kind(r) in SCALED_KINDS}
     for urn, resource in old.items():
+        assert kind(new[urn]) == kind(resource), resource.name
         assert identity(new[urn]) == identity(resource), resource.name
 
 

@@ -21,6 +21,8 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 KMS_KEY = "aws:kms/key:Key"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+RANDOM_ID = "random:index/randomId:RandomId"
 
 AURORA = ["aurora-postgresql", "aurora-mysql"]
 RDS = ["postgres", "mysql"]
@@ -55,11 +57,15 @@ def database_instances(stack: Synthesis) -> list[RecordedResource]:
     return stack.of_type(CLUSTER_INSTANCE) + stack.of_type(INSTANCE)
 
 
-def data_key_arn(stack: Synthesis) -> str:
-    (key,) = [k for k in stack.of_type(KMS_KEY) if k.name == f"webstack-{stack.stack}-data"]
+def key_arn(stack: Synthesis, purpose: str) -> str:
+    (key,) = [k for k in stack.of_type(KMS_KEY) if k.name == f"webstack-{stack.stack}-{purpose}"]
     arn = key.outputs.get("arn")
     assert arn
     return str(arn)
+
+
+def data_key_arn(stack: Synthesis) -> str:
+    return key_arn(stack, "data")
 
 
 def parameters(group: RecordedResource) -> dict[str, str]:
@@ -182,7 +188,73 @@ def test_destroying_the_database_leaves_a_final_snapshot_with_a_unique_name(engi
     identifier = source.get("clusterIdentifier" if engine in AURORA else "identifier")
     assert identifier == "webstack-dev-db"
     assert source.get("skipFinalSnapshot") is False
-    assert source.get("finalSnapshotIdentifier") == f"{identifier}-final"
+    # A fixed name would collide with the final snapshot of an earlier stack of the same name
+    # (AWS refuses a second snapshot of one name): a random suffix, kept for the stack's life.
+    (suffix,) = [r for r in stack.of_type(RANDOM_ID) if r.parent == source.parent]
+    assert suffix.get("byteLength") == 4
+    assert suffix.get("keepers") == {"identifier": identifier}
+    hex_suffix = suffix.outputs.get("hex")
+    assert hex_suffix and len(hex_suffix) == 8
+    assert source.get("finalSnapshotIdentifier") == f"{identifier}-final-{hex_suffix}"
+    assert source.property_dependencies.get("finalSnapshotIdentifier") == (suffix.urn,)
+
+
+def test_the_final_snapshot_name_is_unknown_until_the_suffix_exists(dev_preview: Synthesis) -> None:
+    cluster = primary(dev_preview)
+    # A first preview: the random suffix is not known yet (recorded as None), never a fixed name.
+    assert cluster.get("finalSnapshotIdentifier") is None
+    assert cluster.is_unknown("finalSnapshotIdentifier")
+
+
+def expected_log_groups(stack: Synthesis, engine: str, logs: list[str]) -> dict[str, list[str]]:
+    """Identifier of each exporting resource -> the log groups RDS writes its logs to."""
+    if engine in AURORA:
+        identifier = primary(stack).get("clusterIdentifier")
+        return {identifier: [f"/aws/rds/cluster/{identifier}/{t}" for t in logs]}
+    return {
+        i.get("identifier"): [f"/aws/rds/instance/{i.get('identifier')}/{t}" for t in logs]
+        for i in stack.of_type(INSTANCE)
+    }
+
+
+@pytest.mark.parametrize(
+    ("engine", "logs"),
+    [
+        ("aurora-postgresql", ["postgresql"]),
+        ("aurora-mysql", ["audit", "error", "general", "slowquery"]),
+        ("postgres", ["postgresql"]),
+        ("mysql", ["audit", "error", "general", "slowquery"]),
+    ],
+)
+def test_exported_logs_land_in_encrypted_expiring_groups_made_before_the_database(
+    engine: str, logs: list[str]
+) -> None:
+    # Left to RDS, /aws/rds/... groups are created unencrypted and kept forever.
+    stack = stack_with(engine, "dev", readers=2)
+    (component,) = stack.of_type("webstack:database:Database")
+    groups = {g.get("name"): g for g in stack.of_type(LOG_GROUP) if g.parent == component.urn}
+    expected = expected_log_groups(stack, engine, logs)
+    assert len(expected) == (1 if engine in AURORA else 3)  # RDS: the source and two replicas
+    assert sorted(groups) == sorted(n for names in expected.values() for n in names)
+    for group in groups.values():
+        assert group.get("kmsKeyId") == key_arn(stack, "logs"), group.name
+        assert group.get("retentionInDays") == 90, group.name
+    exporters = stack.of_type(CLUSTER) if engine in AURORA else stack.of_type(INSTANCE)
+    for exporter in exporters:
+        identifier = exporter.get("clusterIdentifier" if engine in AURORA else "identifier")
+        assert exporter.get("enabledCloudwatchLogsExports") == logs
+        assert {groups[n].urn for n in expected[identifier]} <= set(exporter.dependencies)
+
+
+@pytest.mark.parametrize("engine", ["aurora-mysql", "mysql"])
+@pytest.mark.parametrize(("stack_name", "protected"), [("dev", False), ("prod", True)])
+def test_the_database_log_groups_are_protected_in_production_only(
+    engine: str, stack_name: str, protected: bool
+) -> None:
+    stack = stack_with(engine, stack_name)
+    groups = [g for g in stack.of_type(LOG_GROUP) if str(g.get("name")).startswith("/aws/rds/")]
+    assert groups
+    assert {g.protect for g in groups} == {protected}
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -19,6 +19,7 @@ An invoke the mocks do not know raises instead of returning junk.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -373,7 +374,18 @@ def _instance_profile(
     return {"name": profile, "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:instance-profile/{profile}"}
 
 
+def _random_id(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> dict[str, Any]:
+    raw = bytes.fromhex(_digest("random-id", name, length=2 * int(inputs.get("byteLength", 8))))
+    return {
+        "hex": raw.hex(),
+        "b64Url": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        "b64Std": base64.b64encode(raw).decode(),
+        "dec": str(int.from_bytes(raw, "big")),
+    }
+
+
 COMPUTED: dict[str, ComputedHandler] = {
+    "random:index/randomId:RandomId": _random_id,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:lb/targetGroup:TargetGroup": _target_group,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
