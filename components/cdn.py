@@ -69,6 +69,9 @@ class CdnArgs:
     certificate_arn: pulumi.Input[str] | None = None
     # us-east-1: a CLOUDFRONT-scoped web ACL can only be created there.
     edge_provider: pulumi.ProviderResource | None = None
+    # What logging to the bucket needs first (its ownership controls and ACL): CloudFront
+    # rejects a log bucket whose ACL does not yet admit its log delivery.
+    log_bucket_dependencies: tuple[pulumi.Resource, ...] = ()
 
 
 class Cdn(pulumi.ComponentResource):
@@ -184,7 +187,7 @@ class Cdn(pulumi.ComponentResource):
             viewer_certificate=viewer_certificate,
             web_acl_id=self.web_acl.arn if self.web_acl is not None else None,
             tags={"Name": name},
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.log_bucket_dependencies)),
         )
         self.register_outputs(
             {

@@ -16,6 +16,12 @@ class KeysArgs:
     region: str
     protect: bool = False
     deletion_window_days: int = 30
+    # EC2 Auto Scaling's service-linked role the stack creates (and sets on its groups), and
+    # its custom suffix: the default AWSServiceRoleForAutoScaling may not exist yet on a fresh
+    # account, and a key policy naming a missing principal is rejected. The ARN is spelled out
+    # from the suffix (known at preview) and the keys wait for the role.
+    autoscaling_role: aws.iam.ServiceLinkedRole | None = None
+    autoscaling_role_suffix: str | None = None
 
 
 class Keys(pulumi.ComponentResource):
@@ -44,7 +50,21 @@ class Keys(pulumi.ComponentResource):
                         "Action": "kms:*",
                         "Resource": "*",
                     },
-                    *[_render(s, account=v[0], partition=v[1], region=region) for s in extra],
+                    *[
+                        _render(
+                            s,
+                            account=v[0],
+                            partition=v[1],
+                            region=region,
+                            autoscaling_role=_AUTOSCALING_ROLE.format(partition=v[1], account=v[0])
+                            + (
+                                f"_{args.autoscaling_role_suffix}"
+                                if args.autoscaling_role_suffix
+                                else ""
+                            ),
+                        )
+                        for s in extra
+                    ],
                 )
             )
 
@@ -56,7 +76,11 @@ class Keys(pulumi.ComponentResource):
                 deletion_window_in_days=args.deletion_window_days,
                 policy=policy(extra),
                 tags={"Name": f"{name}-{purpose}", "Purpose": purpose},
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    protect=args.protect,
+                    depends_on=[args.autoscaling_role] if args.autoscaling_role else [],
+                ),
             )
             aws.kms.Alias(
                 f"{name}-{purpose}",
@@ -82,24 +106,22 @@ _USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", 
 
 # EC2 Auto Scaling launches instances with encrypted volumes through its service-linked role,
 # which needs the key and a grant for the attached volume; without this, launches fail.
+_AUTOSCALING_ROLE = (
+    "arn:{partition}:iam::{account}:role/aws-service-role/"
+    "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+)
 _DATA_KEY_STATEMENTS = [
     {
         "Sid": "AutoScalingUsesTheKeyForVolumes",
         "Effect": "Allow",
-        "Principal": {
-            "AWS": "arn:{partition}:iam::{account}:role/aws-service-role/"
-            "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
-        },
+        "Principal": {"AWS": "{autoscaling_role}"},
         "Action": _USE,
         "Resource": "*",
     },
     {
         "Sid": "AutoScalingGrantsTheKeyToVolumes",
         "Effect": "Allow",
-        "Principal": {
-            "AWS": "arn:{partition}:iam::{account}:role/aws-service-role/"
-            "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
-        },
+        "Principal": {"AWS": "{autoscaling_role}"},
         "Action": "kms:CreateGrant",
         "Resource": "*",
         "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},

@@ -24,6 +24,10 @@ from components.config import TierConfig
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK_PATH = "/healthz"
+# interval x unhealthy threshold exceeds a data-tier failover (see the target group).
+HEALTH_CHECK_INTERVAL_SECONDS = 30
+HEALTH_CHECK_UNHEALTHY_THRESHOLD = 5
+LONGEST_DATA_TIER_FAILOVER_SECONDS = 120
 ORIGIN_HEADER_NAME = "X-Origin-Verify"
 ERROR_PATH = "/error"
 HTTP, HTTPS = 80, 443
@@ -124,11 +128,14 @@ class LoadBalancer(pulumi.ComponentResource):
                 protocol="HTTP",
                 port="traffic-port",
                 matcher="200",
-                interval=15,
+                interval=HEALTH_CHECK_INTERVAL_SECONDS,
                 timeout=5,
                 healthy_threshold=2,
-                # 3 x 15 s: a database or cache failover of ~30 s does not pull every target.
-                unhealthy_threshold=3,
+                # /healthz fails while the database or the cache fails over (30-120 s for Aurora
+                # or ElastiCache), on every instance at once. ELB health checks make the Auto
+                # Scaling group replace what the ALB calls unhealthy: marked unhealthy within
+                # a failover, the whole fleet would be terminated. 30 s x 5 = 150 s outlasts one.
+                unhealthy_threshold=HEALTH_CHECK_UNHEALTHY_THRESHOLD,
             ),
             # Off unless configured: sessions live in the cache, so any instance serves any user.
             stickiness=aws.lb.TargetGroupStickinessArgs(

@@ -49,6 +49,8 @@ class MonitoringArgs:
     alarm_email: str | None = None
     alb_arn_suffix: pulumi.Input[str] | None = None
     target_group_arn_suffix: pulumi.Input[str] | None = None
+    # More (ALB, target group) ARN suffix pairs: the app tier's internal ALB.
+    load_balancers: tuple[tuple[pulumi.Input[str], pulumi.Input[str] | None], ...] = ()
     tiers: tuple[ScaledTier, ...] = ()
     distribution_id: pulumi.Input[str] | None = None
     # us-east-1, for the CloudFront alarm (and its topic) when the stack is elsewhere.
@@ -76,52 +78,10 @@ class Monitoring(pulumi.ComponentResource):
         self.edge_topic = None
 
         thresholds = args.thresholds
-        alb = args.alb_arn_suffix
-        tg = args.target_group_arn_suffix
-        target_dimensions: dict[str, pulumi.Input[str]] = {}
-        if alb is not None:
-            target_dimensions = {"LoadBalancer": alb, **({"TargetGroup": tg} if tg else {})}
-            self._rate_alarm(
-                "alb-5xx-rate",
-                "Load balancer 5xx responses above {}% of requests",
-                "HTTPCode_ELB_5XX_Count",
-                {"LoadBalancer": alb},
-                thresholds.alb_5xx_percent,
-            )
-            self._rate_alarm(
-                "target-5xx-rate",
-                "Web tier 5xx responses above {}% of requests",
-                "HTTPCode_Target_5XX_Count",
-                target_dimensions,
-                thresholds.target_5xx_percent,
-            )
-            self._alarm(
-                "target-response-time-p90",
-                description=(
-                    f"p90 target response time above {thresholds.target_response_time_p90_seconds}s"
-                ),
-                namespace=ALB,
-                metric_name="TargetResponseTime",
-                dimensions=target_dimensions,
-                extended_statistic="p90",
-                comparison_operator="GreaterThanThreshold",
-                threshold=thresholds.target_response_time_p90_seconds,
-                treat_missing_data="notBreaching",
-            )
-        if alb is not None and tg is not None:
-            self._alarm(
-                "unhealthy-hosts",
-                description="At least one target failed its health check",
-                namespace=ALB,
-                metric_name="UnHealthyHostCount",
-                dimensions={"LoadBalancer": alb, "TargetGroup": tg},
-                statistic="Maximum",
-                comparison_operator="GreaterThanThreshold",
-                threshold=0,
-                evaluation_periods=3,
-                datapoints_to_alarm=3,
-                treat_missing_data="notBreaching",
-            )
+        for index, (alb, tg) in enumerate(self._load_balancers()):
+            # The public ALB keeps the unprefixed alarm names; the app tier's internal one
+            # ("app-...") follows, so a failing app tier alarms on its own, too.
+            self._alb_alarms("" if index == 0 else "app-", alb, tg, thresholds)
         for tier in args.tiers:
             if tier.min_size < 1:
                 continue
@@ -174,6 +134,72 @@ class Monitoring(pulumi.ComponentResource):
                 "alarm_arns": {key: alarm.arn for key, alarm in self.alarms.items()},
             }
         )
+
+    def _load_balancers(self) -> list[tuple[pulumi.Input[str], pulumi.Input[str] | None]]:
+        """(ALB, target group) ARN suffixes: the public ALB first, then ``load_balancers``."""
+        args = self._args
+        pairs: list[tuple[pulumi.Input[str], pulumi.Input[str] | None]] = []
+        if args.alb_arn_suffix is not None:
+            pairs.append((args.alb_arn_suffix, args.target_group_arn_suffix))
+        pairs.extend(args.load_balancers)
+        return pairs
+
+    def _alb_alarms(
+        self,
+        prefix: str,
+        alb: pulumi.Input[str],
+        tg: pulumi.Input[str] | None,
+        thresholds: Thresholds,
+    ) -> None:
+        tier = "App tier" if prefix else "Web tier"
+        balancer = "App tier load balancer" if prefix else "Load balancer"
+        target_dimensions: dict[str, pulumi.Input[str]] = {
+            "LoadBalancer": alb,
+            **({"TargetGroup": tg} if tg else {}),
+        }
+        self._rate_alarm(
+            f"{prefix}alb-5xx-rate",
+            f"{balancer} 5xx responses above {{}}% of requests",
+            "HTTPCode_ELB_5XX_Count",
+            {"LoadBalancer": alb},
+            thresholds.alb_5xx_percent,
+        )
+        self._rate_alarm(
+            f"{prefix}target-5xx-rate",
+            f"{tier} 5xx responses above {{}}% of requests",
+            "HTTPCode_Target_5XX_Count",
+            target_dimensions,
+            thresholds.target_5xx_percent,
+        )
+        self._alarm(
+            f"{prefix}target-response-time-p90",
+            description=(
+                ("App tier p90" if prefix else "p90")
+                + f" target response time above {thresholds.target_response_time_p90_seconds}s"
+            ),
+            namespace=ALB,
+            metric_name="TargetResponseTime",
+            dimensions=target_dimensions,
+            extended_statistic="p90",
+            comparison_operator="GreaterThanThreshold",
+            threshold=thresholds.target_response_time_p90_seconds,
+            treat_missing_data="notBreaching",
+        )
+        if tg is not None:
+            self._alarm(
+                f"{prefix}unhealthy-hosts",
+                description=("App tier: a" if prefix else "A")
+                + "t least one target failed its health check",
+                namespace=ALB,
+                metric_name="UnHealthyHostCount",
+                dimensions={"LoadBalancer": alb, "TargetGroup": tg},
+                statistic="Maximum",
+                comparison_operator="GreaterThanThreshold",
+                threshold=0,
+                evaluation_periods=3,
+                datapoints_to_alarm=3,
+                treat_missing_data="notBreaching",
+            )
 
     def _topic(
         self, name: str, key_arn: pulumi.Input[str], provider: pulumi.ProviderResource | None

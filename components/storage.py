@@ -78,6 +78,10 @@ class Storage(pulumi.ComponentResource):
     log_bucket: aws.s3.Bucket
     # The ALB checks that it can write its logs when access logging is switched on: depend on this.
     log_bucket_policy: aws.s3.BucketPolicy
+    # CloudFront's standard logging needs the log bucket's ACL (and the ownership that allows
+    # ACLs) in place before a distribution names the bucket: depend on these.
+    log_bucket_ownership: aws.s3.BucketOwnershipControls
+    log_bucket_acl: aws.s3.BucketAcl
     uploads_policy: aws.s3.BucketPolicy | None
     # Give the ALB this prefix (`access_logs.prefix`) and CloudFront `cloudfront_log_prefix`:
     # the log bucket's policy admits ELB log delivery under it only.
@@ -151,14 +155,14 @@ class Storage(pulumi.ComponentResource):
         )
         logs = self.log_bucket.id
         public_access_block = self._block_public_access(f"{name}-logs", logs)
-        ownership = aws.s3.BucketOwnershipControls(
+        ownership = self.log_bucket_ownership = aws.s3.BucketOwnershipControls(
             f"{name}-logs",
             bucket=logs,
             rule={"object_ownership": "BucketOwnerPreferred"},
             opts=child,
         )
         owner = aws.s3.get_canonical_user_id_output(opts=invoke)
-        aws.s3.BucketAcl(
+        self.log_bucket_acl = aws.s3.BucketAcl(
             f"{name}-logs",
             bucket=logs,
             access_control_policy={

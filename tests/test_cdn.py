@@ -179,7 +179,6 @@ def test_with_a_certificate_cloudfront_speaks_only_https_to_the_alb_origin_name(
     assert alb["domainName"] == "origin-us-east-1.www.example.com"
     assert alb["customOriginConfig"]["originProtocolPolicy"] == "https-only"
     assert alb["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
-    assert not alb.get("customHeaders")
 
 
 def test_without_a_certificate_cloudfront_proves_itself_with_the_secret_header() -> None:
@@ -235,3 +234,53 @@ def test_cloudfronts_certificate_is_issued_in_us_east_1(eu_west_1: Synthesis) ->
         c for c in eu_west_1.of_type("aws:acm/certificate:Certificate") if c.region == "eu-west-1"
     ]
     assert len(regional) == 1
+
+
+def alb_forward_header_value(stack: Synthesis, port: int) -> str:
+    """The X-Origin-Verify value the public ALB's forwarding rule on ``port`` requires."""
+    (alb,) = [
+        lb for lb in stack.of_type("aws:lb/loadBalancer:LoadBalancer") if not lb.get("internal")
+    ]
+    (listener,) = [
+        r
+        for r in stack.of_type("aws:lb/listener:Listener")
+        if r.get("loadBalancerArn") == alb.outputs["arn"] and r.get("port") == port
+    ]
+    (forward,) = [
+        r
+        for r in stack.of_type("aws:lb/listenerRule:ListenerRule")
+        if r.get("listenerArn") == listener.outputs["arn"]
+        and r.get("actions", 0, "type") == "forward"
+    ]
+    header = forward.get("conditions", 0, "httpHeader")
+    assert header["httpHeaderName"] == "X-Origin-Verify"
+    (value,) = header["values"]
+    assert isinstance(value, str) and value
+    return value
+
+
+@pytest.mark.parametrize(("stack_name", "https", "port"), [("prod", True, 443), ("dev", False, 80)])
+def test_the_real_stacks_alb_origin_sends_the_header_its_listener_requires(
+    stack_name: str, https: bool, port: int, request: pytest.FixtureRequest
+) -> None:
+    # The ALB's security group admits CloudFront's prefix list (every account's distributions):
+    # over HTTPS too, only the secret header tells this distribution apart.
+    stack: Synthesis = request.getfixturevalue(f"{stack_name}_deployed")
+    alb = origin(distribution(stack), "alb")
+    policy = alb["customOriginConfig"]["originProtocolPolicy"]
+    assert policy == ("https-only" if https else "http-only")
+    assert alb["customHeaders"] == [
+        {"name": "X-Origin-Verify", "value": alb_forward_header_value(stack, port)}
+    ]
+    assert rpc._special_secret_sig in str(distribution(stack).struct.fields["origins"])
+
+
+def test_the_distribution_waits_for_the_log_buckets_acl(prod_deployed: Synthesis) -> None:
+    # Standard logging needs the log bucket's ACL (and the ownership controls allowing ACLs).
+    d = distribution(prod_deployed)
+    for token in (
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        "aws:s3/bucketAcl:BucketAcl",
+    ):
+        (logs,) = [r for r in prod_deployed.of_type(token) if r.name.endswith("-logs")]
+        assert logs.urn in d.dependencies, token

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from components.compute import user_data
 from tests.conftest import synth
 from tools.mockcloud import RecordedResource, Synthesis
 
@@ -289,3 +290,123 @@ def test_every_child_is_parented_to_its_component(dev_deployed: Synthesis) -> No
     (tier,) = dev_deployed.of_type("webstack:compute:AutoScaledTier")
     children = {r.type for r in dev_deployed.children(tier.urn)}
     assert {LT, ASG, POLICY, "aws:iam/role:Role"} <= children
+
+
+DEV_DATABASE = {
+    "engine": "aurora-postgresql",
+    "instanceClass": "db.t4g.medium",
+    "readers": 1,
+    "backupRetentionDays": 1,
+}
+
+
+def app_json(stack: Synthesis, tier: str) -> dict[str, Any]:
+    document = cloud_config(the(stack, LT, f"webstack-{stack.stack}-{tier}"))
+    config: dict[str, Any] = json.loads(written(document, "/etc/webstack/app.json"))
+    return config
+
+
+@pytest.mark.parametrize("app_tier", [False, True])
+def test_with_a_proxy_the_tiers_connect_through_it_with_iam_auth(app_tier: bool) -> None:
+    overrides: dict[str, Any] = {"webstack:database": {**DEV_DATABASE, "proxy": True}}
+    if app_tier:
+        overrides["webstack:appTier"] = {"enabled": True}
+    stack = synth("dev", overrides, preview=False)
+    assert stack.error is None, stack.error
+    (proxy,) = stack.of_type("aws:rds/proxy:Proxy")
+    proxy_id = proxy.outputs["arn"].rsplit(":", 1)[-1]
+    dbuser = f"arn:aws:rds-db:us-east-1:123456789012:dbuser:{proxy_id}/app_admin"
+    for tier in ("web", "app") if app_tier else ("web",):
+        database = app_json(stack, tier)["database"]
+        # The security groups admit only the proxy: writer and reader both go through it.
+        assert database["host"] == proxy.outputs["endpoint"]
+        assert database["readerHost"] == proxy.outputs["endpoint"]
+        assert database["iamAuth"] is True and database["user"] == "app_admin"
+        assert database["region"] == "us-east-1"
+        assert database["tlsCaFile"] == user_data.SYSTEM_CA_BUNDLE
+        policy = json.loads(the(stack, ROLE_POLICY, f"webstack-dev-{tier}-app").get("policy"))
+        (connect,) = [s for s in policy["Statement"] if s["Action"] == "rds-db:connect"]
+        assert connect["Effect"] == "Allow" and connect["Resource"] == dbuser
+
+
+def test_without_a_proxy_the_tiers_sign_in_with_the_password(dev_deployed: Synthesis) -> None:
+    database = app_json(dev_deployed, "web")["database"]
+    assert "iamAuth" not in database and "user" not in database
+    policy = json.loads(the(dev_deployed, ROLE_POLICY, "webstack-dev-web-app").get("policy"))
+    assert all(s["Action"] != "rds-db:connect" for s in policy["Statement"])
+
+
+def test_instance_refresh_launches_before_it_terminates(dev_deployed: Synthesis) -> None:
+    preferences = the(dev_deployed, ASG, "webstack-dev-web").get("instanceRefresh", "preferences")
+    assert preferences["minHealthyPercentage"] == 90
+    assert preferences["maxHealthyPercentage"] == 200
+
+
+def test_scheduled_actions_own_min_and_max_size(
+    seed_001: Synthesis, dev_deployed: Synthesis
+) -> None:
+    # A routine `pulumi up` must not revert what a scheduled action set.
+    scheduled = the(seed_001, ASG, "webstack-dev-web").ignore_changes
+    assert {"desiredCapacity", "minSize", "maxSize"} <= set(scheduled)
+    # Without scheduled actions the program keeps owning them.
+    plain = the(dev_deployed, ASG, "webstack-dev-web").ignore_changes
+    assert "minSize" not in plain and "maxSize" not in plain
+
+
+def test_the_group_waits_for_the_instance_roles_inline_policy(dev_deployed: Synthesis) -> None:
+    group = the(dev_deployed, ASG, "webstack-dev-web")
+    policy = the(dev_deployed, ROLE_POLICY, "webstack-dev-web-app")
+    assert policy.urn in group.dependencies
+
+
+def test_the_groups_use_the_stacks_service_linked_role() -> None:
+    stack = synth("dev", {"webstack:appTier": {"enabled": True}}, preview=False)
+    (role,) = stack.of_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    for tier in ("web", "app"):
+        assert (
+            the(stack, ASG, f"webstack-dev-{tier}").get("serviceLinkedRoleArn")
+            == (role.outputs["arn"])
+        )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "secure"),
+    [
+        (None, True),  # CloudFront: viewers on HTTPS
+        ({"webstack:cdn": {"enabled": False}}, False),  # plain HTTP to the ALB
+        (
+            {
+                "webstack:cdn": {"enabled": False},
+                "webstack:domain": {"zoneName": "example.com", "recordName": "www"},
+            },
+            True,  # the ALB's certificate
+        ),
+    ],
+)
+def test_secure_cookies_follow_whether_viewers_use_https(
+    overrides: dict[str, Any] | None, secure: bool
+) -> None:
+    stack = synth("dev", overrides, preview=False)
+    assert stack.error is None, stack.error
+    assert app_json(stack, "web")["secureCookies"] is secure
+
+
+def test_the_web_tier_gets_the_app_tiers_internal_url_from_the_stack() -> None:
+    stack = synth("dev", {"webstack:appTier": {"enabled": True}}, preview=False)
+    internal = the(stack, "aws:lb/loadBalancer:LoadBalancer", "webstack-dev-app")
+    assert app_json(stack, "web")["appTier"] == {"url": f"http://{internal.outputs['dnsName']}"}
+    assert "appTier" not in app_json(stack, "app")
+
+
+def test_with_a_domain_the_web_tier_calls_the_app_tier_over_https_by_name() -> None:
+    stack = synth("prod", {"webstack:appTier": {"enabled": True}}, preview=False)
+    assert stack.error is None, stack.error
+    url = app_json(stack, "web")["appTier"]["url"]
+    assert url == "https://app-us-east-1.www.example.com"
+    # The name the DNS records point at the internal ALB.
+    records = [r.get("name") for r in stack.of_type("aws:route53/record:Record")]
+    assert url.removeprefix("https://") in records
+
+
+def test_without_an_app_tier_there_is_no_app_tier_url(dev_deployed: Synthesis) -> None:
+    assert "appTier" not in app_json(dev_deployed, "web")

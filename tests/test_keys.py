@@ -98,3 +98,25 @@ def test_cloudfront_may_decrypt_files_only_for_this_accounts_distributions(
     assert statement["Condition"]["StringLike"]["aws:SourceArn"] == (
         "arn:aws:cloudfront::123456789012:distribution/*"
     )
+
+
+def test_the_data_key_names_the_stacks_own_auto_scaling_role(prod_deployed: Synthesis) -> None:
+    # The account's default AWSServiceRoleForAutoScaling may not exist yet: the stack creates
+    # its own, and the key (whose policy names it) waits for it.
+    (role,) = prod_deployed.of_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    assert role.get("awsServiceName") == "autoscaling.amazonaws.com"
+    suffix = role.get("customSuffix")
+    assert suffix == "webstack-prod-us-east-1" and len(suffix) <= 35
+    expected = (
+        "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/"
+        f"AWSServiceRoleForAutoScaling_{suffix}"
+    )
+    volume_statements = [
+        s for s in statements(prod_deployed, "data") if s.get("Sid", "").startswith("AutoScaling")
+    ]
+    assert len(volume_statements) == 2
+    assert all(s["Principal"] == {"AWS": expected} for s in volume_statements)
+    (key,) = [
+        k for k in prod_deployed.of_type("aws:kms/key:Key") if k.get("tags", "Purpose") == "data"
+    ]
+    assert role.urn in key.dependencies

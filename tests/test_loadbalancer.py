@@ -218,3 +218,17 @@ def test_every_listener_belongs_to_an_alb_that_drops_invalid_headers(
         for alb in stack.of_type(LB):
             assert alb.get("dropInvalidHeaderFields") is True
             assert len(zones_of(stack, alb.get("subnets"))) >= 2
+
+
+@pytest.mark.parametrize("overrides", [None, APP_TIER])
+def test_health_checks_outlast_a_data_tier_failover(overrides: dict | None) -> None:
+    # /healthz fails on every instance while the database or cache fails over (30-120 s); with
+    # ELB health checks the group would terminate the whole fleet if that marked it unhealthy.
+    stack = synth("prod", overrides, preview=False)
+    assert stack.error is None, stack.error
+    groups = stack.of_type(TG)
+    assert len(groups) == (2 if overrides else 1)
+    for group in groups:
+        check = group.get("healthCheck")
+        assert check["interval"] * check["unhealthyThreshold"] > 120, group.name
+        assert check["interval"] == 30 and check["unhealthyThreshold"] == 5

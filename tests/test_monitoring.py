@@ -145,3 +145,61 @@ def test_dashboard_and_topic_are_exported(prod_deployed: Synthesis) -> None:
 def test_without_a_domain_the_site_url_is_cloudfronts(dev_deployed: Synthesis) -> None:
     domain = dev_deployed.outputs["cloudFrontDomain"]
     assert domain is not None and dev_deployed.outputs["siteUrl"] == f"https://{domain}"
+
+
+LB = "aws:lb/loadBalancer:LoadBalancer"
+TG = "aws:lb/targetGroup:TargetGroup"
+ALB_ALARMS = {
+    "alb-5xx-rate": {"HTTPCode_ELB_5XX_Count", "RequestCount"},
+    "target-5xx-rate": {"HTTPCode_Target_5XX_Count", "RequestCount"},
+    "target-response-time-p90": {"TargetResponseTime"},
+    "unhealthy-hosts": {"UnHealthyHostCount"},
+}
+
+
+def alarms_by_name(stack: Synthesis) -> dict[str, RecordedResource]:
+    prefix = f"webstack-{stack.stack}-"
+    return {a.name.removeprefix(prefix): a for a in stack.of_type(ALARM)}
+
+
+def dimensions_of(found: RecordedResource) -> list[dict]:
+    if found.get("dimensions"):
+        return [found.get("dimensions")]
+    return [q["metric"]["dimensions"] for q in found.get("metricQueries") or [] if q.get("metric")]
+
+
+def test_the_real_stack_alarms_on_every_failure_mode(prod_deployed: Synthesis) -> None:
+    alarms = alarms_by_name(prod_deployed)
+    assert set(alarms) == {*ALB_ALARMS, "web-in-service-below-minimum", "cloudfront-5xx-rate"}
+    (alb,) = [lb for lb in prod_deployed.of_type(LB) if lb.name == "webstack-prod-web"]
+    for key in ALB_ALARMS:
+        for dimensions in dimensions_of(alarms[key]):
+            assert dimensions["LoadBalancer"] == alb.outputs["arnSuffix"], key
+
+
+def test_with_the_app_tier_its_internal_alb_alarms_too(
+    synthesized: Callable[..., Synthesis],
+) -> None:
+    stack = synthesized("prod", {"webstack:appTier": {"enabled": True}}, preview=False)
+    assert stack.error is None, stack.error
+    alarms = alarms_by_name(stack)
+    assert set(alarms) == {
+        *ALB_ALARMS,
+        *(f"app-{key}" for key in ALB_ALARMS),
+        "web-in-service-below-minimum",
+        "app-in-service-below-minimum",
+        "cloudfront-5xx-rate",
+    }
+    (internal,) = [lb for lb in stack.of_type(LB) if lb.name == "webstack-prod-app"]
+    (target,) = [tg for tg in stack.of_type(TG) if tg.name == "webstack-prod-app"]
+    for key, metrics in ALB_ALARMS.items():
+        found = alarms[f"app-{key}"]
+        assert metrics_of(found) == metrics, key
+        for dimensions in dimensions_of(found):
+            assert dimensions["LoadBalancer"] == internal.outputs["arnSuffix"], key
+            if "TargetGroup" in dimensions:
+                assert dimensions["TargetGroup"] == target.outputs["arnSuffix"], key
+    assert (
+        dimensions_of(alarms["app-unhealthy-hosts"])[0]["TargetGroup"]
+        == (target.outputs["arnSuffix"])
+    )

@@ -13,6 +13,7 @@ pass by skipping them; ``.ci/apt-packages`` lists the Debian packages.
 from __future__ import annotations
 
 import base64
+import datetime
 import glob
 import gzip
 import http.client
@@ -102,6 +103,52 @@ def test_every_php_file_parses() -> None:
     for path in files:
         result = subprocess.run([php, "-l", str(path)], capture_output=True, text=True, timeout=30)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_rds_iam_auth_token_matches_botocores() -> None:
+    """The app's SigV4-presigned `Action=connect` (for an IAM-authenticated RDS Proxy) is the
+    token the AWS SDK would generate for the same credentials, host, user and time."""
+    php = require("php")
+    botocore_session = pytest.importorskip("botocore.session")
+    from unittest import mock
+
+    import botocore.auth
+
+    host, port, user, region = (
+        "db-proxy.proxy-abc.us-east-1.rds.amazonaws.com",
+        5432,
+        "app",
+        "us-east-1",
+    )
+    credentials = {
+        "AccessKeyId": "AKIDEXAMPLE",
+        "SecretAccessKey": "wJalrXUtnFEMI",
+        "Token": "to/k+en=",
+    }
+    moment = 1767225600  # 2026-01-01T00:00:00Z
+    script = (
+        f"require {json.dumps(str(user_data.APP_DIR / 'src' / 's3.php'))};"
+        f"echo webstack_rds_auth_token({json.dumps(host)}, {port}, {json.dumps(user)}, "
+        f"{json.dumps(region)}, json_decode({json.dumps(json.dumps(credentials))}, true), "
+        f"{moment});"
+    )
+    result = subprocess.run([php, "-r", script], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    session = botocore_session.get_session()
+    session.set_credentials(
+        credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["Token"]
+    )
+    client = session.create_client("rds", region_name=region)
+    frozen = datetime.datetime.fromtimestamp(moment, datetime.UTC).replace(tzinfo=None)
+    with mock.patch.object(botocore.auth, "get_current_datetime", return_value=frozen):
+        expected = client.generate_db_auth_token(host, port, user, Region=region)
+
+    def parts(token: str) -> tuple[str, dict[str, list[str]]]:
+        base, _, query = token.partition("?")
+        return base, urllib.parse.parse_qs(query)
+
+    assert parts(result.stdout) == parts(expected)
 
 
 # --- the app against real servers ---------------------------------------------------------

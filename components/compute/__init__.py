@@ -39,6 +39,9 @@ ENABLED_METRICS = (
 # Rebalance across AZs first, then retire instances on the oldest template, then the oldest.
 TERMINATION_POLICIES = ("AllocationStrategy", "OldestLaunchTemplate", "OldestInstance")
 MIN_HEALTHY_PERCENTAGE = 90
+# Launch before terminate: a refresh adds the new instances before retiring old ones, so
+# capacity never drops below the group's size while a rollout is in progress.
+MAX_HEALTHY_PERCENTAGE = 200
 UPLOADS_PREFIX = "uploads/"
 
 
@@ -52,6 +55,11 @@ class DatabaseEndpoints:
     port: pulumi.Input[int]
     name: str
     secret_arn: pulumi.Input[str]
+    # Through an RDS Proxy that requires IAM authentication: the endpoints are the proxy's,
+    # the instances sign in as ``iam_user`` with an IAM auth token, and the role gets
+    # rds-db:connect on the proxy's dbuser ARN.
+    proxy_arn: pulumi.Input[str] | None = None
+    iam_user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,12 @@ class AutoScaledTierArgs:
     cache: CacheEndpoints | None = None
     uploads_bucket_name: pulumi.Input[str] | None = None
     uploads_bucket_arn: pulumi.Input[str] | None = None
+    # Whether browsers reach this tier over HTTPS (CDN or a domain): the session cookie's Secure.
+    secure_cookies: bool = True
+    # The app tier's internal URL, handed to the web tier's app config.
+    app_tier_url: pulumi.Input[str] | None = None
+    # EC2 Auto Scaling's service-linked role (the one the data key policy admits).
+    service_linked_role_arn: pulumi.Input[str] | None = None
 
 
 class AutoScaledTier(pulumi.ComponentResource):
@@ -121,9 +135,11 @@ class AutoScaledTier(pulumi.ComponentResource):
                 policy_arn=pulumi.Output.concat("arn:", partition, ":iam::aws:policy/", policy),
                 opts=child,
             )
-        statements = self._statements(args)
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        statements = self._statements(args, partition, account_id)
+        inline_policy: aws.iam.RolePolicy | None = None
         if statements:
-            aws.iam.RolePolicy(
+            inline_policy = aws.iam.RolePolicy(
                 f"{name}-app",
                 role=self.role.id,
                 policy=document_output(*statements),
@@ -205,10 +221,12 @@ class AutoScaledTier(pulumi.ComponentResource):
             enabled_metrics=list(ENABLED_METRICS),
             metrics_granularity="1Minute",
             termination_policies=list(TERMINATION_POLICIES),
+            service_linked_role_arn=args.service_linked_role_arn,
             instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
                 strategy="Rolling",
                 preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
                     min_healthy_percentage=MIN_HEALTHY_PERCENTAGE,
+                    max_healthy_percentage=MAX_HEALTHY_PERCENTAGE,
                     instance_warmup=str(tier.instance_warmup_seconds),
                     auto_rollback=True,
                     skip_matching=True,
@@ -218,8 +236,15 @@ class AutoScaledTier(pulumi.ComponentResource):
                 aws.autoscaling.GroupTagArgs(key="Name", value=name, propagate_at_launch=True),
                 aws.autoscaling.GroupTagArgs(key="Tier", value=args.role, propagate_at_launch=True),
             ],
-            # Scaling policies own the desired capacity once the group exists.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCapacity"]),
+            # Scaling policies own the desired capacity once the group exists; scheduled
+            # actions own min and max too, or the next `pulumi up` would revert what they set.
+            # The inline policy first: the first boot fetches the secrets with it.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                ignore_changes=["desiredCapacity"]
+                + (["minSize", "maxSize"] if tier.scheduled_actions else []),
+                depends_on=[inline_policy] if inline_policy is not None else [],
+            ),
         )
         self._scaling(name, args)
         self.register_outputs(
@@ -232,9 +257,27 @@ class AutoScaledTier(pulumi.ComponentResource):
         )
 
     @staticmethod
-    def _statements(args: AutoScaledTierArgs) -> list[pulumi.Input[dict]]:
-        """The inline policy: its own secrets, the data key through those services, its prefix."""
+    def _statements(
+        args: AutoScaledTierArgs, partition: pulumi.Input[str], account_id: pulumi.Input[str]
+    ) -> list[pulumi.Input[dict]]:
+        """The inline policy: its own secrets, the data key through those services, its prefix;
+        through an IAM-authenticated RDS Proxy, rds-db:connect as the database user."""
         out: list[pulumi.Input[dict]] = []
+        db = args.database
+        if db is not None and db.proxy_arn is not None and db.iam_user is not None:
+            user = db.iam_user
+            out.append(
+                pulumi.Output.all(partition, account_id, db.proxy_arn).apply(
+                    lambda v: {
+                        "Sid": "ConnectThroughTheProxy",
+                        "Effect": "Allow",
+                        "Action": "rds-db:connect",
+                        # The proxy's resource id (prx-...) is the last field of its ARN.
+                        "Resource": f"arn:{v[0]}:rds-db:{args.region}:{v[1]}:dbuser:"
+                        f"{v[2].rsplit(':', 1)[-1]}/{user}",
+                    }
+                )
+            )
         secrets = [
             arn
             for arn in (
@@ -308,6 +351,7 @@ class AutoScaledTier(pulumi.ComponentResource):
             cache.port if cache else None,
             cache.auth_secret_arn if cache else None,
             args.uploads_bucket_name,
+            args.app_tier_url,
         ).apply(
             lambda v: user_data.render(
                 user_data.UserDataSettings(
@@ -322,6 +366,7 @@ class AutoScaledTier(pulumi.ComponentResource):
                         port=int(v[2]),
                         name=db.name,
                         secret_arn=v[3],
+                        iam_user=db.iam_user if db.proxy_arn is not None else None,
                     )
                     if db
                     else None,
@@ -332,6 +377,8 @@ class AutoScaledTier(pulumi.ComponentResource):
                     else None,
                     uploads_bucket=v[7],
                     uploads_prefix=UPLOADS_PREFIX,
+                    secure_cookies=args.secure_cookies,
+                    app_tier_url=v[8],
                 )
             )
         )

@@ -25,6 +25,7 @@ APP_ROOT = "/var/www/webstack"
 CONFIG_PATH = "/etc/webstack/app.json"
 SECRETS_DIR = "/etc/webstack/secrets"
 RDS_CA_PATH = "/etc/webstack/rds-ca.pem"
+SYSTEM_CA_BUNDLE = "/etc/pki/tls/certs/ca-bundle.crt"  # Amazon Linux 2023's trust store
 PHP_VERSION = "8.3"  # Amazon Linux 2023 ships PHP in versioned namespaces: php8.3-fpm, ...
 # EC2 refuses user data over 16 KiB before base64; cloud-init unpacks gzip, so it ships gzipped.
 USER_DATA_LIMIT = 16384
@@ -38,6 +39,8 @@ class DatabaseSettings:
     port: int
     name: str
     secret_arn: str
+    # Set through an RDS Proxy that requires IAM auth: the user the app signs tokens for.
+    iam_user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,10 @@ class UserDataSettings:
     cache: CacheSettings | None
     uploads_bucket: str | None
     uploads_prefix: str = "uploads/"
+    # Secure session cookies only when browsers reach the site over HTTPS (CDN or a domain).
+    secure_cookies: bool = True
+    # The app tier behind the internal ALB (web tier only).
+    app_tier_url: str | None = None
 
 
 def app_files() -> list[Path]:
@@ -68,7 +75,11 @@ def app_files() -> list[Path]:
 
 def app_config(settings: UserDataSettings) -> dict[str, Any]:
     """The app's /etc/webstack/app.json."""
-    config: dict[str, Any] = {"tier": settings.tier, "secureCookies": True, "sessionLifetime": 3600}
+    config: dict[str, Any] = {
+        "tier": settings.tier,
+        "secureCookies": settings.secure_cookies,
+        "sessionLifetime": 3600,
+    }
     if settings.database is not None:
         db = settings.database
         config["database"] = {
@@ -81,11 +92,24 @@ def app_config(settings: UserDataSettings) -> dict[str, Any]:
             "tlsCaFile": RDS_CA_PATH,
             "sslmode": "require",
         }
+        if db.iam_user is not None:
+            # An IAM auth token instead of the password, over TLS. The proxy presents an ACM
+            # certificate (Amazon Trust Services), not one of the RDS CA: the system trust store.
+            config["database"].update(
+                {
+                    "iamAuth": True,
+                    "user": db.iam_user,
+                    "region": settings.region,
+                    "tlsCaFile": SYSTEM_CA_BUNDLE,
+                }
+            )
     if settings.cache is not None:
         cache = settings.cache
         config["cache"] = {"host": cache.host, "port": cache.port, "tls": cache.tls}
         if cache.auth_secret_arn:
             config["cache"]["authFile"] = f"{SECRETS_DIR}/cache.json"
+    if settings.app_tier_url is not None:
+        config["appTier"] = {"url": settings.app_tier_url}
     if settings.uploads_bucket is not None:
         config["uploads"] = {
             "bucket": settings.uploads_bucket,

@@ -94,6 +94,23 @@ function upload_page(): void
     respond_json(201, ['url' => '/' . $key]);
 }
 
+// The web tier asks the app tier (behind the internal ALB) for its health: the URL comes from
+// the stack (appTier.url in the app config); without an app tier there is nothing to ask.
+function app_tier_page(): void
+{
+    $url = webstack_config()['appTier']['url'] ?? null;
+    if ($url === null) {
+        respond_json(404, ['error' => 'no app tier']);
+        return;
+    }
+    [$status, $body] = webstack_http('GET', rtrim((string) $url, '/') . '/healthz');
+    respond_json($status === 200 ? 200 : 502, [
+        'appTier' => $status === 200 ? 'ok' : 'failing',
+        'status' => $status,
+        'response' => json_decode($body, true),
+    ]);
+}
+
 function home_page(): void
 {
     webstack_start_session();
@@ -113,6 +130,7 @@ try {
         '/session' => session_page(),
         '/notes' => notes_page(),
         '/upload' => upload_page(),
+        '/app' => app_tier_page(),
         '/' => home_page(),
         default => respond_json(404, ['error' => 'not found']),
     };

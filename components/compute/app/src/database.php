@@ -15,6 +15,12 @@ function webstack_db(bool $writer = true): PDO
     $password = $secret['password'] ?? $db['password'] ?? '';
     $host = $writer ? $db['host'] : ($db['readerHost'] ?? $db['host']);
     $port = (int) $db['port'];
+    // Through an RDS Proxy that requires IAM auth: a fresh token (15 minutes) as the password.
+    $iam = !empty($db['iamAuth']);
+    if ($iam) {
+        $user = $db['user'] ?? $user;
+        $password = webstack_rds_auth_token($host, $port, $user, (string) $db['region']);
+    }
     $name = $db['name'];
     $timeout = (int) ($db['connectTimeout'] ?? 3);
     $options = [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_TIMEOUT => $timeout];
@@ -22,6 +28,9 @@ function webstack_db(bool $writer = true): PDO
         $dsn = "mysql:host=$host;port=$port;dbname=$name;charset=utf8mb4";
         if (!empty($db['tlsCaFile']) && is_readable($db['tlsCaFile'])) {
             $options[PDO::MYSQL_ATTR_SSL_CA] = $db['tlsCaFile'];
+            $options[PDO::MYSQL_ATTR_SSL_VERIFY_SERVER_CERT] = true;
+        } elseif ($iam) {
+            throw new RuntimeException('IAM database auth needs TLS: the RDS CA bundle is missing');
         }
     } else {
         $dsn = "pgsql:host=$host;port=$port;dbname=$name;connect_timeout=$timeout";
@@ -29,7 +38,7 @@ function webstack_db(bool $writer = true): PDO
         if (!empty($db['tlsCaFile']) && is_readable($db['tlsCaFile'])) {
             $dsn .= ';sslmode=verify-full;sslrootcert=' . $db['tlsCaFile'];
         } else {
-            $dsn .= ';sslmode=' . ($db['sslmode'] ?? 'prefer');
+            $dsn .= ';sslmode=' . ($iam ? 'require' : ($db['sslmode'] ?? 'prefer'));
         }
     }
     return $connections[$key] = new PDO($dsn, $user, $password, $options);

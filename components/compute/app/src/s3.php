@@ -1,5 +1,5 @@
 <?php
-// Uploads to S3 with a SigV4-signed PUT, using the instance role's credentials from IMDSv2.
+// Uploads to S3 with a SigV4-signed PUT, and RDS IAM auth tokens, using the instance role's credentials from IMDSv2.
 // Amazon Linux 2023 packages no AWS SDK for PHP; one signed request needs none.
 declare(strict_types=1);
 
@@ -43,6 +43,51 @@ function webstack_instance_credentials(): array
     return json_decode($json, true, 4, JSON_THROW_ON_ERROR);
 }
 
+// The SigV4 signing key for one day, region and service.
+function webstack_sigv4_key(string $secret, string $date, string $region, string $service): string
+{
+    $key = 'AWS4' . $secret;
+    foreach ([$date, $region, $service, 'aws4_request'] as $part) {
+        $key = hash_hmac('sha256', $part, $key, true);
+    }
+    return $key;
+}
+
+// An RDS IAM auth token: a SigV4-presigned `Action=connect` for host:port (service rds-db),
+// valid 15 minutes, used as the password (over TLS) by a user the role may rds-db:connect as.
+// (Credentials and time are parameters for the tests; the app passes neither.)
+function webstack_rds_auth_token(
+    string $host,
+    int $port,
+    string $user,
+    string $region,
+    ?array $credentials = null,
+    ?int $time = null
+): string {
+    $credentials ??= webstack_instance_credentials();
+    $now = gmdate('Ymd\THis\Z', $time ?? time());
+    $date = substr($now, 0, 8);
+    $scope = "$date/$region/rds-db/aws4_request";
+    $query = [
+        'Action' => 'connect',
+        'DBUser' => $user,
+        'X-Amz-Algorithm' => 'AWS4-HMAC-SHA256',
+        'X-Amz-Credential' => "{$credentials['AccessKeyId']}/$scope",
+        'X-Amz-Date' => $now,
+        'X-Amz-Expires' => '900',
+        'X-Amz-Security-Token' => $credentials['Token'],
+        'X-Amz-SignedHeaders' => 'host',
+    ];
+    ksort($query, SORT_STRING);
+    $canonicalQuery = http_build_query($query, '', '&', PHP_QUERY_RFC3986);
+    $canonical = "GET\n/\n$canonicalQuery\nhost:$host:$port\n\nhost\n" . hash('sha256', '');
+    $toSign = "AWS4-HMAC-SHA256\n$now\n$scope\n" . hash('sha256', $canonical);
+    $signature = hash_hmac(
+        'sha256', $toSign, webstack_sigv4_key($credentials['SecretAccessKey'], $date, $region, 'rds-db')
+    );
+    return "$host:$port/?$canonicalQuery&X-Amz-Signature=$signature";
+}
+
 function webstack_s3_put(string $key, string $body, string $contentType): void
 {
     $uploads = webstack_config()['uploads'];
@@ -69,11 +114,9 @@ function webstack_s3_put(string $key, string $body, string $contentType): void
     $canonical = "PUT\n$path\n\n$canonicalHeaders\n$signedHeaders\n$payloadHash";
     $scope = "$date/$region/s3/aws4_request";
     $toSign = "AWS4-HMAC-SHA256\n$now\n$scope\n" . hash('sha256', $canonical);
-    $key_ = 'AWS4' . $credentials['SecretAccessKey'];
-    foreach ([$date, $region, 's3', 'aws4_request'] as $part) {
-        $key_ = hash_hmac('sha256', $part, $key_, true);
-    }
-    $signature = hash_hmac('sha256', $toSign, $key_);
+    $signature = hash_hmac(
+        'sha256', $toSign, webstack_sigv4_key($credentials['SecretAccessKey'], $date, $region, 's3')
+    );
     $headers['authorization'] = "AWS4-HMAC-SHA256 Credential={$credentials['AccessKeyId']}/$scope, "
         . "SignedHeaders=$signedHeaders, Signature=$signature";
     unset($headers['host']);
