@@ -5,12 +5,30 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from . import tokens as t
-from .base import ADVISORY, MANDATORY, Config, GuardrailPolicy, Resource
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
 from .props import UNKNOWN, as_bool, get, is_set, items
+
+rules = PolicySet()
+
+STRING_LIST = {"type": "array", "items": {"type": "string"}}
+
+MODERN_SSL_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-*",
+    "ELBSecurityPolicy-TLS13-1-3-*",
+    "ELBSecurityPolicy-FS-1-2-Res-*",
+]
+MODERN_CLOUDFRONT_TLS = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"]
+
 
 # --- at rest -------------------------------------------------------------------------------
 
 
+@rules.resource(
+    name="rds-storage-encrypted",
+    description="RDS instances, Aurora clusters and global clusters encrypt storage.",
+    types=[t.RDS_INSTANCE, t.RDS_CLUSTER, t.RDS_GLOBAL_CLUSTER],
+    level=MANDATORY,
+)
 def rds_storage_encrypted(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
         return []  # a read replica inherits the source's encryption
@@ -26,6 +44,12 @@ def rds_storage_encrypted(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="ebs-encrypted",
+    description="EBS volumes, and block devices of launch templates and instances, are encrypted.",
+    types=[t.EBS_VOLUME, t.LAUNCH_TEMPLATE, t.INSTANCE],
+    level=MANDATORY,
+)
 def ebs_encrypted(r: Resource, cfg: Config) -> list[str]:
     where = f"{t.label(r.type)} '{r.name}'"
     if r.type == t.EBS_VOLUME:
@@ -43,7 +67,7 @@ def ebs_encrypted(r: Resource, cfg: Config) -> list[str]:
                     f"{where} maps an unencrypted EBS volume: set "
                     f'`blockDeviceMappings[{i}].ebs.encrypted: "true"` (and `kmsKeyId`)'
                 )
-    elif r.type == t.INSTANCE:
+    else:  # instances and launch configurations
         root = get(r.props, "rootBlockDevice")
         if root is not UNKNOWN and as_bool(get(root, "encrypted")) in (False, None):
             out.append(
@@ -58,6 +82,12 @@ def ebs_encrypted(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+@rules.resource(
+    name="elasticache-encrypted-at-rest",
+    description="ElastiCache replication groups encrypt data at rest.",
+    types=[t.CACHE_REPLICATION_GROUP],
+    level=MANDATORY,
+)
 def elasticache_at_rest(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "atRestEncryptionEnabled")) in (False, None):
         return [
@@ -67,6 +97,12 @@ def elasticache_at_rest(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="efs-encrypted",
+    description="EFS file systems are encrypted at rest.",
+    types=[t.EFS_FILE_SYSTEM],
+    level=MANDATORY,
+)
 def efs_encrypted(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "encrypted")) in (False, None):
         return [
@@ -75,6 +111,12 @@ def efs_encrypted(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="kms-key-rotation",
+    description="Symmetric KMS keys rotate automatically.",
+    types=[t.KMS_KEY],
+    level=MANDATORY,
+)
 def kms_rotation(r: Resource, cfg: Config) -> list[str]:
     spec = get(r.props, "customerMasterKeySpec")
     usage = get(r.props, "keyUsage")
@@ -85,6 +127,12 @@ def kms_rotation(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="sns-topic-encrypted",
+    description="SNS topics are encrypted with a KMS key.",
+    types=[t.SNS_TOPIC],
+    level=ADVISORY,
+)
 def sns_kms(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "kmsMasterKeyId") in (None, ""):
         return [
@@ -94,6 +142,12 @@ def sns_kms(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="log-group-encrypted",
+    description="CloudWatch log groups are encrypted with a KMS key.",
+    types=[t.LOG_GROUP],
+    level=ADVISORY,
+)
 def log_group_kms(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "kmsKeyId") in (None, ""):
         return [f"CloudWatch log group '{r.name}' is not encrypted with KMS: set `kmsKeyId`"]
@@ -103,6 +157,12 @@ def log_group_kms(r: Resource, cfg: Config) -> list[str]:
 # --- in transit ----------------------------------------------------------------------------
 
 
+@rules.resource(
+    name="elasticache-encrypted-in-transit",
+    description="ElastiCache requires TLS from clients.",
+    types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
+    level=MANDATORY,
+)
 def elasticache_in_transit(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.CACHE_CLUSTER and is_set(get(r.props, "replicationGroupId")):
         return []  # a member of a replication group follows the group
@@ -117,6 +177,20 @@ def elasticache_in_transit(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="lb-listener-https",
+    description="Load balancer listeners serve HTTPS with a modern TLS policy; "
+    "plain HTTP listeners only redirect to HTTPS.",
+    types=t.LISTENERS,
+    level=MANDATORY,
+    config={
+        "allowedSslPolicies": {
+            **STRING_LIST,
+            "default": MODERN_SSL_POLICIES,
+            "description": "Accepted `sslPolicy` names (shell globs).",
+        }
+    },
+)
 def listener_https(r: Resource, cfg: Config) -> list[str]:
     protocol = get(r.props, "protocol")
     where = f"Load balancer listener '{r.name}'"
@@ -153,6 +227,12 @@ def listener_https(r: Resource, cfg: Config) -> list[str]:
     return []  # TCP/UDP listeners of network load balancers carry no HTTP
 
 
+@rules.resource(
+    name="cloudfront-viewer-https",
+    description="CloudFront never serves plain HTTP to viewers.",
+    types=[t.CLOUDFRONT_DISTRIBUTION],
+    level=MANDATORY,
+)
 def cloudfront_viewer_https(r: Resource, cfg: Config) -> list[str]:
     out = []
     behaviors = [("defaultCacheBehavior", get(r.props, "defaultCacheBehavior"))]
@@ -169,6 +249,19 @@ def cloudfront_viewer_https(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+@rules.resource(
+    name="cloudfront-modern-tls",
+    description="CloudFront requires TLSv1.2_2021 or newer from viewers.",
+    types=[t.CLOUDFRONT_DISTRIBUTION],
+    level=MANDATORY,
+    config={
+        "allowedMinimumProtocolVersions": {
+            **STRING_LIST,
+            "default": MODERN_CLOUDFRONT_TLS,
+            "description": "Accepted `viewerCertificate.minimumProtocolVersion` values.",
+        }
+    },
+)
 def cloudfront_tls(r: Resource, cfg: Config) -> list[str]:
     cert = get(r.props, "viewerCertificate")
     if cert is UNKNOWN:
@@ -190,6 +283,12 @@ def cloudfront_tls(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="cloudfront-origin-https",
+    description="CloudFront talks HTTPS (TLSv1.2) to custom origins.",
+    types=[t.CLOUDFRONT_DISTRIBUTION],
+    level=MANDATORY,
+)
 def cloudfront_origin_https(r: Resource, cfg: Config) -> list[str]:
     out = []
     for i, origin in enumerate(items(get(r.props, "origins"))):
@@ -211,131 +310,16 @@ def cloudfront_origin_https(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+@rules.resource(
+    name="rds-proxy-require-tls",
+    description="RDS proxies require TLS.",
+    types=[t.RDS_PROXY],
+    level=MANDATORY,
+)
 def rds_proxy_tls(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "requireTls")) in (False, None):
         return [f"RDS proxy '{r.name}' accepts plaintext connections: set `requireTls: true`"]
     return []
 
 
-MODERN_SSL_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-*",
-    "ELBSecurityPolicy-TLS13-1-3-*",
-    "ELBSecurityPolicy-FS-1-2-Res-*",
-]
-MODERN_CLOUDFRONT_TLS = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"]
-
-
-def policies() -> list[GuardrailPolicy]:
-    string_list = {"type": "array", "items": {"type": "string"}}
-    return [
-        GuardrailPolicy(
-            name="rds-storage-encrypted",
-            description="RDS instances, Aurora clusters and global clusters encrypt storage.",
-            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER, t.RDS_GLOBAL_CLUSTER],
-            check=rds_storage_encrypted,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="ebs-encrypted",
-            description=(
-                "EBS volumes, and block devices of launch templates and instances, are encrypted."
-            ),
-            resource_types=[t.EBS_VOLUME, t.LAUNCH_TEMPLATE, t.INSTANCE],
-            check=ebs_encrypted,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="elasticache-encrypted-at-rest",
-            description="ElastiCache replication groups encrypt data at rest.",
-            resource_types=[t.CACHE_REPLICATION_GROUP],
-            check=elasticache_at_rest,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="efs-encrypted",
-            description="EFS file systems are encrypted at rest.",
-            resource_types=[t.EFS_FILE_SYSTEM],
-            check=efs_encrypted,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="kms-key-rotation",
-            description="Symmetric KMS keys rotate automatically.",
-            resource_types=[t.KMS_KEY],
-            check=kms_rotation,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="sns-topic-encrypted",
-            description="SNS topics are encrypted with a KMS key.",
-            resource_types=[t.SNS_TOPIC],
-            check=sns_kms,
-            enforcement_level=ADVISORY,
-        ),
-        GuardrailPolicy(
-            name="log-group-encrypted",
-            description="CloudWatch log groups are encrypted with a KMS key.",
-            resource_types=[t.LOG_GROUP],
-            check=log_group_kms,
-            enforcement_level=ADVISORY,
-        ),
-        GuardrailPolicy(
-            name="elasticache-encrypted-in-transit",
-            description="ElastiCache requires TLS from clients.",
-            resource_types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
-            check=elasticache_in_transit,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="lb-listener-https",
-            description=(
-                "Load balancer listeners serve HTTPS with a modern TLS policy; "
-                "plain HTTP listeners only redirect to HTTPS."
-            ),
-            resource_types=t.LISTENERS,
-            check=listener_https,
-            enforcement_level=MANDATORY,
-            config={
-                "allowedSslPolicies": {
-                    **string_list,
-                    "default": MODERN_SSL_POLICIES,
-                    "description": "Accepted `sslPolicy` names (shell globs).",
-                }
-            },
-        ),
-        GuardrailPolicy(
-            name="cloudfront-viewer-https",
-            description="CloudFront never serves plain HTTP to viewers.",
-            resource_types=[t.CLOUDFRONT_DISTRIBUTION],
-            check=cloudfront_viewer_https,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="cloudfront-modern-tls",
-            description="CloudFront requires TLSv1.2_2021 or newer from viewers.",
-            resource_types=[t.CLOUDFRONT_DISTRIBUTION],
-            check=cloudfront_tls,
-            enforcement_level=MANDATORY,
-            config={
-                "allowedMinimumProtocolVersions": {
-                    **string_list,
-                    "default": MODERN_CLOUDFRONT_TLS,
-                    "description": "Accepted `viewerCertificate.minimumProtocolVersion` values.",
-                }
-            },
-        ),
-        GuardrailPolicy(
-            name="cloudfront-origin-https",
-            description="CloudFront talks HTTPS (TLSv1.2) to custom origins.",
-            resource_types=[t.CLOUDFRONT_DISTRIBUTION],
-            check=cloudfront_origin_https,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="rds-proxy-require-tls",
-            description="RDS proxies require TLS.",
-            resource_types=[t.RDS_PROXY],
-            check=rds_proxy_tls,
-            enforcement_level=MANDATORY,
-        ),
-    ]
+policies = rules.policies

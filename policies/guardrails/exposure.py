@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from . import tokens as t
-from .base import MANDATORY, Config, GuardrailPolicy, Resource
+from .base import MANDATORY, Config, PolicySet, Resource
 from .iam_docs import allows, public_principal, statements
 from .props import as_bool, get, items, raw
+
+rules = PolicySet()
 
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_GRANTEES = (
@@ -17,6 +19,12 @@ PUBLIC_GRANTEES = (
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
+@rules.resource(
+    name="db-not-publicly-accessible",
+    description="Databases are not publicly accessible.",
+    types=[t.RDS_INSTANCE, t.RDS_CLUSTER_INSTANCE, t.RDS_CLUSTER],
+    level=MANDATORY,
+)
 def db_not_public(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "publiclyAccessible")) is True:
         return [
@@ -26,6 +34,12 @@ def db_not_public(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="no-public-ip",
+    description="Instances and launch templates do not assign public IP addresses.",
+    types=[t.INSTANCE, t.LAUNCH_TEMPLATE],
+    level=MANDATORY,
+)
 def no_public_ip(r: Resource, cfg: Config) -> list[str]:
     where = f"{t.label(r.type)} '{r.name}'"
     if r.type == t.INSTANCE:
@@ -42,6 +56,20 @@ def no_public_ip(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+def remediate_public_access_block(r: Resource, cfg: Config) -> dict[str, Any] | None:
+    if not public_access_block(r, cfg):
+        return None
+    return {**raw(r.props), **dict.fromkeys(PAB_FLAGS, True)}
+
+
+@rules.resource(
+    name="s3-public-access-block",
+    description="S3 public access blocks turn on all four flags.",
+    types=[t.S3_PUBLIC_ACCESS_BLOCK, t.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK],
+    level=MANDATORY,
+    remediation=remediate_public_access_block,
+    remediation_steps="Set all four flags to true (automatic at level `remediate`).",
+)
 def public_access_block(r: Resource, cfg: Config) -> list[str]:
     off = [f for f in PAB_FLAGS if as_bool(get(r.props, f)) in (False, None)]
     if off:
@@ -52,12 +80,12 @@ def public_access_block(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
-def remediate_public_access_block(r: Resource, cfg: Config) -> dict[str, Any] | None:
-    if not public_access_block(r, cfg):
-        return None
-    return {**raw(r.props), **dict.fromkeys(PAB_FLAGS, True)}
-
-
+@rules.resource(
+    name="s3-no-public-acl",
+    description="S3 buckets grant nothing to AllUsers or AuthenticatedUsers by ACL.",
+    types=[*t.S3_BUCKETS, *t.S3_ACLS],
+    level=MANDATORY,
+)
 def no_public_acl(r: Resource, cfg: Config) -> list[str]:
     where = f"{t.label(r.type)} '{r.name}'"
     out = []
@@ -77,6 +105,12 @@ def no_public_acl(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+@rules.resource(
+    name="s3-bucket-policy-not-public",
+    description="S3 bucket policies do not allow Principal * without a condition.",
+    types=[t.S3_BUCKET_POLICY, *t.S3_BUCKETS],
+    level=MANDATORY,
+)
 def bucket_policy_not_public(r: Resource, cfg: Config) -> list[str]:
     out = []
     for i, s in enumerate(statements(get(r.props, "policy"))):
@@ -89,43 +123,4 @@ def bucket_policy_not_public(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
-def policies() -> list[GuardrailPolicy]:
-    return [
-        GuardrailPolicy(
-            name="db-not-publicly-accessible",
-            description="Databases are not publicly accessible.",
-            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER_INSTANCE, t.RDS_CLUSTER],
-            check=db_not_public,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="no-public-ip",
-            description="Instances and launch templates do not assign public IP addresses.",
-            resource_types=[t.INSTANCE, t.LAUNCH_TEMPLATE],
-            check=no_public_ip,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="s3-public-access-block",
-            description="S3 public access blocks turn on all four flags.",
-            resource_types=[t.S3_PUBLIC_ACCESS_BLOCK, t.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK],
-            check=public_access_block,
-            enforcement_level=MANDATORY,
-            remediation=remediate_public_access_block,
-            remediation_steps="Set all four flags to true (automatic at level `remediate`).",
-        ),
-        GuardrailPolicy(
-            name="s3-no-public-acl",
-            description="S3 buckets grant nothing to AllUsers or AuthenticatedUsers by ACL.",
-            resource_types=[*t.S3_BUCKETS, *t.S3_ACLS],
-            check=no_public_acl,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="s3-bucket-policy-not-public",
-            description="S3 bucket policies do not allow Principal * without a condition.",
-            resource_types=[t.S3_BUCKET_POLICY, *t.S3_BUCKETS],
-            check=bucket_policy_not_public,
-            enforcement_level=MANDATORY,
-        ),
-    ]
+policies = rules.policies

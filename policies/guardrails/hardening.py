@@ -5,8 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from . import tokens as t
-from .base import ADVISORY, Config, GuardrailPolicy, Resource
+from .base import ADVISORY, Config, PolicySet, Resource
 from .props import UNKNOWN, as_bool, as_int, get, is_set, plain, raw
+
+rules = PolicySet()
+
+_DAYS = {
+    "minimumDays": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 35,
+        "default": 7,
+        "description": "Minimum days of automated backups to keep.",
+    }
+}
+
 
 STATEFUL = (
     t.RDS_INSTANCE,
@@ -21,6 +34,23 @@ STATEFUL = (
 )
 
 
+def remediate_imdsv2(r: Resource, cfg: Config) -> dict[str, Any] | None:
+    if not imdsv2(r, cfg):
+        return None
+    options = get(r.props, "metadataOptions")
+    if options is UNKNOWN:
+        return None
+    return {**raw(r.props), "metadataOptions": {**(plain(options) or {}), "httpTokens": "required"}}
+
+
+@rules.resource(
+    name="imdsv2-required",
+    description="Instances and launch templates require IMDSv2 (session tokens).",
+    types=[t.LAUNCH_TEMPLATE, t.INSTANCE],
+    level=ADVISORY,
+    remediation=remediate_imdsv2,
+    remediation_steps='Set metadataOptions.httpTokens to "required" (at level remediate).',
+)
 def imdsv2(r: Resource, cfg: Config) -> list[str]:
     tokens = get(r.props, "metadataOptions", "httpTokens")
     if tokens is UNKNOWN or tokens == "required":
@@ -33,15 +63,13 @@ def imdsv2(r: Resource, cfg: Config) -> list[str]:
     ]
 
 
-def remediate_imdsv2(r: Resource, cfg: Config) -> dict[str, Any] | None:
-    if not imdsv2(r, cfg):
-        return None
-    options = get(r.props, "metadataOptions")
-    if options is UNKNOWN:
-        return None
-    return {**raw(r.props), "metadataOptions": {**(plain(options) or {}), "httpTokens": "required"}}
-
-
+@rules.resource(
+    name="db-backup-retention",
+    description="Databases keep automated backups for a minimum number of days.",
+    types=[t.RDS_INSTANCE, t.RDS_CLUSTER],
+    level=ADVISORY,
+    config=_DAYS,
+)
 def backup_retention(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
         return []
@@ -58,6 +86,12 @@ def backup_retention(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="db-deletion-protection",
+    description="Databases have deletion protection.",
+    types=[t.RDS_INSTANCE, t.RDS_CLUSTER, t.RDS_GLOBAL_CLUSTER],
+    level=ADVISORY,
+)
 def deletion_protection(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
         return []
@@ -70,6 +104,12 @@ def _snapshot_id(r: Resource) -> str:
     return f'`finalSnapshotIdentifier: "{r.name}-final-<suffix>"`'
 
 
+@rules.resource(
+    name="db-final-snapshot",
+    description="Databases take a final snapshot when destroyed.",
+    types=[t.RDS_INSTANCE, t.RDS_CLUSTER],
+    level=ADVISORY,
+)
 def final_snapshot(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
         return []
@@ -87,6 +127,13 @@ def final_snapshot(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="cache-snapshots",
+    description="Redis/Valkey caches keep snapshots.",
+    types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
+    level=ADVISORY,
+    config={"minimumDays": {**_DAYS["minimumDays"], "default": 1}},
+)
 def cache_snapshots(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.CACHE_CLUSTER and (
         is_set(get(r.props, "replicationGroupId"))
@@ -105,6 +152,12 @@ def cache_snapshots(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="stateful-resources-protected",
+    description="Stateful resources (databases, caches, buckets, keys, volumes) set `protect`.",
+    types=STATEFUL,
+    level=ADVISORY,
+)
 def protected(r: Resource, cfg: Config) -> list[str]:
     if not r.protect:
         return [
@@ -120,6 +173,14 @@ def remediate_drop_invalid_headers(r: Resource, cfg: Config) -> dict[str, Any] |
     return {**raw(r.props), "dropInvalidHeaderFields": True}
 
 
+@rules.resource(
+    name="lb-drop-invalid-headers",
+    description="Application load balancers drop invalid HTTP header fields.",
+    types=t.LOAD_BALANCERS,
+    level=ADVISORY,
+    remediation=remediate_drop_invalid_headers,
+    remediation_steps="Set dropInvalidHeaderFields to true (at level remediate).",
+)
 def drop_invalid_headers(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "loadBalancerType") not in (None, "application"):
         return []
@@ -131,74 +192,4 @@ def drop_invalid_headers(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
-_DAYS = {
-    "minimumDays": {
-        "type": "integer",
-        "minimum": 1,
-        "maximum": 35,
-        "default": 7,
-        "description": "Minimum days of automated backups to keep.",
-    }
-}
-
-
-def policies() -> list[GuardrailPolicy]:
-    return [
-        GuardrailPolicy(
-            name="imdsv2-required",
-            description="Instances and launch templates require IMDSv2 (session tokens).",
-            resource_types=[t.LAUNCH_TEMPLATE, t.INSTANCE],
-            check=imdsv2,
-            enforcement_level=ADVISORY,
-            remediation=remediate_imdsv2,
-            remediation_steps='Set metadataOptions.httpTokens to "required" (at level remediate).',
-        ),
-        GuardrailPolicy(
-            name="db-backup-retention",
-            description="Databases keep automated backups for a minimum number of days.",
-            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER],
-            check=backup_retention,
-            enforcement_level=ADVISORY,
-            config=_DAYS,
-        ),
-        GuardrailPolicy(
-            name="db-deletion-protection",
-            description="Databases have deletion protection.",
-            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER, t.RDS_GLOBAL_CLUSTER],
-            check=deletion_protection,
-            enforcement_level=ADVISORY,
-        ),
-        GuardrailPolicy(
-            name="db-final-snapshot",
-            description="Databases take a final snapshot when destroyed.",
-            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER],
-            check=final_snapshot,
-            enforcement_level=ADVISORY,
-        ),
-        GuardrailPolicy(
-            name="cache-snapshots",
-            description="Redis/Valkey caches keep snapshots.",
-            resource_types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
-            check=cache_snapshots,
-            enforcement_level=ADVISORY,
-            config={"minimumDays": {**_DAYS["minimumDays"], "default": 1}},
-        ),
-        GuardrailPolicy(
-            name="stateful-resources-protected",
-            description=(
-                "Stateful resources (databases, caches, buckets, keys, volumes) set `protect`."
-            ),
-            resource_types=STATEFUL,
-            check=protected,
-            enforcement_level=ADVISORY,
-        ),
-        GuardrailPolicy(
-            name="lb-drop-invalid-headers",
-            description="Application load balancers drop invalid HTTP header fields.",
-            resource_types=t.LOAD_BALANCERS,
-            check=drop_invalid_headers,
-            enforcement_level=ADVISORY,
-            remediation=remediate_drop_invalid_headers,
-            remediation_steps="Set dropInvalidHeaderFields to true (at level remediate).",
-        ),
-    ]
+policies = rules.policies

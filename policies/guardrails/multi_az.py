@@ -7,11 +7,19 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import MANDATORY, Config, GuardrailPolicy, GuardrailStackPolicy, Resource
+from .base import MANDATORY, Config, PolicySet, Resource
 from .props import UNKNOWN, as_bool, as_int, as_list, get, is_set
-from .stack import Targets, of_type, referenced
+from .relations import Targets, of_type, referenced
+
+rules = PolicySet()
 
 
+@rules.resource(
+    name="rds-multi-az",
+    description="RDS instances are Multi-AZ (read replicas are exempt).",
+    types=[t.RDS_INSTANCE],
+    level=MANDATORY,
+)
 def rds_multi_az(r: Resource, cfg: Config) -> list[str]:
     if is_set(get(r.props, "replicateSourceDb")):
         return []  # read replicas are exempt
@@ -20,6 +28,13 @@ def rds_multi_az(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="elasticache-multi-az",
+    description="ElastiCache has automatic failover, Multi-AZ and at least two nodes; "
+    "Memcached spreads nodes across AZs.",
+    types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
+    level=MANDATORY,
+)
 def elasticache_multi_az(r: Resource, cfg: Config) -> list[str]:
     where = f"{t.label(r.type)} '{r.name}'"
     p = r.props
@@ -69,6 +84,12 @@ def _subnet_count(r: Resource, *props: str) -> int | None:
     return 0
 
 
+@rules.resource(
+    name="asg-multi-subnet",
+    description="Auto Scaling groups span at least two subnets.",
+    types=[t.AUTOSCALING_GROUP],
+    level=MANDATORY,
+)
 def asg_multi_subnet(r: Resource, cfg: Config) -> list[str]:
     count = _subnet_count(r, "vpcZoneIdentifiers", "availabilityZones")
     if count is not None and count < 2:
@@ -79,6 +100,12 @@ def asg_multi_subnet(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="lb-multi-subnet",
+    description="Load balancers span at least two subnets.",
+    types=t.LOAD_BALANCERS,
+    level=MANDATORY,
+)
 def lb_multi_subnet(r: Resource, cfg: Config) -> list[str]:
     count = _subnet_count(r, "subnets", "subnetMappings")
     if count is not None and count < 2:
@@ -93,6 +120,19 @@ def _non_aurora(engine: object) -> bool:
     return isinstance(engine, str) and not engine.startswith("aurora")
 
 
+@rules.stack(
+    name="aurora-cluster-min-instances",
+    description="Aurora clusters have at least two instances, so a reader can take over.",
+    level=MANDATORY,
+    config={
+        "minInstances": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 2,
+            "description": "Minimum number of cluster instances per Aurora cluster.",
+        }
+    },
+)
 def aurora_min_instances(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
     minimum = int(cfg.get("minInstances", 2))
     clusters = [
@@ -135,6 +175,11 @@ def _zone(subnet: PolicyResource) -> str | None:
     return None
 
 
+@rules.stack(
+    name="asg-multi-az",
+    description="Auto Scaling groups launch into subnets of at least two distinct AZs.",
+    level=MANDATORY,
+)
 def asg_multi_az(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
     subnets = of_type(resources, t.SUBNET)
     targets = Targets(subnets, ["subnetId"])
@@ -169,57 +214,4 @@ def asg_multi_az(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple
     return out
 
 
-def policies() -> list[GuardrailPolicy | GuardrailStackPolicy]:
-    return [
-        GuardrailPolicy(
-            name="rds-multi-az",
-            description="RDS instances are Multi-AZ (read replicas are exempt).",
-            resource_types=[t.RDS_INSTANCE],
-            check=rds_multi_az,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="elasticache-multi-az",
-            description=(
-                "ElastiCache has automatic failover, Multi-AZ and at least two nodes; "
-                "Memcached spreads nodes across AZs."
-            ),
-            resource_types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
-            check=elasticache_multi_az,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="asg-multi-subnet",
-            description="Auto Scaling groups span at least two subnets.",
-            resource_types=[t.AUTOSCALING_GROUP],
-            check=asg_multi_subnet,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="lb-multi-subnet",
-            description="Load balancers span at least two subnets.",
-            resource_types=t.LOAD_BALANCERS,
-            check=lb_multi_subnet,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailStackPolicy(
-            name="aurora-cluster-min-instances",
-            description="Aurora clusters have at least two instances, so a reader can take over.",
-            check=aurora_min_instances,
-            enforcement_level=MANDATORY,
-            config={
-                "minInstances": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "default": 2,
-                    "description": "Minimum number of cluster instances per Aurora cluster.",
-                }
-            },
-        ),
-        GuardrailStackPolicy(
-            name="asg-multi-az",
-            description="Auto Scaling groups launch into subnets of at least two distinct AZs.",
-            check=asg_multi_az,
-            enforcement_level=MANDATORY,
-        ),
-    ]
+policies = rules.policies

@@ -10,7 +10,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import PACK_DIR
 from google.protobuf import json_format
 from guardrails import tokens as t
 from guardrails.pack import PACK_NAME, all_policies
@@ -18,6 +17,7 @@ from guardrails.server import build_servicer
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel, Policy
 from pulumi_policy.policy import _PolicyAnalyzerServicer
+from support import PACK_DIR
 
 from tools.analyzer import UNKNOWN, secret, serialize
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import urn
 from google.protobuf import json_format
 from guardrails import tokens as t
 from pulumi.runtime.proto import analyzer_pb2
+from support import urn
 
 from tools.analyzer import UNKNOWN, StackResource, secret, serialize
 
