@@ -19,6 +19,7 @@ rules = PolicySet()
     description="Load balancers write access logs.",
     types=t.LOAD_BALANCERS,
     level=ADVISORY,
+    fsbp=("ELB.5",),
 )
 def lb_access_logs(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "loadBalancerType") == "gateway":
@@ -39,6 +40,7 @@ def lb_access_logs(r: Resource, cfg: Config) -> list[str]:
     description="CloudFront distributions write access logs.",
     types=[t.CLOUDFRONT_DISTRIBUTION],
     level=ADVISORY,
+    fsbp=("CloudFront.5",),
 )
 def cloudfront_logging(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "loggingConfig", "bucket") in (None, ""):
@@ -54,6 +56,7 @@ def cloudfront_logging(r: Resource, cfg: Config) -> list[str]:
     description="Databases export their logs to CloudWatch.",
     types=[t.RDS_INSTANCE, t.RDS_CLUSTER],
     level=ADVISORY,
+    fsbp=("RDS.9",),
 )
 def db_log_exports(r: Resource, cfg: Config) -> list[str]:
     exports = as_list(get(r.props, "enabledCloudwatchLogsExports"))
@@ -69,6 +72,7 @@ def db_log_exports(r: Resource, cfg: Config) -> list[str]:
     name="vpc-flow-logs",
     description="Every VPC has a flow log.",
     level=ADVISORY,
+    fsbp=("EC2.6",),
 )
 def vpc_flow_logs(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
     vpcs = of_type(resources, t.VPC)

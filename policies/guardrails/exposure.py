@@ -7,7 +7,7 @@ from typing import Any
 from . import tokens as t
 from .base import MANDATORY, Config, PolicySet, Resource
 from .iam_docs import allows, public_principal, statements
-from .props import as_bool, get, items, raw
+from .props import UNKNOWN, as_bool, get, items, raw
 
 rules = PolicySet()
 
@@ -24,6 +24,7 @@ PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restri
     description="Databases are not publicly accessible.",
     types=[t.RDS_INSTANCE, t.RDS_CLUSTER_INSTANCE, t.RDS_CLUSTER],
     level=MANDATORY,
+    fsbp=("RDS.2",),
 )
 def db_not_public(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "publiclyAccessible")) is True:
@@ -37,12 +38,13 @@ def db_not_public(r: Resource, cfg: Config) -> list[str]:
 @rules.resource(
     name="no-public-ip",
     description="Instances and launch templates do not assign public IP addresses.",
-    types=[t.INSTANCE, t.LAUNCH_TEMPLATE],
+    types=[t.INSTANCE, t.LAUNCH_TEMPLATE, t.LAUNCH_CONFIGURATION],
     level=MANDATORY,
+    fsbp=("EC2.9", "EC2.25", "AutoScaling.5"),
 )
 def no_public_ip(r: Resource, cfg: Config) -> list[str]:
     where = f"{t.label(r.type)} '{r.name}'"
-    if r.type == t.INSTANCE:
+    if r.type in (t.INSTANCE, t.LAUNCH_CONFIGURATION):
         if as_bool(get(r.props, "associatePublicIpAddress")) is True:
             return [f"{where} gets a public IP: set `associatePublicIpAddress: false`"]
         return []
@@ -67,6 +69,7 @@ def remediate_public_access_block(r: Resource, cfg: Config) -> dict[str, Any] | 
     description="S3 public access blocks turn on all four flags.",
     types=[t.S3_PUBLIC_ACCESS_BLOCK, t.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK],
     level=MANDATORY,
+    fsbp=("S3.1", "S3.8"),
     remediation=remediate_public_access_block,
     remediation_steps="Set all four flags to true (automatic at level `remediate`).",
 )
@@ -121,6 +124,71 @@ def bucket_policy_not_public(r: Resource, cfg: Config) -> list[str]:
                 "principal (e.g. the CloudFront service with an `AWS:SourceArn` condition)"
             )
     return out
+
+
+@rules.resource(
+    name="service-not-public",
+    description=(
+        "Redshift clusters, DMS replication instances, OpenSearch/Elasticsearch domains, EKS "
+        "API endpoints, MSK brokers and ECS services are not reachable from the internet."
+    ),
+    types=[
+        t.REDSHIFT_CLUSTER,
+        t.DMS_REPLICATION_INSTANCE,
+        *t.SEARCH_DOMAINS,
+        t.EKS_CLUSTER,
+        t.MSK_CLUSTER,
+        t.ECS_SERVICE,
+    ],
+    level=MANDATORY,
+    fsbp=("Redshift.1", "DMS.1", "Opensearch.2", "ES.2", "EKS.1", "MSK.4", "ECS.2"),
+)
+def service_not_public(r: Resource, cfg: Config) -> list[str]:
+    where = f"{t.label(r.type)} '{r.name}'"
+    if r.type in (t.REDSHIFT_CLUSTER, t.DMS_REPLICATION_INSTANCE):
+        if as_bool(get(r.props, "publiclyAccessible")) is True:
+            return [f"{where} is reachable from the internet: set `publiclyAccessible: false`"]
+    elif r.type in t.SEARCH_DOMAINS:
+        if get(r.props, "vpcOptions") is None:
+            return [
+                f"{where} has a public endpoint: set `vpcOptions.subnetIds` (and "
+                "`securityGroupIds`) to place it in a VPC"
+            ]
+    elif r.type == t.EKS_CLUSTER:
+        vpc = get(r.props, "vpcConfig")
+        if vpc is not UNKNOWN and as_bool(get(vpc, "endpointPublicAccess")) in (True, None):
+            return [
+                f"{where} exposes its Kubernetes API to the internet: set "
+                "`vpcConfig.endpointPublicAccess: false` (and `endpointPrivateAccess: true`)"
+            ]
+    elif r.type == t.MSK_CLUSTER:
+        path = ("brokerNodeGroupInfo", "connectivityInfo", "publicAccess", "type")
+        if get(r.props, *path) == "SERVICE_PROVIDED_EIPS":
+            return [f'{where} gives brokers public IPs: set `{".".join(path)}: "DISABLED"`']
+    elif as_bool(get(r.props, "networkConfiguration", "assignPublicIp")) is True:
+        return [f"{where} gives tasks public IPs: set `networkConfiguration.assignPublicIp: false`"]
+    return []
+
+
+@rules.resource(
+    name="lambda-permission-not-public",
+    description="Lambda permissions name who may invoke: no Principal * without a source.",
+    types=[t.LAMBDA_PERMISSION],
+    level=MANDATORY,
+    fsbp=("Lambda.1",),
+)
+def lambda_not_public(r: Resource, cfg: Config) -> list[str]:
+    if get(r.props, "principal") != "*":
+        return []
+    if any(
+        get(r.props, p) not in (None, "")
+        for p in ("sourceArn", "sourceAccount", "principalOrgId", "functionUrlAuthType")
+    ):
+        return []
+    return [
+        f"Lambda permission '{r.name}' lets anyone invoke the function: set `principal` to the "
+        "calling service or account (with `sourceArn` or `sourceAccount`)"
+    ]
 
 
 policies = rules.policies

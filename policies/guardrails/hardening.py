@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from pulumi_policy import PolicyResource
 
 from . import tokens as t
 from .base import ADVISORY, Config, PolicySet, Resource
 from .props import UNKNOWN, as_bool, as_int, get, is_set, plain, raw
+from .relations import Targets, of_type, referenced
 
 rules = PolicySet()
 
@@ -46,8 +50,9 @@ def remediate_imdsv2(r: Resource, cfg: Config) -> dict[str, Any] | None:
 @rules.resource(
     name="imdsv2-required",
     description="Instances and launch templates require IMDSv2 (session tokens).",
-    types=[t.LAUNCH_TEMPLATE, t.INSTANCE],
+    types=[t.LAUNCH_TEMPLATE, t.INSTANCE, t.LAUNCH_CONFIGURATION],
     level=ADVISORY,
+    fsbp=("EC2.8", "EC2.170", "AutoScaling.3"),
     remediation=remediate_imdsv2,
     remediation_steps='Set metadataOptions.httpTokens to "required" (at level remediate).',
 )
@@ -66,37 +71,52 @@ def imdsv2(r: Resource, cfg: Config) -> list[str]:
 @rules.resource(
     name="db-backup-retention",
     description="Databases keep automated backups for a minimum number of days.",
-    types=[t.RDS_INSTANCE, t.RDS_CLUSTER],
+    types=[t.RDS_INSTANCE, t.RDS_CLUSTER, t.DOCDB_CLUSTER, t.NEPTUNE_CLUSTER, t.REDSHIFT_CLUSTER],
     level=ADVISORY,
+    fsbp=("RDS.11", "DocumentDB.2", "Neptune.5", "Redshift.3"),
     config=_DAYS,
 )
 def backup_retention(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
         return []
     minimum = int(cfg.get("minimumDays", 7))
-    days = as_int(get(r.props, "backupRetentionPeriod"))
+    prop = (
+        "automatedSnapshotRetentionPeriod"
+        if r.type == t.REDSHIFT_CLUSTER
+        else "backupRetentionPeriod"
+    )
+    days = as_int(get(r.props, prop))
     if days is UNKNOWN:
         return []
-    days = 1 if days is None and r.type == t.RDS_CLUSTER else days or 0
+    days = days if days is not None else 0 if r.type == t.RDS_INSTANCE else 1  # AWS defaults
     if days < minimum:
         return [
             f"{t.label(r.type)} '{r.name}' keeps backups {days} day(s): set "
-            f"`backupRetentionPeriod: {minimum}` or more"
+            f"`{prop}: {minimum}` or more"
         ]
     return []
 
 
 @rules.resource(
     name="db-deletion-protection",
-    description="Databases have deletion protection.",
-    types=[t.RDS_INSTANCE, t.RDS_CLUSTER, t.RDS_GLOBAL_CLUSTER],
+    description="Databases (RDS, DocumentDB, Neptune, DynamoDB) have deletion protection.",
+    types=[
+        t.RDS_INSTANCE,
+        t.RDS_CLUSTER,
+        t.RDS_GLOBAL_CLUSTER,
+        t.DOCDB_CLUSTER,
+        t.NEPTUNE_CLUSTER,
+        t.DYNAMODB_TABLE,
+    ],
     level=ADVISORY,
+    fsbp=("RDS.7", "RDS.8", "DocumentDB.5", "Neptune.4", "DynamoDB.6"),
 )
 def deletion_protection(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
         return []
-    if as_bool(get(r.props, "deletionProtection")) in (False, None):
-        return [f"{t.label(r.type)} '{r.name}' can be deleted: set `deletionProtection: true`"]
+    prop = "deletionProtectionEnabled" if r.type == t.DYNAMODB_TABLE else "deletionProtection"
+    if as_bool(get(r.props, prop)) in (False, None):
+        return [f"{t.label(r.type)} '{r.name}' can be deleted: set `{prop}: true`"]
     return []
 
 
@@ -132,6 +152,7 @@ def final_snapshot(r: Resource, cfg: Config) -> list[str]:
     description="Redis/Valkey caches keep snapshots.",
     types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
     level=ADVISORY,
+    fsbp=("ElastiCache.1",),
     config={"minimumDays": {**_DAYS["minimumDays"], "default": 1}},
 )
 def cache_snapshots(r: Resource, cfg: Config) -> list[str]:
@@ -178,6 +199,7 @@ def remediate_drop_invalid_headers(r: Resource, cfg: Config) -> dict[str, Any] |
     description="Application load balancers drop invalid HTTP header fields.",
     types=t.LOAD_BALANCERS,
     level=ADVISORY,
+    fsbp=("ELB.4",),
     remediation=remediate_drop_invalid_headers,
     remediation_steps="Set dropInvalidHeaderFields to true (at level remediate).",
 )
@@ -190,6 +212,65 @@ def drop_invalid_headers(r: Resource, cfg: Config) -> list[str]:
             "`dropInvalidHeaderFields: true`"
         ]
     return []
+
+
+@rules.resource(
+    name="dynamodb-point-in-time-recovery",
+    description="DynamoDB tables keep point-in-time recovery on.",
+    types=[t.DYNAMODB_TABLE],
+    level=ADVISORY,
+    fsbp=("DynamoDB.2",),
+)
+def dynamodb_pitr(r: Resource, cfg: Config) -> list[str]:
+    if as_bool(get(r.props, "pointInTimeRecovery", "enabled")) in (False, None):
+        return [
+            f"DynamoDB table '{r.name}' cannot be restored to a point in time: set "
+            "`pointInTimeRecovery.enabled: true`"
+        ]
+    return []
+
+
+@rules.resource(
+    name="lb-deletion-protection",
+    description="Application, network and gateway load balancers have deletion protection.",
+    types=t.LOAD_BALANCERS,
+    level=ADVISORY,
+    fsbp=("ELB.6",),
+)
+def lb_deletion_protection(r: Resource, cfg: Config) -> list[str]:
+    if as_bool(get(r.props, "enableDeletionProtection")) in (False, None):
+        return [f"Load balancer '{r.name}' can be deleted: set `enableDeletionProtection: true`"]
+    return []
+
+
+@rules.stack(
+    name="efs-backups",
+    description="EFS file systems have automatic backups (a backup policy, or AWS Backup).",
+    level=ADVISORY,
+    fsbp=("EFS.2",),
+)
+def efs_backups(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
+    systems = of_type(resources, t.EFS_FILE_SYSTEM)
+    if not systems or of_type(resources, t.BACKUP_SELECTION):
+        return []  # an AWS Backup selection may pick them by tag: not decidable here
+    targets = Targets(systems)
+    covered: set[str] = set()
+    for policy in of_type(resources, t.EFS_BACKUP_POLICY):
+        found, ok = referenced(policy, "fileSystemId", targets)
+        if not ok:
+            return []
+        status = get(policy.props, "backupPolicy", "status")
+        if status in ("ENABLED", "ENABLING", UNKNOWN):
+            covered.update(f.urn for f in found)
+    return [
+        (
+            fs.urn,
+            f"EFS file system '{fs.name}' has no automatic backups: add an `aws.efs.BackupPolicy` "
+            'with `fileSystemId` set to it and `backupPolicy.status: "ENABLED"`',
+        )
+        for fs in systems
+        if fs.urn not in covered
+    ]
 
 
 policies = rules.policies

@@ -45,6 +45,7 @@ def _documents(r: Resource) -> list[tuple[str, Any]]:
     description='IAM policies do not allow "*" or "service:*" actions on "*" resources.',
     types=[*_POLICY_DOCS, t.IAM_ROLE],
     level=MANDATORY,
+    fsbp=("IAM.1",),
 )
 def no_wildcard_admin(r: Resource, cfg: Config) -> list[str]:
     out = []

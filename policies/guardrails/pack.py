@@ -10,6 +10,7 @@ from . import (
     hardening,
     iam,
     multi_az,
+    network,
     security_groups,
 )
 from .base import AnyPolicy
@@ -23,6 +24,7 @@ CONCERNS = (
     encryption,
     multi_az,
     security_groups,
+    network,
     exposure,
     iam,
     disaster_recovery,

@@ -193,6 +193,7 @@ def _ports_text(ports: Sequence[int]) -> str:
     "allowed ports.",
     types=_RULE_TYPES,
     level=MANDATORY,
+    fsbp=("EC2.18",),
     config={
         "allowedPorts": {
             **PORT_LIST,
@@ -223,6 +224,7 @@ def world_ingress_allowed_ports(r: Resource, cfg: Config) -> list[str]:
     "search), even inside a range.",
     types=_RULE_TYPES,
     level=MANDATORY,
+    fsbp=("EC2.13", "EC2.14", "EC2.19"),
     config={
         "forbiddenPorts": {
             **PORT_LIST,

@@ -185,15 +185,19 @@ class FastAnalyzerServicer(_PolicyAnalyzerServicer):
         """The SDK's PolicyResource graph (parents, dependencies), deserialized once."""
         built: list[tuple[PolicyResource, Any]] = []
         by_urn: dict[str, PolicyResource] = {}
+        providers: dict[str, Any] = {}  # a stack has a few providers: deserialize each once
         for r in request.resources:
             props = unknown_checking_proxy(deserialize_properties(struct_to_dict(r.properties)))
+            key = r.provider.urn if r.HasField("provider") else ""
+            if key not in providers:
+                providers[key] = self._get_provider_resource(r)
             resource = PolicyResource(
                 r.type,
                 props,
                 r.urn,
                 r.name,
                 self._get_resource_options(r),
-                self._get_provider_resource(r),
+                providers[key],
                 None,
                 [],
                 {},

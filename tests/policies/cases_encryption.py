@@ -6,7 +6,7 @@ the resource and containing the fix. `test_rules.py` runs every table.
 """
 
 from guardrails import tokens as t
-from guardrails.props import UNKNOWN_BOOL, UNKNOWN_STRING
+from guardrails.props import UNKNOWN_BOOL, UNKNOWN_OBJECT, UNKNOWN_STRING
 
 LT_EBS = {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}]}
 CF_OK = {
@@ -19,7 +19,20 @@ CF_OK = {
     "origins": [{"customOriginConfig": {"originProtocolPolicy": "https-only"}}],
 }
 
+SEARCH_OK = {
+    "encryptAtRest": {"enabled": True},
+    "nodeToNodeEncryption": {"enabled": True},
+    "domainEndpointOptions": {
+        "enforceHttps": True,
+        "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07",
+    },
+}
+
 COMPLIANT = [
+    ("dms-endpoint-ssl", t.DMS_ENDPOINT, {"engineName": "s3"}),
+    ("firehose-encrypted", t.FIREHOSE_STREAM, {"kinesisSourceConfiguration": {"kinesisStreamArn": "arn:s"}}),
+    ("eks-secrets-encrypted", t.EKS_CLUSTER, {"encryptionConfig": UNKNOWN_OBJECT}),
+    ("redshift-require-tls", t.REDSHIFT_PARAMETER_GROUP, {"parameters": [{"name": "require_ssl", "value": UNKNOWN_STRING}]}),
     ("rds-storage-encrypted", t.RDS_CLUSTER, {"storageEncrypted": True}),
     ("rds-storage-encrypted", t.RDS_INSTANCE, {"replicateSourceDb": "arn:db"}),
     ("rds-storage-encrypted", t.RDS_INSTANCE, {"replicateSourceDb": UNKNOWN_STRING}),
@@ -77,4 +90,29 @@ VIOLATIONS = [
 ]  # fmt: skip
 
 
-TWINS: list[tuple[str, str, dict, dict, str]] = []
+TWINS = [
+    ("storage-encrypted", t.DOCDB_CLUSTER, {"storageEncrypted": False}, {"storageEncrypted": True}, "`storageEncrypted: true`"),
+    ("storage-encrypted", t.NEPTUNE_CLUSTER, {}, {"storageEncrypted": True}, "`storageEncrypted: true`"),
+    ("storage-encrypted", t.REDSHIFT_CLUSTER, {"encrypted": "false"}, {}, "`encrypted: true`"),
+    ("redshift-require-tls", t.REDSHIFT_CLUSTER, {"clusterParameterGroupName": "default.redshift-1.0"}, {"clusterParameterGroupName": "tls-only"}, "`clusterParameterGroupName`"),
+    ("redshift-require-tls", t.REDSHIFT_PARAMETER_GROUP, {"parameters": [{"name": "require_ssl", "value": "false"}]}, {"parameters": [{"name": "require_ssl", "value": "true"}]}, '{name: "require_ssl", value: "true"}'),
+    ("search-domain-encrypted", t.OPENSEARCH_DOMAIN, {**SEARCH_OK, "encryptAtRest": {"enabled": False}}, SEARCH_OK, "`encryptAtRest.enabled: true`"),
+    ("search-domain-encrypted", t.ELASTICSEARCH_DOMAIN, {**SEARCH_OK, "nodeToNodeEncryption": {}}, SEARCH_OK, "`nodeToNodeEncryption.enabled: true`"),
+    ("search-domain-encrypted", t.OPENSEARCH_DOMAIN, {**SEARCH_OK, "domainEndpointOptions": {"enforceHttps": False, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}}, SEARCH_OK, "`domainEndpointOptions.enforceHttps: true`"),
+    ("search-domain-encrypted", t.OPENSEARCH_DOMAIN, {**SEARCH_OK, "domainEndpointOptions": {"tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"}}, SEARCH_OK, "`domainEndpointOptions.tlsSecurityPolicy"),
+    ("msk-encrypted-in-transit", t.MSK_CLUSTER, {"encryptionInfo": {"encryptionInTransit": {"clientBroker": "TLS_PLAINTEXT"}}}, {"encryptionInfo": {"encryptionInTransit": {"clientBroker": "TLS"}}}, 'clientBroker: "TLS"'),
+    ("msk-encrypted-in-transit", t.MSK_CLUSTER, {"encryptionInfo": {"encryptionInTransit": {"inCluster": False}}}, {}, "inCluster: true"),
+    ("dms-endpoint-ssl", t.DMS_ENDPOINT, {"engineName": "postgres"}, {"engineName": "postgres", "sslMode": "verify-full"}, '`sslMode: "verify-full"`'),
+    ("dax-encrypted", t.DAX_CLUSTER, {"clusterEndpointEncryptionType": "TLS"}, {"clusterEndpointEncryptionType": "TLS", "serverSideEncryption": {"enabled": True}}, "`serverSideEncryption.enabled: true`"),
+    ("dax-encrypted", t.DAX_CLUSTER, {"serverSideEncryption": {"enabled": True}}, {"clusterEndpointEncryptionType": "TLS", "serverSideEncryption": {"enabled": True}}, '`clusterEndpointEncryptionType: "TLS"`'),
+    ("eks-secrets-encrypted", t.EKS_CLUSTER, {}, {"encryptionConfig": {"resources": ["secrets"], "provider": {"keyArn": "arn:key"}}}, "`encryptionConfig"),
+    ("kinesis-stream-encrypted", t.KINESIS_STREAM, {"encryptionType": "NONE"}, {"encryptionType": "KMS", "kmsKeyId": "alias/aws/kinesis"}, '`encryptionType: "KMS"`'),
+    ("firehose-encrypted", t.FIREHOSE_STREAM, {"serverSideEncryption": {"enabled": False}}, {"serverSideEncryption": {"enabled": True}}, "`serverSideEncryption.enabled: true`"),
+    ("sqs-queue-encrypted", t.SQS_QUEUE, {"sqsManagedSseEnabled": False}, {}, "`sqsManagedSseEnabled: true`"),
+    ("cloudtrail-encrypted", t.CLOUDTRAIL_TRAIL, {"s3BucketName": "logs"}, {"s3BucketName": "logs", "kmsKeyId": "arn:key"}, "`kmsKeyId`"),
+    ("ebs-encryption-by-default", t.EBS_ENCRYPTION_BY_DEFAULT, {"enabled": False}, {"enabled": True}, "`enabled: true`"),
+    ("ebs-encrypted", t.LAUNCH_CONFIGURATION, {"rootBlockDevice": {"encrypted": False}}, {"rootBlockDevice": {"encrypted": True}}, "`rootBlockDevice.encrypted: true`"),
+    ("classic-lb-tls", t.CLASSIC_LB, {"listeners": [{"lbProtocol": "http", "lbPort": 80}]}, {"listeners": [{"lbProtocol": "https", "lbPort": 443}]}, "`listeners[0].lbProtocol`"),
+    ("classic-lb-tls", t.CLASSIC_LB_POLICY, {"policyTypeName": "SSLNegotiationPolicyType", "policyAttributes": [{"name": "Reference-Security-Policy", "value": "ELBSecurityPolicy-2016-08"}]}, {"policyTypeName": "SSLNegotiationPolicyType", "policyAttributes": [{"name": "Reference-Security-Policy", "value": "ELBSecurityPolicy-TLS-1-2-2017-01"}]}, "`policyAttributes`"),
+    ("classic-lb-tls", t.CLASSIC_SSL_NEGOTIATION_POLICY, {"attributes": [{"name": "Protocol-TLSv1", "value": "true"}]}, {"attributes": [{"name": "Reference-Security-Policy", "value": "ELBSecurityPolicy-TLS-1-2-2017-01"}]}, "`attributes`"),
+]  # fmt: skip

@@ -45,5 +45,14 @@ VIOLATIONS = [
     ("s3-bucket-policy-not-public", t.S3_BUCKET_POLICY, {"policy": PUBLIC_POLICY}, 'Principal "*"'),
 ]  # fmt: skip
 
-
-TWINS: list[tuple[str, str, dict, dict, str]] = []
+TWINS = [
+    ("service-not-public", t.REDSHIFT_CLUSTER, {"publiclyAccessible": True}, {"publiclyAccessible": False}, "`publiclyAccessible: false`"),
+    ("service-not-public", t.DMS_REPLICATION_INSTANCE, {"publiclyAccessible": True}, {}, "`publiclyAccessible: false`"),
+    ("service-not-public", t.OPENSEARCH_DOMAIN, {}, {"vpcOptions": {"subnetIds": ["s"]}}, "`vpcOptions.subnetIds`"),
+    ("service-not-public", t.ELASTICSEARCH_DOMAIN, {}, {"vpcOptions": {"subnetIds": ["s"]}}, "`vpcOptions.subnetIds`"),
+    ("service-not-public", t.EKS_CLUSTER, {"vpcConfig": {"subnetIds": ["s"]}}, {"vpcConfig": {"subnetIds": ["s"], "endpointPublicAccess": False}}, "`vpcConfig.endpointPublicAccess: false`"),
+    ("service-not-public", t.MSK_CLUSTER, {"brokerNodeGroupInfo": {"connectivityInfo": {"publicAccess": {"type": "SERVICE_PROVIDED_EIPS"}}}}, {"brokerNodeGroupInfo": {"connectivityInfo": {"publicAccess": {"type": "DISABLED"}}}}, "publicAccess.type"),
+    ("service-not-public", t.ECS_SERVICE, {"networkConfiguration": {"assignPublicIp": True}}, {"networkConfiguration": {"assignPublicIp": False}}, "`networkConfiguration.assignPublicIp: false`"),
+    ("lambda-permission-not-public", t.LAMBDA_PERMISSION, {"principal": "*", "action": "lambda:InvokeFunction"}, {"principal": "*", "action": "lambda:InvokeFunction", "sourceAccount": "123456789012"}, "`principal`"),
+    ("no-public-ip", t.LAUNCH_CONFIGURATION, {"associatePublicIpAddress": True}, {"associatePublicIpAddress": False}, "`associatePublicIpAddress: false`"),
+]  # fmt: skip

@@ -40,5 +40,13 @@ VIOLATIONS = [
     ("lb-drop-invalid-headers", t.LOAD_BALANCERS[1], {}, "`dropInvalidHeaderFields: true`"),
 ]  # fmt: skip
 
-
-TWINS: list[tuple[str, str, dict, dict, str]] = []
+TWINS = [
+    ("db-backup-retention", t.DOCDB_CLUSTER, {}, {"backupRetentionPeriod": 7}, "`backupRetentionPeriod: 7`"),
+    ("db-backup-retention", t.NEPTUNE_CLUSTER, {"backupRetentionPeriod": 1}, {"backupRetentionPeriod": 14}, "`backupRetentionPeriod: 7`"),
+    ("db-backup-retention", t.REDSHIFT_CLUSTER, {}, {"automatedSnapshotRetentionPeriod": 7}, "`automatedSnapshotRetentionPeriod: 7`"),
+    ("db-deletion-protection", t.DYNAMODB_TABLE, {}, {"deletionProtectionEnabled": True}, "`deletionProtectionEnabled: true`"),
+    ("db-deletion-protection", t.NEPTUNE_CLUSTER, {"deletionProtection": False}, {"deletionProtection": True}, "`deletionProtection: true`"),
+    ("dynamodb-point-in-time-recovery", t.DYNAMODB_TABLE, {"pointInTimeRecovery": {"enabled": False}}, {"pointInTimeRecovery": {"enabled": True}}, "`pointInTimeRecovery.enabled: true`"),
+    ("lb-deletion-protection", t.LOAD_BALANCERS[0], {}, {"enableDeletionProtection": True}, "`enableDeletionProtection: true`"),
+    ("imdsv2-required", t.LAUNCH_CONFIGURATION, {"metadataOptions": {"httpTokens": "optional"}}, {"metadataOptions": {"httpTokens": "required"}}, "httpTokens"),
+]  # fmt: skip

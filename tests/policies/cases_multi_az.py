@@ -37,5 +37,18 @@ VIOLATIONS = [
     ("lb-multi-subnet", t.LOAD_BALANCERS[0], {"subnets": ["a"]}, "`subnets`"),
 ]  # fmt: skip
 
+SEARCH_HA = {
+    "instanceCount": 3,
+    "zoneAwarenessEnabled": True,
+    "dedicatedMasterEnabled": True,
+    "dedicatedMasterCount": 3,
+}
 
-TWINS: list[tuple[str, str, dict, dict, str]] = []
+TWINS = [
+    ("lb-multi-subnet", t.CLASSIC_LB, {"subnets": ["a"]}, {"subnets": ["a", "b"]}, "`subnets`"),
+    ("lb-multi-subnet", t.CLASSIC_LB, {"availabilityZones": ["a", "b"], "crossZoneLoadBalancing": False}, {"availabilityZones": ["a", "b"]}, "`crossZoneLoadBalancing: true`"),
+    ("search-domain-ha", t.OPENSEARCH_DOMAIN, {"clusterConfig": {**SEARCH_HA, "instanceCount": 2}}, {"clusterConfig": SEARCH_HA}, "`clusterConfig.instanceCount: 3`"),
+    ("search-domain-ha", t.ELASTICSEARCH_DOMAIN, {"clusterConfig": {**SEARCH_HA, "zoneAwarenessEnabled": False}}, {"clusterConfig": SEARCH_HA}, "`clusterConfig.zoneAwarenessEnabled: true`"),
+    ("search-domain-ha", t.OPENSEARCH_DOMAIN, {"clusterConfig": {**SEARCH_HA, "dedicatedMasterCount": 2}}, {"clusterConfig": SEARCH_HA}, "`dedicatedMasterCount: 3`"),
+    ("dms-replication-instance-multi-az", t.DMS_REPLICATION_INSTANCE, {}, {"multiAz": True}, "`multiAz: true`"),
+]  # fmt: skip
