@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tools.stackfile import (
     CliYamlLoader,
@@ -134,8 +135,6 @@ def test_yaml_1_1_booleans_reach_the_program_as_strings_and_are_refused(project:
 
 
 def yaml_load(text: str) -> object:
-    import yaml
-
     return yaml.load(text, Loader=CliYamlLoader)
 
 
@@ -217,7 +216,9 @@ def test_the_human_preview_reads_like_pulumi_preview() -> None:
     assert max(display_width(line) for line in tree) <= 100
     headings = [line for line in lines if line and not line.startswith(" ")]
     assert headings[1:] == ["Outputs:", "Resources by type:", "Resources:", "Policies:"]
-    assert "    ✔ webstack-guardrails@v" in result.stdout
+    # The version the CLI shows is PulumiPolicy.yaml's.
+    version = yaml.safe_load((ROOT / "policies/PulumiPolicy.yaml").read_text())["version"]
+    assert f"    ✔ webstack-guardrails@v{version} (local: policies)" in result.stdout
 
 
 def test_a_mandatory_violation_closes_with_the_clis_error_line(tmp_path: Path) -> None:

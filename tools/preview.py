@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pulumi.runtime import rpc
 
-from tools.analyzer import Diagnostic, PolicyPackProcess, StackResource
+from tools.analyzer import Diagnostic, PolicyPackProcess, Provider, StackResource
 from tools.mockcloud import ROOT, RecordedResource, Synthesis, synthesize
 from tools.stackfile import StackFileError, known_stacks, load_stack_config
 
@@ -110,7 +111,13 @@ def summary(synthesis: Synthesis) -> dict[str, Any]:
 
 
 def stack_resources(synthesis: Synthesis) -> list[StackResource]:
-    """The recorded resources as the engine hands them to an analyzer."""
+    """The recorded resources as the engine hands them to an analyzer, each with its provider
+    resource (stack policies read the provider's region from it)."""
+    providers = {
+        r.urn: Provider(urn=r.urn, properties=r.struct)
+        for r in synthesis.resources
+        if r.type.startswith("pulumi:providers:")
+    }
     return [
         StackResource(
             urn=r.urn,
@@ -122,6 +129,7 @@ def stack_resources(synthesis: Synthesis) -> list[StackResource]:
             property_dependencies=r.property_dependencies,
             protect=r.protect,
             provider_urn=r.provider,
+            provider=providers.get(r.provider),
         )
         for r in synthesis.resources
     ]
@@ -193,7 +201,14 @@ def run_policy_pack(synthesis: Synthesis, pack_dir: Path, config_file: Path | No
     with PolicyPackProcess(pack_dir) as pack:
         pack.configure(config)
         info = pack.info()
-        return PolicyReport(info.name, info.version, check(pack, synthesis))
+        return PolicyReport(info.name, _pack_version(pack_dir), check(pack, synthesis))
+
+
+def _pack_version(pack_dir: Path) -> str:
+    """The version the CLI shows and publishes: PulumiPolicy.yaml's (a Python pack's analyzer
+    reports a fixed placeholder)."""
+    document = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
+    return str(document.get("version", "0.0.1"))
 
 
 def _finding(diagnostic: Diagnostic, urn: str) -> dict[str, str]:
