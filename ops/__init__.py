@@ -1,0 +1,1 @@
+"""webstack operations runbook: failover, failback, drill, status and verify over boto3."""

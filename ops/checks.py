@@ -1,0 +1,418 @@
+"""Read-only verbs: status, drill and verify. Each returns a list of checks (name, ok, detail)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions
+from botocore.parsers import ResponseParserError
+
+from ops import facts
+from ops.aws import GLOBAL_REGION, describe_error
+from ops.outputs import Region
+from ops.permissions import FAILOVER_ACTIONS
+from ops.runner import Context, StepFailed
+
+WORLD = ("0.0.0.0/0", "::/0")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # pass | fail | warn | info
+    detail: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "detail": self.detail}
+
+
+def _guard(name: str, region: str, fn: Callable[[], list[Check]]) -> list[Check]:
+    try:
+        return fn()
+    except StepFailed as err:
+        return [Check(name, "fail", str(err))]
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+        return [Check(name, "fail", describe_error(err, region))]
+
+
+def _database_status(ctx: Context, region: Region) -> list[Check]:
+    db = region.database
+    if db is None:
+        return [Check(f"{region.region}/database", "info", "no database in this region")]
+    if db.family == "aurora":
+        assert db.cluster_id
+        c = facts.cluster(ctx, region.region, db.cluster_id)
+        members = c.get("DBClusterMembers", [])
+        writers = [m["DBInstanceIdentifier"] for m in members if m.get("IsClusterWriter")]
+        readers = [m["DBInstanceIdentifier"] for m in members if not m.get("IsClusterWriter")]
+        detail = (
+            f"cluster {db.cluster_id} {c['Status']}; writer {writers or 'none'}; readers {readers}"
+        )
+    else:
+        i = facts.instance(ctx, region.region, db.instance_ids[0])
+        source = i.get("ReadReplicaSourceDBInstanceIdentifier")
+        role = f"replica of {source}" if source else "writer"
+        detail = f"instance {db.instance_ids[0]} {i['DBInstanceStatus']} ({role})"
+    return [Check(f"{region.region}/database", "info", detail)]
+
+
+def _tier_status(ctx: Context, region: Region) -> list[Check]:
+    out = []
+    for tier in (region.web, region.app):
+        if tier is None:
+            continue
+        group = facts.asg(ctx, region.region, tier.asg_name)
+        healthy, registered = facts.healthy_targets(ctx, region.region, tier.target_group_arn)
+        out.append(
+            Check(
+                f"{region.region}/{tier.asg_name}",
+                "info",
+                f"min {group['MinSize']} desired {group['DesiredCapacity']} "
+                f"max {group['MaxSize']}; "
+                f"{healthy}/{registered} targets healthy",
+            )
+        )
+    return out
+
+
+def status(ctx: Context) -> list[Check]:
+    o = ctx.outputs
+    checks = [Check("strategy", "info", f"{o.dr.strategy} ({o.primary.region} -> {o.dr.region})")]
+    for region in o.regions():
+        checks += _guard(
+            f"{region.region}/database",
+            region.region,
+            functools.partial(_database_status, ctx, region),
+        )
+        checks += _guard(
+            f"{region.region}/tiers", region.region, functools.partial(_tier_status, ctx, region)
+        )
+    db = o.dr.database
+    if db is not None and o.dr.region:
+
+        def data() -> list[Check]:
+            lag = facts.replica_lag_seconds(ctx)
+            lag_text = "n/a (no recent datapoint)" if lag is None else f"{lag:.1f}s"
+            if db.family == "aurora":
+                assert db.global_cluster_id and o.dr.region
+                members = facts.global_members(ctx, o.dr.region, db.global_cluster_id)
+                writer = next((a for a, w in members.items() if w), "none")
+                return [
+                    Check(
+                        "replication",
+                        "info",
+                        f"global writer {writer}; {len(members)} members; lag {lag_text}",
+                    )
+                ]
+            return [
+                Check("replication", "info", f"replica {db.replica_instance_id}; lag {lag_text}")
+            ]
+
+        checks += _guard("replication", o.dr.region, data)
+    if o.dr.dns is not None:
+
+        def dns() -> list[Check]:
+            out = []
+            serving = []
+            for record in o.dr.dns.records if o.dr.dns else ():
+                if record.health_check_id is None:
+                    out.append(Check(f"dns/{record.set_identifier}", "info", "no health check"))
+                    serving.append(record.set_identifier)
+                    continue
+                h = facts.check_health(ctx, record.health_check_id)
+                checkers = ctx.client("route53", GLOBAL_REGION).get_health_check_status(
+                    HealthCheckId=record.health_check_id
+                )["HealthCheckObservations"]
+                ok = sum(1 for c in checkers if c["StatusReport"]["Status"].startswith("Success"))
+                out.append(
+                    Check(
+                        f"dns/{record.set_identifier}",
+                        "info",
+                        f"health check {record.health_check_id}: {h.state} (metric), "
+                        f"{ok}/{len(checkers)} checkers OK" + (", INVERTED" if h.inverted else ""),
+                    )
+                )
+                if h.routable:
+                    serving.append(record.set_identifier)
+            if o.dr.dns and o.dr.dns.routing == "failover":
+                primary = [r.set_identifier for r in o.dr.dns.records if r.failover == "PRIMARY"]
+                target = (
+                    primary[0]
+                    if primary and primary[0] in serving
+                    else (
+                        next(
+                            (
+                                r.set_identifier
+                                for r in o.dr.dns.records
+                                if r.failover == "SECONDARY"
+                            ),
+                            "none",
+                        )
+                    )
+                )
+                out.append(Check("dns/serving", "info", f"Route 53 sends users to '{target}'"))
+            else:
+                out.append(Check("dns/serving", "info", f"latency routing across {serving}"))
+            return out
+
+        checks += _guard("dns", GLOBAL_REGION, dns)
+    return checks
+
+
+# --- drill -------------------------------------------------------------------------------------
+
+
+def drill(ctx: Context) -> list[Check]:
+    """Everything a failover needs, without changing anything."""
+    from ops import plans
+
+    o = ctx.outputs
+    checks: list[Check] = []
+
+    def step(name: str, fn: Callable[[Context], str]) -> None:
+        try:
+            checks.append(Check(name, "pass", fn(ctx)))
+        except StepFailed as err:
+            checks.append(Check(name, "fail", str(err)))
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+            checks.append(Check(name, "fail", describe_error(err)))
+
+    step("preflight", plans.preflight)
+    db = o.dr.database
+    assert db is not None and o.dr.region and o.dr.standby and o.dr.failover_capacity
+
+    def data_ready(c: Context) -> str:
+        region = o.dr.region or ""
+        if db.family == "aurora":
+            assert db.global_cluster_id and db.secondary_cluster_arn
+            members = facts.global_members(c, region, db.global_cluster_id)
+            if db.secondary_cluster_arn not in members:
+                raise StepFailed(
+                    f"aurora: {db.secondary_cluster_id} is not in {db.global_cluster_id}"
+                )
+            if members[db.secondary_cluster_arn]:
+                raise StepFailed(f"aurora: {db.secondary_cluster_id} is already the writer")
+            detail = f"{db.secondary_cluster_id} is a secondary of {db.global_cluster_id}"
+        else:
+            assert db.replica_instance_id
+            source = facts.instance(c, region, db.replica_instance_id).get(
+                "ReadReplicaSourceDBInstanceIdentifier"
+            )
+            if not source:
+                raise StepFailed(f"rds: {db.replica_instance_id} is not a read replica")
+            detail = f"{db.replica_instance_id} replicates {source}"
+        lag = facts.replica_lag_seconds(c)
+        if lag is not None and o.dr.rpo is not None and lag > o.dr.rpo.seconds:
+            raise StepFailed(f"replication lag {lag:.1f}s exceeds the RPO {o.dr.rpo.seconds:.0f}s")
+        return detail + ("" if lag is None else f"; lag {lag:.1f}s")
+
+    step("dr-data-store", data_ready)
+
+    def capacity(c: Context) -> str:
+        cap = o.dr.failover_capacity
+        assert cap is not None
+        seen = []
+        for want in (cap.web, cap.app):
+            if want is not None:
+                group = facts.asg(c, o.dr.region or "", want.asg_name)
+                seen.append(
+                    f"{want.asg_name} now {group['DesiredCapacity']}, "
+                    f"failover {want.desired_capacity}"
+                )
+        return "; ".join(seen)
+
+    step("dr-capacity", capacity)
+    if o.dr.dns is not None:
+
+        def dr_dns(c: Context) -> str:
+            out = []
+            for record in facts.records_in(c, o.dr.region or ""):
+                if record.health_check_id:
+                    h = facts.check_health(c, record.health_check_id)
+                    if not h.routable:
+                        raise StepFailed(f"DR health check {record.health_check_id} is {h.state}")
+                    out.append(f"'{record.set_identifier}' healthy")
+            return "; ".join(out) or "no DR health check"
+
+        step("dr-dns", dr_dns)
+    else:
+        checks.append(Check("dr-dns", "warn", "no dr.dns: writes do not fail over (no domain)"))
+    checks.append(_permissions(ctx))
+    return checks
+
+
+def _permissions(ctx: Context) -> Check:
+    """Simulate the failover's write actions for the caller (iam:SimulatePrincipalPolicy)."""
+    try:
+        arn = str(ctx.client("sts", GLOBAL_REGION).get_caller_identity()["Arn"])
+        if ":assumed-role/" in arn:
+            account = arn.split(":")[4]
+            role = arn.split(":assumed-role/")[1].split("/")[0]
+            arn = f"arn:aws:iam::{account}:role/{role}"
+        result = ctx.client("iam", GLOBAL_REGION).simulate_principal_policy(
+            PolicySourceArn=arn, ActionNames=list(FAILOVER_ACTIONS)
+        )
+    except (
+        botocore.exceptions.BotoCoreError,
+        botocore.exceptions.ClientError,
+        ResponseParserError,
+    ) as err:
+        return Check(
+            "permissions", "warn", "not verified: " + describe_error(err).splitlines()[0][:200]
+        )
+    denied = [
+        r["EvalActionName"] for r in result["EvaluationResults"] if r["EvalDecision"] != "allowed"
+    ]
+    if denied:
+        return Check("permissions", "fail", f"{arn} is denied {', '.join(sorted(denied))}")
+    return Check(
+        "permissions", "pass", f"{arn} may perform all {len(FAILOVER_ACTIONS)} failover actions"
+    )
+
+
+# --- verify ------------------------------------------------------------------------------------
+
+
+def _verify_region(ctx: Context, region: Region) -> list[Check]:
+    prod = ctx.outputs.environment == "prod"
+    primary = region.role == "primary"
+    out: list[Check] = []
+    r = region.region
+
+    def add(name: str, ok: bool, detail: str, required: bool = True) -> None:
+        out.append(Check(f"{r}/{name}", "pass" if ok else ("fail" if required else "warn"), detail))
+
+    db = region.database
+    if db is not None and db.family == "aurora":
+        assert db.cluster_id
+        c = facts.cluster(ctx, r, db.cluster_id)
+        add(
+            "database/encryption",
+            bool(c.get("StorageEncrypted")) and c.get("KmsKeyId") == region.data_key_arn,
+            f"encrypted={c.get('StorageEncrypted')} key={c.get('KmsKeyId')}",
+        )
+        add(
+            "database/deletion-protection",
+            bool(c.get("DeletionProtection")),
+            f"{c.get('DeletionProtection')}",
+            prod,
+        )
+        add(
+            "database/backups",
+            int(c.get("BackupRetentionPeriod", 0)) >= 1,
+            f"{c.get('BackupRetentionPeriod')} days",
+        )
+        azs = {facts.instance(ctx, r, i)["AvailabilityZone"] for i in db.instance_ids}
+        add("database/multi-az", len(azs) >= 2, f"instances in {sorted(azs)}", prod and primary)
+    elif db is not None:
+        i = facts.instance(ctx, r, db.instance_ids[0])
+        replica = bool(i.get("ReadReplicaSourceDBInstanceIdentifier"))
+        add(
+            "database/encryption",
+            bool(i.get("StorageEncrypted")) and i.get("KmsKeyId") == region.data_key_arn,
+            f"encrypted={i.get('StorageEncrypted')} key={i.get('KmsKeyId')}",
+        )
+        add(
+            "database/deletion-protection",
+            bool(i.get("DeletionProtection")),
+            f"{i.get('DeletionProtection')}",
+            prod,
+        )
+        if not replica:
+            add(
+                "database/backups",
+                int(i.get("BackupRetentionPeriod", 0)) >= 1,
+                f"{i.get('BackupRetentionPeriod')} days",
+            )
+        add(
+            "database/multi-az",
+            bool(i.get("MultiAZ")),
+            f"MultiAZ={i.get('MultiAZ')}",
+            prod and primary,
+        )
+    if region.cache is not None:
+        g = ctx.client("elasticache", r).describe_replication_groups(
+            ReplicationGroupId=region.cache.replication_group_id
+        )["ReplicationGroups"][0]
+        add(
+            "cache/encryption",
+            bool(g.get("AtRestEncryptionEnabled")) and bool(g.get("TransitEncryptionEnabled")),
+            f"at-rest={g.get('AtRestEncryptionEnabled')} "
+            f"transit={g.get('TransitEncryptionEnabled')}",
+        )
+        add(
+            "cache/failover",
+            g.get("AutomaticFailover") == "enabled",
+            f"{g.get('AutomaticFailover')}",
+            prod,
+        )
+    lb = ctx.client("elbv2", r).describe_load_balancers(
+        LoadBalancerArns=[region.load_balancer.arn]
+    )["LoadBalancers"][0]
+    public = (
+        set(lb.get("SecurityGroups", []))
+        if lb.get("Scheme", "internet-facing") == "internet-facing"
+        else set()
+    )
+    groups = ctx.client("ec2", r).describe_security_groups(
+        GroupIds=list(region.security_group_ids)
+    )["SecurityGroups"]
+    open_rules = []
+    for group in groups:
+        for perm in group.get("IpPermissions", []):
+            cidrs = [x["CidrIp"] for x in perm.get("IpRanges", [])] + [
+                x["CidrIpv6"] for x in perm.get("Ipv6Ranges", [])
+            ]
+            if not any(c in WORLD for c in cidrs):
+                continue
+            web_port = perm.get("FromPort") in (80, 443) and perm.get("FromPort") == perm.get(
+                "ToPort"
+            )
+            if not (group["GroupId"] in public and web_port):
+                open_rules.append(f"{group['GroupId']}:{perm.get('FromPort')}-{perm.get('ToPort')}")
+    add(
+        "network/no-world-open-groups",
+        not open_rules,
+        f"{len(groups)} groups; world-open: {open_rules or 'none beyond the public ALB on 80/443'}",
+    )
+    for tier in (region.web, region.app):
+        if tier is None:
+            continue
+        desired = facts.asg(ctx, r, tier.asg_name)["DesiredCapacity"]
+        healthy, registered = facts.healthy_targets(ctx, r, tier.target_group_arn)
+        add(
+            f"targets/{tier.asg_name}",
+            healthy >= desired and (desired == 0 or healthy > 0),
+            f"{healthy}/{desired} healthy ({registered} registered)",
+        )
+    s3 = ctx.client("s3", r)
+    try:
+        rules = s3.get_bucket_encryption(Bucket=region.uploads_bucket)[
+            "ServerSideEncryptionConfiguration"
+        ]["Rules"]
+        algo = rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
+        add(
+            "storage/encryption",
+            algo in ("aws:kms", "aws:kms:dsse", "AES256"),
+            f"{region.uploads_bucket}: {algo}",
+        )
+    except botocore.exceptions.ClientError as err:
+        add("storage/encryption", False, f"{region.uploads_bucket}: {describe_error(err, r)}")
+    return out
+
+
+def verify(ctx: Context) -> list[Check]:
+    checks: list[Check] = []
+    try:
+        account = facts.check_account(ctx)
+        checks.append(Check("account", "pass", account))
+    except StepFailed as err:
+        return [Check("account", "fail", str(err))]
+    for region in ctx.outputs.regions():
+        checks += _guard(
+            f"{region.region}", region.region, functools.partial(_verify_region, ctx, region)
+        )
+    return checks
