@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import synth
+from tests.support.synth import synth
 from tools.analyzer import PolicyPackProcess
 from tools.mockcloud import ROOT, synthesize
 from tools.preview import check, render_findings
@@ -59,7 +59,11 @@ def test_the_pack_stops_an_insecure_program_and_the_preview_groups_it_by_resourc
         if f["level"] == "mandatory":
             by_resource.setdefault(f["urn"].rsplit("::", 1)[-1], set()).add(f["policy"])
     assert "ssh-from-anywhere" in by_resource
-    assert "plain-db" in by_resource
-    assert len(by_resource["plain-db"]) >= 3  # unencrypted, public, single-AZ, no final snapshot
+    # unencrypted, public, single-AZ
+    assert by_resource["plain-db"] == {
+        "rds-storage-encrypted",
+        "db-not-publicly-accessible",
+        "rds-multi-az",
+    }
     report = "\n".join(render_findings(findings))
     assert "[mandatory]" in report and "ssh-from-anywhere" in report

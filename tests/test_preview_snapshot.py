@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import synth
+from tests.support.synth import synth
 from tools import preview_snapshot
 from tools.mockcloud import Synthesis
 from tools.variants import FEATURES
