@@ -52,7 +52,7 @@ TierRole = Literal["web", "app"]
 
 
 class EngineFamily(StrEnum):
-    """The SQL dialect of a database engine: its port, log types, driver and parameter family."""
+    """The SQL dialect of a database engine: its port, log types and driver."""
 
     POSTGRESQL = "postgresql"
     MYSQL = "mysql"
@@ -64,11 +64,6 @@ class EngineFamily(StrEnum):
     @property
     def pdo_driver(self) -> PdoDriver:
         return "pgsql" if self is EngineFamily.POSTGRESQL else "mysql"
-
-    @property
-    def family_keeps_minor(self) -> bool:
-        """MySQL parameter group families carry major.minor (mysql8.4); PostgreSQL's the major."""
-        return self is EngineFamily.MYSQL
 
 
 class DatabaseEngine(StrEnum):
@@ -93,7 +88,8 @@ class DatabaseEngine(StrEnum):
 
     @property
     def family_keeps_minor(self) -> bool:
-        return self.family.family_keeps_minor
+        """MySQL parameter group families carry major.minor (mysql8.4); PostgreSQL's the major."""
+        return self.family is EngineFamily.MYSQL
 
 
 class CacheEngine(StrEnum):
