@@ -9,36 +9,68 @@ An optional RDS Proxy sits in the app subnets and admits only TLS and IAM-authen
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
-from components.config import DatabaseConfig, DatabaseEngine
+from components.config.models import DatabaseConfig
+from components.config.values import EngineFamily
+from components.logs import DATABASE_LOG_RETENTION_DAYS, encrypted_log_group
+from components.naming import aws_identifier, final_snapshot_identifier
 from components.policy_documents import document_output, service_trust
 
 MONITORING_INTERVAL_SECONDS = 60
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier
 SLOW_QUERY_MS = 1000
-# RDS identifiers (clusters, instances, proxies) are at most 63 characters.
-MAX_IDENTIFIER = 63
-LOG_RETENTION_DAYS = 90
 
 
-def aws_identifier(*parts: str, max_length: int = MAX_IDENTIFIER) -> str:
-    """An RDS/ElastiCache identifier: lower-case letters, digits and single hyphens, starting
-    with a letter, at most ``max_length`` long (a hash keeps shortened names distinct)."""
-    text = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
-    if not text or not text[0].isalpha():
-        text = f"x-{text}"
-    if len(text) > max_length:
-        digest = hashlib.sha256(text.encode()).hexdigest()[:6]
-        text = f"{text[: max_length - 7].rstrip('-')}-{digest}"
-    return text
+@dataclass(frozen=True)
+class PerformanceInsights:
+    enabled: bool
+    kms_key_id: pulumi.Input[str] | None = None
+    retention_days: int | None = None
+
+
+@dataclass(frozen=True)
+class InstanceSettings:
+    """What an RDS primary and its read replicas share."""
+
+    instance_class: str
+    max_allocated_storage_gb: int
+    kms_key_arn: pulumi.Input[str]
+    port: int
+    subnet_group_name: pulumi.Input[str]
+    security_group_id: pulumi.Input[str]
+    parameter_group_name: pulumi.Input[str]
+    maintenance_window: str
+    monitoring_role_arn: pulumi.Input[str]
+    log_exports: Sequence[str]
+    performance_insights: PerformanceInsights
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """What only the primary RDS instance sets; a replica follows its source."""
+
+    engine: str
+    engine_version: str
+    allocated_storage_gb: int
+    db_name: str
+    username: str
+    kms_key_arn: pulumi.Input[str]
+    backup_retention_days: int
+    backup_window: str
+    deletion_protection: bool
+
+
+_ParameterArgs = TypeVar(
+    "_ParameterArgs",
+    aws.rds.ParameterGroupParameterArgs,
+    aws.rds.ClusterParameterGroupParameterArgs,
+)
 
 
 @dataclass(frozen=True)
@@ -56,19 +88,7 @@ class DatabaseArgs:
     proxy_security_group_id: pulumi.Input[str] | None = None
     # Production: deletion protection on, and Pulumi refuses to delete the database.
     protect: bool = False
-    log_retention_days: int = LOG_RETENTION_DAYS
-
-
-def final_snapshot_identifier(
-    name: str, identifier: str, opts: pulumi.ResourceOptions
-) -> pulumi.Output[str]:
-    """``<identifier>-final-<8 hex>``: unique per stack lifetime, so destroying a stack and
-    creating one of the same name never collides with the first one's final snapshot (AWS refuses
-    a second snapshot of an existing name). The suffix changes only with the identifier."""
-    suffix = random.RandomId(
-        f"{name}-final-snapshot", byte_length=4, keepers={"identifier": identifier}, opts=opts
-    )
-    return pulumi.Output.concat(identifier, "-final-", suffix.hex)
+    log_retention_days: int = DATABASE_LOG_RETENTION_DAYS
 
 
 class Database(pulumi.ComponentResource):
@@ -167,7 +187,7 @@ class Database(pulumi.ComponentResource):
     def _aurora(self) -> None:
         name, args, config = self._name, self._args, self._args.config
         child = pulumi.ResourceOptions(parent=self)
-        postgres = config.engine is DatabaseEngine.AURORA_POSTGRESQL
+        postgres = config.engine.family is EngineFamily.POSTGRESQL
 
         cluster_parameters = (
             {"rds.force_ssl": "1"}
@@ -189,19 +209,14 @@ class Database(pulumi.ComponentResource):
             f"{name}-db-cluster",
             family=config.parameter_group_family,
             description=f"{name}: TLS only, audit logging",
-            parameters=[
-                aws.rds.ClusterParameterGroupParameterArgs(**p)
-                for p in _parameters(cluster_parameters)
-            ],
+            parameters=_parameters(cluster_parameters, aws.rds.ClusterParameterGroupParameterArgs),
             opts=child,
         )
         instance_parameter_group = aws.rds.ParameterGroup(
             f"{name}-db-instance",
             family=config.parameter_group_family,
             description=f"{name}: slow query logging",
-            parameters=[
-                aws.rds.ParameterGroupParameterArgs(**p) for p in _parameters(instance_parameters)
-            ],
+            parameters=_parameters(instance_parameters, aws.rds.ParameterGroupParameterArgs),
             opts=child,
         )
 
@@ -248,6 +263,7 @@ class Database(pulumi.ComponentResource):
         self.cluster = cluster
 
         zones = list(args.availability_zones)
+        insights = self._performance_insights()
         for index in range(1 + config.readers):
             # Instance n always lands in the same AZ, so adding or removing readers never moves
             # (replaces) an existing one.
@@ -269,7 +285,9 @@ class Database(pulumi.ComponentResource):
                     preferred_maintenance_window=config.maintenance_window,
                     monitoring_interval=MONITORING_INTERVAL_SECONDS,
                     monitoring_role_arn=self.monitoring_role.arn,
-                    **self._performance_insights(),
+                    performance_insights_enabled=insights.enabled,
+                    performance_insights_kms_key_id=insights.kms_key_id,
+                    performance_insights_retention_period=insights.retention_days,
                     tags={"Name": instance_id},
                     opts=pulumi.ResourceOptions(
                         parent=self, depends_on=self._monitoring_ready, protect=args.protect
@@ -287,7 +305,7 @@ class Database(pulumi.ComponentResource):
 
     def _rds_instance(self) -> None:
         name, args, config = self._name, self._args, self._args.config
-        postgres = config.engine is DatabaseEngine.POSTGRES
+        postgres = config.engine.family is EngineFamily.POSTGRESQL
         parameters = (
             {"rds.force_ssl": "1", "log_min_duration_statement": str(SLOW_QUERY_MS)}
             if postgres
@@ -302,51 +320,41 @@ class Database(pulumi.ComponentResource):
             f"{name}-db",
             family=config.parameter_group_family,
             description=f"{name}: TLS only, slow query logging",
-            parameters=[aws.rds.ParameterGroupParameterArgs(**p) for p in _parameters(parameters)],
+            parameters=_parameters(parameters, aws.rds.ParameterGroupParameterArgs),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        common = {
-            "instance_class": config.instance_class,
-            "max_allocated_storage": config.max_allocated_storage_gb,
-            "storage_type": "gp3",
-            "storage_encrypted": True,
-            "kms_key_id": args.kms_key_arn,
-            "iam_database_authentication_enabled": True,
-            "port": config.port,
-            "db_subnet_group_name": self.subnet_group.name,
-            "vpc_security_group_ids": [args.security_group_id],
-            "parameter_group_name": parameter_group.name,
-            "publicly_accessible": False,
-            "auto_minor_version_upgrade": True,
-            "copy_tags_to_snapshot": True,
-            "maintenance_window": config.maintenance_window,
-            "monitoring_interval": MONITORING_INTERVAL_SECONDS,
-            "monitoring_role_arn": self.monitoring_role.arn,
-            "enabled_cloudwatch_logs_exports": list(config.log_exports),
-            **self._performance_insights(),
-        }
+        settings = InstanceSettings(
+            instance_class=config.instance_class,
+            max_allocated_storage_gb=config.max_allocated_storage_gb,
+            kms_key_arn=args.kms_key_arn,
+            port=config.port,
+            subnet_group_name=self.subnet_group.name,
+            security_group_id=args.security_group_id,
+            parameter_group_name=parameter_group.name,
+            maintenance_window=config.maintenance_window,
+            monitoring_role_arn=self.monitoring_role.arn,
+            log_exports=config.log_exports,
+            performance_insights=self._performance_insights(),
+        )
         log_groups = self._log_groups(f"{name}-db", "instance", self.identifier)
-        instance = aws.rds.Instance(
+        instance = self._instance(
             f"{name}-db",
+            settings,
             identifier=self.identifier,
-            engine=config.engine.value,
-            engine_version=config.version,
-            allocated_storage=config.allocated_storage_gb,
-            db_name=config.database_name,
-            username=config.master_username,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=args.kms_key_arn,
-            multi_az=True,
-            backup_retention_period=config.backup_retention_days,
-            backup_window=config.backup_window,
-            delete_automated_backups=False,
-            deletion_protection=args.protect,
-            skip_final_snapshot=False,
+            source=SourceSettings(
+                engine=config.engine.value,
+                engine_version=config.version,
+                allocated_storage_gb=config.allocated_storage_gb,
+                db_name=config.database_name,
+                username=config.master_username,
+                kms_key_arn=args.kms_key_arn,
+                backup_retention_days=config.backup_retention_days,
+                backup_window=config.backup_window,
+                deletion_protection=args.protect,
+            ),
             final_snapshot_identifier=final_snapshot_identifier(
                 f"{name}-db", self.identifier, pulumi.ResourceOptions(parent=self)
             ),
-            tags={"Name": self.identifier},
-            **common,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=[*self._monitoring_ready, *log_groups],
@@ -365,15 +373,13 @@ class Database(pulumi.ComponentResource):
             # A replica follows its source's engine version and encryption; AWS refuses a
             # final snapshot of a replica, and the source's backups cover its data.
             self.replicas.append(
-                aws.rds.Instance(
+                self._instance(
                     f"{name}-db-replica-{index + 1}",
+                    settings,
                     identifier=replica_id,
                     # With a subnet group named, AWS wants the source's ARN, not its identifier.
                     replicate_source_db=instance.arn,
                     availability_zone=zones[(index + 1) % len(zones)],
-                    skip_final_snapshot=True,
-                    tags={"Name": replica_id},
-                    **common,
                     opts=pulumi.ResourceOptions(
                         parent=self,
                         depends_on=[*self._monitoring_ready, *replica_logs],
@@ -429,12 +435,12 @@ class Database(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        postgres = config.engine in (DatabaseEngine.AURORA_POSTGRESQL, DatabaseEngine.POSTGRES)
         proxy_name = aws_identifier(self.identifier, "proxy")
         proxy = aws.rds.Proxy(
             f"{name}-db-proxy",
             name=proxy_name,
-            engine_family="POSTGRESQL" if postgres else "MYSQL",
+            # RDS Proxy names the family in capitals: POSTGRESQL or MYSQL.
+            engine_family=config.engine.family.value.upper(),
             role_arn=role.arn,
             vpc_subnet_ids=list(args.proxy_subnet_ids),
             vpc_security_group_ids=[args.proxy_security_group_id],
@@ -487,11 +493,11 @@ class Database(pulumi.ComponentResource):
         would be neither."""
         args = self._args
         groups = [
-            aws.cloudwatch.LogGroup(
+            encrypted_log_group(
                 f"{name}-log-{log_type}",
-                name=f"/aws/rds/{kind}/{identifier}/{log_type}",
-                kms_key_id=args.logs_key_arn,
-                retention_in_days=args.log_retention_days,
+                log_group_name=f"/aws/rds/{kind}/{identifier}/{log_type}",
+                kms_key_arn=args.logs_key_arn,
+                retention_days=args.log_retention_days,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
             for log_type in args.config.log_exports
@@ -499,21 +505,82 @@ class Database(pulumi.ComponentResource):
         self.log_groups.extend(groups)
         return groups
 
-    def _performance_insights(self) -> dict[str, object]:
+    def _performance_insights(self) -> PerformanceInsights:
         if not self._args.config.performance_insights_supported:
-            return {"performance_insights_enabled": False}
-        return {
-            "performance_insights_enabled": True,
-            "performance_insights_kms_key_id": self._args.kms_key_arn,
-            "performance_insights_retention_period": PERFORMANCE_INSIGHTS_RETENTION_DAYS,
-        }
+            return PerformanceInsights(enabled=False)
+        return PerformanceInsights(
+            enabled=True,
+            kms_key_id=self._args.kms_key_arn,
+            retention_days=PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+        )
+
+    def _instance(
+        self,
+        resource_name: str,
+        settings: InstanceSettings,
+        *,
+        identifier: str,
+        opts: pulumi.ResourceOptions,
+        source: SourceSettings | None = None,
+        replicate_source_db: pulumi.Input[str] | None = None,
+        availability_zone: str | None = None,
+        final_snapshot_identifier: pulumi.Input[str] | None = None,
+    ) -> aws.rds.Instance:
+        """An RDS instance, the primary (``source``: its engine, storage, credentials and
+        backups) or a read replica (``replicate_source_db``), with the settings they share."""
+        insights = settings.performance_insights
+        return aws.rds.Instance(
+            resource_name,
+            identifier=identifier,
+            engine=source.engine if source else None,
+            engine_version=source.engine_version if source else None,
+            allocated_storage=source.allocated_storage_gb if source else None,
+            db_name=source.db_name if source else None,
+            username=source.username if source else None,
+            manage_master_user_password=True if source else None,
+            master_user_secret_kms_key_id=source.kms_key_arn if source else None,
+            multi_az=True if source else None,
+            backup_retention_period=source.backup_retention_days if source else None,
+            backup_window=source.backup_window if source else None,
+            delete_automated_backups=False if source else None,
+            deletion_protection=source.deletion_protection if source else None,
+            replicate_source_db=replicate_source_db,
+            availability_zone=availability_zone,
+            skip_final_snapshot=source is None,
+            final_snapshot_identifier=final_snapshot_identifier,
+            tags={"Name": identifier},
+            instance_class=settings.instance_class,
+            max_allocated_storage=settings.max_allocated_storage_gb,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=settings.kms_key_arn,
+            iam_database_authentication_enabled=True,
+            port=settings.port,
+            db_subnet_group_name=settings.subnet_group_name,
+            vpc_security_group_ids=[settings.security_group_id],
+            parameter_group_name=settings.parameter_group_name,
+            publicly_accessible=False,
+            auto_minor_version_upgrade=True,
+            copy_tags_to_snapshot=True,
+            maintenance_window=settings.maintenance_window,
+            monitoring_interval=MONITORING_INTERVAL_SECONDS,
+            monitoring_role_arn=settings.monitoring_role_arn,
+            enabled_cloudwatch_logs_exports=list(settings.log_exports),
+            performance_insights_enabled=insights.enabled,
+            performance_insights_kms_key_id=insights.kms_key_id,
+            performance_insights_retention_period=insights.retention_days,
+            opts=opts,
+        )
 
 
-def _parameters(values: dict[str, str]) -> list[dict[str, str]]:
+def _parameters(
+    values: dict[str, str], make: Callable[..., _ParameterArgs]
+) -> list[_ParameterArgs]:
     # pending-reboot is accepted for static and dynamic parameters alike; a new database starts
     # with them either way.
     return [
-        {"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in sorted(values.items())
+        make(name=key, value=value, apply_method="pending-reboot")
+        for key, value in sorted(values.items())
     ]
 
 

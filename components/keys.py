@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.policy_documents import document
+from components.policy_documents import account_administers_key, document
 
 
 @dataclass(frozen=True)
@@ -41,22 +41,20 @@ class Keys(pulumi.ComponentResource):
         region = args.region
 
         def policy(extra: list[dict]) -> pulumi.Output[str]:
-            return pulumi.Output.all(identity.account_id, partition.partition).apply(
+            return pulumi.Output.all(
+                account=identity.account_id, partition=partition.partition
+            ).apply(
                 lambda v: document(
-                    {
-                        "Sid": "AccountAdministersTheKeyThroughIam",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:{v[1]}:iam::{v[0]}:root"},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    },
+                    account_administers_key(v["partition"], v["account"]),
                     *[
                         _render(
                             s,
-                            account=v[0],
-                            partition=v[1],
+                            account=v["account"],
+                            partition=v["partition"],
                             region=region,
-                            autoscaling_role=_AUTOSCALING_ROLE.format(partition=v[1], account=v[0])
+                            autoscaling_role=_AUTOSCALING_ROLE.format(
+                                partition=v["partition"], account=v["account"]
+                            )
                             + (
                                 f"_{args.autoscaling_role_suffix}"
                                 if args.autoscaling_role_suffix

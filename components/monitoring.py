@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.policy_documents import document
+from components.policy_documents import account_administers_key, document
 
 EDGE_REGION = "us-east-1"
 ALB = "AWS/ApplicationELB"
@@ -226,22 +226,18 @@ class Monitoring(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self, provider=provider)
         identity = aws.get_caller_identity_output(opts=invoke)
         partition = aws.get_partition_output(opts=invoke)
-        policy = pulumi.Output.all(identity.account_id, partition.partition).apply(
+        policy = pulumi.Output.all(
+            account=identity.account_id, partition=partition.partition
+        ).apply(
             lambda v: document(
-                {
-                    "Sid": "AccountAdministersTheKeyThroughIam",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{v[1]}:iam::{v[0]}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
+                account_administers_key(v["partition"], v["account"]),
                 {
                     "Sid": "CloudWatchAlarmsPublishToEncryptedTopics",
                     "Effect": "Allow",
                     "Principal": {"Service": "cloudwatch.amazonaws.com"},
                     "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                     "Resource": "*",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": v[0]}},
+                    "Condition": {"StringEquals": {"aws:SourceAccount": v["account"]}},
                 },
             )
         )

@@ -19,6 +19,17 @@ def document_output(*statements: pulumi.Input[Statement]) -> pulumi.Output[str]:
     return pulumi.Output.all(*statements).apply(lambda resolved: document(*resolved))
 
 
+def account_administers_key(partition: str, account_id: str) -> Statement:
+    """The key policy statement that hands a KMS key's administration to the account's IAM."""
+    return {
+        "Sid": "AccountAdministersTheKeyThroughIam",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+
 def service_trust(service: str, account_id: pulumi.Input[str]) -> pulumi.Output[str]:
     """A role trust policy for one AWS service, confined to this account (confused deputy)."""
     return pulumi.Output.from_input(account_id).apply(

@@ -2,33 +2,18 @@
 
 ``preview`` fixtures model a first ``pulumi preview`` (ids and ARNs unknown); ``deployed``
 fixtures model ``pulumi up`` against the mock cloud (deterministic ids), for following references.
-Tests assert on what the program registered, never on Python objects it holds.
+Tests assert on what the program registered, never on Python objects it holds. Helpers live in
+``tests/support/`` (import them from there, never from this file).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
-from functools import cache
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 
-from tools.mockcloud import Synthesis, synthesize
-
-
-@cache
-def _synthesize_cached(stack: str, overrides_json: str, preview: bool) -> Synthesis:
-    overrides = json.loads(overrides_json) if overrides_json else None
-    return synthesize(stack, overrides=overrides, preview=preview)
-
-
-def synth(
-    stack: str = "dev", overrides: Mapping[str, Any] | None = None, *, preview: bool = True
-) -> Synthesis:
-    """A (cached) synthesis of ``stack`` with config ``overrides`` applied over its stack file."""
-    key = json.dumps(overrides, sort_keys=True) if overrides else ""
-    return _synthesize_cached(stack, key, preview)
+from tests.support.synth import succeeded, synth
+from tools.mockcloud import Synthesis
 
 
 @pytest.fixture(scope="session")
@@ -38,25 +23,19 @@ def synthesized() -> Callable[..., Synthesis]:
 
 @pytest.fixture(scope="session")
 def dev_preview() -> Synthesis:
-    return _ok(synth("dev"))
+    return succeeded(synth("dev"))
 
 
 @pytest.fixture(scope="session")
 def prod_preview() -> Synthesis:
-    return _ok(synth("prod"))
+    return succeeded(synth("prod"))
 
 
 @pytest.fixture(scope="session")
 def dev_deployed() -> Synthesis:
-    return _ok(synth("dev", preview=False))
+    return succeeded(synth("dev", preview=False))
 
 
 @pytest.fixture(scope="session")
 def prod_deployed() -> Synthesis:
-    return _ok(synth("prod", preview=False))
-
-
-def _ok(result: Synthesis) -> Synthesis:
-    assert result.error is None, result.error
-    assert result.resources, "the program registered nothing"
-    return result
+    return succeeded(synth("prod", preview=False))

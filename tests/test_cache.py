@@ -11,20 +11,24 @@ import pytest
 from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 
-from components.config import ConfigError, load
-from tests.conftest import synth
+from components.config import load
+from components.config.errors import ConfigError
+from tests.support.synth import synth
+from tests.support.tokens import (
+    CACHE_COMPONENT,
+    CLOUDWATCH_LOG_GROUP,
+    ELASTICACHE_CLUSTER,
+    ELASTICACHE_PARAMETER_GROUP,
+    ELASTICACHE_REPLICATION_GROUP,
+    ELASTICACHE_SUBNET_GROUP,
+    KMS_KEY,
+    RANDOM_ID,
+    RANDOM_PASSWORD,
+    SECRETSMANAGER_SECRET,
+    SECRETSMANAGER_SECRET_VERSION,
+)
 from tools.mockcloud import RecordedResource, Synthesis, synthesize
 
-REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
-CACHE_CLUSTER = "aws:elasticache/cluster:Cluster"
-SUBNET_GROUP = "aws:elasticache/subnetGroup:SubnetGroup"
-PARAMETER_GROUP = "aws:elasticache/parameterGroup:ParameterGroup"
-RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
-SECRET = "aws:secretsmanager/secret:Secret"
-SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-KMS_KEY = "aws:kms/key:Key"
-RANDOM_ID = "random:index/randomId:RandomId"
 REPLICATED = ["valkey", "redis"]
 # The program refuses memcached (the app speaks only Redis); the component still builds it.
 CACHE_ONLY = Path(__file__).parent / "programs" / "cache_only"
@@ -32,7 +36,7 @@ CACHE_ONLY = Path(__file__).parent / "programs" / "cache_only"
 
 def owned(stack: Synthesis, token: str) -> list[RecordedResource]:
     """Resources of ``token`` that the cache component made (the ALB has a secret too)."""
-    (component,) = stack.of_type("webstack:cache:Cache")
+    (component,) = stack.of_type(CACHE_COMPONENT)
     return [r for r in stack.of_type(token) if r.parent == component.urn]
 
 
@@ -57,7 +61,7 @@ def _cache_only(stack: str, overrides_json: str) -> Synthesis:
 
 
 def the_group(stack: Synthesis) -> RecordedResource:
-    (group,) = stack.of_type(REPLICATION_GROUP)
+    (group,) = stack.of_type(ELASTICACHE_REPLICATION_GROUP)
     return group
 
 
@@ -78,11 +82,11 @@ def is_secret(value: struct_pb2.Value) -> bool:
 @pytest.mark.parametrize("engine", [*REPLICATED, "memcached"])
 def test_the_cache_lives_only_in_the_data_subnets_behind_its_security_group(engine: str) -> None:
     stack = stack_with(engine)
-    (subnet_group,) = stack.of_type(SUBNET_GROUP)
+    (subnet_group,) = stack.of_type(ELASTICACHE_SUBNET_GROUP)
     subnets = [stack.by_id(i) for i in subnet_group.get("subnetIds")]
     assert [s.get("tags", "Tier") for s in subnets] == ["data", "data"]
     assert len({s.get("availabilityZone") for s in subnets}) == 2
-    (cache,) = stack.of_type(REPLICATION_GROUP) or stack.of_type(CACHE_CLUSTER)
+    (cache,) = stack.of_type(ELASTICACHE_REPLICATION_GROUP) or stack.of_type(ELASTICACHE_CLUSTER)
     assert cache.get("subnetGroupName") == subnet_group.get("name") is not None
     assert [stack.by_id(g).get("tags", "Tier") for g in cache.get("securityGroupIds")] == ["cache"]
     assert cache.get("engine") == engine
@@ -131,8 +135,8 @@ def test_the_auth_token_is_a_generated_secret_kept_in_secrets_manager(engine: st
     assert not is_secret(group.struct.fields["engine"])
     assert group.get("authToken") == password.outputs.get("result") is not None
 
-    (secret,) = owned(stack, SECRET)
-    (version,) = owned(stack, SECRET_VERSION)
+    (secret,) = owned(stack, SECRETSMANAGER_SECRET)
+    (version,) = owned(stack, SECRETSMANAGER_SECRET_VERSION)
     assert secret.get("kmsKeyId") == key_arn(stack, "data")
     assert version.get("secretId") == secret.outputs.get("id") is not None
     assert version.property_dependencies.get("secretString") == (password.urn,)
@@ -178,7 +182,9 @@ def test_the_slow_log_goes_to_an_encrypted_log_group_with_retention(engine: str)
     (delivery,) = group.get("logDeliveryConfigurations")
     assert delivery["logType"] == "slow-log"
     assert delivery["destinationType"] == "cloudwatch-logs"
-    (log_group,) = [g for g in stack.of_type(LOG_GROUP) if g.get("name") == delivery["destination"]]
+    (log_group,) = [
+        g for g in stack.of_type(CLOUDWATCH_LOG_GROUP) if g.get("name") == delivery["destination"]
+    ]
     assert log_group.get("kmsKeyId") == key_arn(stack, "logs")
     assert log_group.get("retentionInDays") == 30
 
@@ -191,7 +197,7 @@ def test_the_group_uses_a_parameter_group_of_its_engine_family(
 ) -> None:
     stack = stack_with(engine)
     group = the_group(stack)
-    (parameters,) = stack.of_type(PARAMETER_GROUP)
+    (parameters,) = stack.of_type(ELASTICACHE_PARAMETER_GROUP)
     assert group.get("engineVersion") == version
     assert parameters.get("family") == family
     assert group.property_dependencies.get("parameterGroupName") == (parameters.urn,)
@@ -203,7 +209,7 @@ def test_the_cache_is_protected_in_production_only(
     engine: str, stack_name: str, protected: bool
 ) -> None:
     stack = stack_with(engine, stack_name)
-    (cache,) = stack.of_type(REPLICATION_GROUP) or stack.of_type(CACHE_CLUSTER)
+    (cache,) = stack.of_type(ELASTICACHE_REPLICATION_GROUP) or stack.of_type(ELASTICACHE_CLUSTER)
     assert cache.protect is protected
 
 
@@ -213,8 +219,8 @@ def test_the_token_secret_and_the_slow_log_are_protected_in_production_only(
     engine: str, stack_name: str, protected: bool
 ) -> None:
     stack = stack_with(engine, stack_name)
-    (secret,) = owned(stack, SECRET)
-    (log_group,) = owned(stack, LOG_GROUP)
+    (secret,) = owned(stack, SECRETSMANAGER_SECRET)
+    (log_group,) = owned(stack, CLOUDWATCH_LOG_GROUP)
     assert secret.protect is protected
     assert log_group.protect is protected
 
@@ -229,8 +235,8 @@ def test_the_program_refuses_memcached_which_the_app_cannot_speak() -> None:
 
 def test_memcached_spreads_nodes_across_azs_with_tls_and_warns_it_is_not_highly_available() -> None:
     stack = stack_with("memcached")
-    assert not stack.of_type(REPLICATION_GROUP)
-    (cluster,) = stack.of_type(CACHE_CLUSTER)
+    assert not stack.of_type(ELASTICACHE_REPLICATION_GROUP)
+    (cluster,) = stack.of_type(ELASTICACHE_CLUSTER)
     assert cluster.get("azMode") == "cross-az"
     assert cluster.get("numCacheNodes") == 2
     assert cluster.get("transitEncryptionEnabled") is True
@@ -255,11 +261,16 @@ def test_the_outputs_name_the_endpoints_and_port(prod_deployed: Synthesis) -> No
 
 
 def test_every_cache_resource_is_a_child_of_the_cache_component(dev_preview: Synthesis) -> None:
-    (component,) = dev_preview.of_type("webstack:cache:Cache")
+    (component,) = dev_preview.of_type(CACHE_COMPONENT)
     children = {r.urn for r in dev_preview.children(component.urn)}
-    for token in (REPLICATION_GROUP, SUBNET_GROUP, PARAMETER_GROUP, SECRET):
-        for resource in dev_preview.of_type(token):
-            assert resource.urn in children, resource.name
+    for token in (
+        ELASTICACHE_REPLICATION_GROUP,
+        ELASTICACHE_SUBNET_GROUP,
+        ELASTICACHE_PARAMETER_GROUP,
+        SECRETSMANAGER_SECRET,
+    ):
+        (resource,) = dev_preview.of_type(token)
+        assert resource.urn in children, resource.name
     passwords = [r for r in dev_preview.of_type(RANDOM_PASSWORD) if "cache" in r.name]
     assert passwords and all(p.urn in children for p in passwords)
 

@@ -17,10 +17,20 @@ from components.cdn import (
     CACHING_DISABLED_POLICY_ID,
     CACHING_OPTIMIZED_POLICY_ID,
 )
+from tests.support.tokens import (
+    ACM_CERTIFICATE,
+    CLOUDFRONT_DISTRIBUTION,
+    CLOUDFRONT_ORIGIN_ACCESS_CONTROL,
+    LB_LISTENER,
+    LB_LISTENER_RULE,
+    LB_LOAD_BALANCER,
+    S3_BUCKET,
+    S3_BUCKET_ACL,
+    S3_BUCKET_OWNERSHIP_CONTROLS,
+    WAFV2_WEB_ACL,
+)
 from tools.mockcloud import RecordedResource, Synthesis, synthesize
 
-DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
-WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 EDGE_PROGRAM = Path(__file__).parent / "programs" / "edge_with_alb"
 EU_WEST_1 = {
     "aws:region": "eu-west-1",
@@ -48,7 +58,7 @@ def edge_program(domain: bool, cdn: bool = True) -> Synthesis:
 
 
 def distribution(stack: Synthesis) -> RecordedResource:
-    (found,) = stack.of_type(DISTRIBUTION)
+    (found,) = stack.of_type(CLOUDFRONT_DISTRIBUTION)
     return found
 
 
@@ -97,7 +107,7 @@ def test_with_a_domain_the_site_certificate_enforces_tls_1_2_2021(
     assert certificate["sslSupportMethod"] == "sni-only"
     assert not certificate.get("cloudfrontDefaultCertificate")
     issued = prod_deployed.by_arn(certificate["acmCertificateArn"])
-    assert issued.type == "aws:acm/certificate:Certificate" and issued.region == "us-east-1"
+    assert issued.type == ACM_CERTIFICATE and issued.region == "us-east-1"
     assert d.get("aliases") == ["www.example.com"]
 
 
@@ -129,15 +139,13 @@ def test_static_files_come_from_the_bucket_through_origin_access_control(
         assert behaviour["allowedMethods"] == ["GET", "HEAD", "OPTIONS"]
         served = origin(d, behaviour["targetOriginId"])
         oac = prod_deployed.by_id(served["originAccessControlId"])
-        assert oac.type == "aws:cloudfront/originAccessControl:OriginAccessControl"
+        assert oac.type == CLOUDFRONT_ORIGIN_ACCESS_CONTROL
         assert oac.get("signingBehavior") == "always"
         assert oac.get("signingProtocol") == "sigv4"
         assert oac.get("originAccessControlOriginType") == "s3"
         assert "customOriginConfig" not in served and "s3OriginConfig" not in served
         (bucket,) = [
-            b
-            for b in prod_deployed.of_type("aws:s3/bucket:Bucket")
-            if b.get("tags", "Purpose") == "uploads"
+            b for b in prod_deployed.of_type(S3_BUCKET) if b.get("tags", "Purpose") == "uploads"
         ]
         regional_name = bucket.outputs.get("bucketRegionalDomainName")
         assert regional_name is not None and served["domainName"] == regional_name
@@ -146,9 +154,7 @@ def test_static_files_come_from_the_bucket_through_origin_access_control(
 def test_standard_logs_go_to_the_log_bucket(prod_deployed: Synthesis) -> None:
     logging = distribution(prod_deployed).get("loggingConfig")
     (bucket,) = [
-        b
-        for b in prod_deployed.of_type("aws:s3/bucket:Bucket")
-        if b.get("tags", "Purpose") == "access-logs"
+        b for b in prod_deployed.of_type(S3_BUCKET) if b.get("tags", "Purpose") == "access-logs"
     ]
     domain = bucket.outputs.get("bucketDomainName")
     assert logging is not None and domain is not None
@@ -195,17 +201,17 @@ def test_without_a_certificate_cloudfront_proves_itself_with_the_secret_header()
 def test_cdn_disabled_means_no_distribution(synthesized: Callable[..., Synthesis]) -> None:
     stack = synthesized("prod", {"webstack:cdn": {"enabled": False}})
     assert stack.error is None, stack.error
-    assert stack.of_type(DISTRIBUTION) == []
-    assert stack.of_type("aws:cloudfront/originAccessControl:OriginAccessControl") == []
+    assert stack.of_type(CLOUDFRONT_DISTRIBUTION) == []
+    assert stack.of_type(CLOUDFRONT_ORIGIN_ACCESS_CONTROL) == []
 
 
 def test_waf_is_off_by_default(prod_preview: Synthesis) -> None:
-    assert prod_preview.of_type(WEB_ACL) == []
+    assert prod_preview.of_type(WAFV2_WEB_ACL) == []
     assert distribution(prod_preview).get("webAclId") is None
 
 
 def test_the_web_acl_lives_in_us_east_1_with_aws_managed_rules(eu_west_1: Synthesis) -> None:
-    (acl,) = eu_west_1.of_type(WEB_ACL)
+    (acl,) = eu_west_1.of_type(WAFV2_WEB_ACL)
     assert acl.region == "us-east-1" and acl.provider.endswith("::edge-us-east-1")
     assert acl.get("scope") == "CLOUDFRONT"
     assert acl.get("defaultAction") == {"allow": {}}
@@ -230,25 +236,21 @@ def test_cloudfronts_certificate_is_issued_in_us_east_1(eu_west_1: Synthesis) ->
     issued = eu_west_1.by_arn(certificate["acmCertificateArn"])
     assert issued.region == "us-east-1" and issued.provider.endswith("::edge-us-east-1")
     assert issued.get("domainName") == "www.example.com"
-    regional = [
-        c for c in eu_west_1.of_type("aws:acm/certificate:Certificate") if c.region == "eu-west-1"
-    ]
+    regional = [c for c in eu_west_1.of_type(ACM_CERTIFICATE) if c.region == "eu-west-1"]
     assert len(regional) == 1
 
 
 def alb_forward_header_value(stack: Synthesis, port: int) -> str:
     """The X-Origin-Verify value the public ALB's forwarding rule on ``port`` requires."""
-    (alb,) = [
-        lb for lb in stack.of_type("aws:lb/loadBalancer:LoadBalancer") if not lb.get("internal")
-    ]
+    (alb,) = [lb for lb in stack.of_type(LB_LOAD_BALANCER) if not lb.get("internal")]
     (listener,) = [
         r
-        for r in stack.of_type("aws:lb/listener:Listener")
+        for r in stack.of_type(LB_LISTENER)
         if r.get("loadBalancerArn") == alb.outputs["arn"] and r.get("port") == port
     ]
     (forward,) = [
         r
-        for r in stack.of_type("aws:lb/listenerRule:ListenerRule")
+        for r in stack.of_type(LB_LISTENER_RULE)
         if r.get("listenerArn") == listener.outputs["arn"]
         and r.get("actions", 0, "type") == "forward"
     ]
@@ -279,8 +281,8 @@ def test_the_distribution_waits_for_the_log_buckets_acl(prod_deployed: Synthesis
     # Standard logging needs the log bucket's ACL (and the ownership controls allowing ACLs).
     d = distribution(prod_deployed)
     for token in (
-        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-        "aws:s3/bucketAcl:BucketAcl",
+        S3_BUCKET_OWNERSHIP_CONTROLS,
+        S3_BUCKET_ACL,
     ):
         (logs,) = [r for r in prod_deployed.of_type(token) if r.name.endswith("-logs")]
         assert logs.urn in d.dependencies, token

@@ -9,15 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.config import (
-    ConfigError,
-    Environment,
-    NatGateways,
-    StackConfig,
-    architecture_of,
-    load,
-)
-from tests.conftest import synth
+from components.config import StackConfig, load
+from components.config.errors import ConfigError
+from components.config.values import Environment, NatGateways, architecture_of
+from tests.support.synth import synth
+from tests.support.tokens import LB_LOAD_BALANCER, LB_TARGET_GROUP, RDS_PROXY, RDS_SUBNET_GROUP
 
 
 def load_dev(**raw: Any) -> StackConfig:
@@ -242,9 +238,9 @@ def test_the_longest_accepted_stack_name_keeps_every_derived_name_within_aws_lim
             value = resource.get(key)
             if isinstance(value, str):
                 assert len(value) <= limit, (resource.name, value)
-        if resource.type in ("aws:rds/proxy:Proxy", "aws:rds/subnetGroup:SubnetGroup"):
+        if resource.type in (RDS_PROXY, RDS_SUBNET_GROUP):
             assert len(resource.get("name")) <= 63, resource.name
-        if resource.type in ("aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"):
+        if resource.type in (LB_LOAD_BALANCER, LB_TARGET_GROUP):
             # Auto-named: the logical name plus Pulumi's "-" and 7 random characters.
             assert "name" not in resource.inputs, resource.name
             assert len(resource.name) + 8 <= 32, resource.name
@@ -308,10 +304,10 @@ def test_environment_picks_defaults_and_user_values_win_key_by_key() -> None:
 def test_dev_is_cheap_but_still_multi_az() -> None:
     dev = load_dev()
     assert dev.environment is Environment.DEV
-    assert dev.network.az_count >= 2
-    assert dev.web.min_size >= 2
-    assert dev.cache.replicas >= 1
-    assert dev.database.readers >= 1
+    assert dev.network.az_count == 2
+    assert dev.web.min_size == 2
+    assert dev.cache.replicas == 1
+    assert dev.database.readers == 1
 
 
 def test_the_config_is_immutable() -> None:

@@ -7,22 +7,24 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, load
-from tests.conftest import synth
+from components.config import load
+from components.config.errors import ConfigError
+from tests.support.synth import synth
+from tests.support.tokens import (
+    CLOUDWATCH_LOG_GROUP,
+    DATABASE_COMPONENT,
+    IAM_ROLE_POLICY,
+    IAM_ROLE_POLICY_ATTACHMENT,
+    KMS_KEY,
+    RANDOM_ID,
+    RDS_CLUSTER,
+    RDS_CLUSTER_INSTANCE,
+    RDS_INSTANCE,
+    RDS_PROXY,
+    RDS_PROXY_TARGET,
+    RDS_SUBNET_GROUP,
+)
 from tools.mockcloud import RecordedResource, Synthesis
-
-CLUSTER = "aws:rds/cluster:Cluster"
-CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
-INSTANCE = "aws:rds/instance:Instance"
-SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
-PROXY = "aws:rds/proxy:Proxy"
-PROXY_TARGET = "aws:rds/proxyTarget:ProxyTarget"
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-KMS_KEY = "aws:kms/key:Key"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-RANDOM_ID = "random:index/randomId:RandomId"
 
 AURORA = ["aurora-postgresql", "aurora-mysql"]
 RDS = ["postgres", "mysql"]
@@ -39,22 +41,22 @@ def stack_with(engine: str, stack: str = "dev", **database: Any) -> Synthesis:
 
 def primary(stack: Synthesis) -> RecordedResource:
     """The resource that holds the data: the Aurora cluster or the RDS source instance."""
-    clusters = stack.of_type(CLUSTER)
+    clusters = stack.of_type(RDS_CLUSTER)
     if clusters:
         assert len(clusters) == 1
         return clusters[0]
-    sources = [r for r in stack.of_type(INSTANCE) if not r.get("replicateSourceDb")]
+    sources = [r for r in stack.of_type(RDS_INSTANCE) if not r.get("replicateSourceDb")]
     assert len(sources) == 1
     return sources[0]
 
 
 def replicas(stack: Synthesis) -> list[RecordedResource]:
-    return [r for r in stack.of_type(INSTANCE) if r.get("replicateSourceDb")]
+    return [r for r in stack.of_type(RDS_INSTANCE) if r.get("replicateSourceDb")]
 
 
 def database_instances(stack: Synthesis) -> list[RecordedResource]:
     """Every instance that serves queries: Aurora instances, or the RDS source and replicas."""
-    return stack.of_type(CLUSTER_INSTANCE) + stack.of_type(INSTANCE)
+    return stack.of_type(RDS_CLUSTER_INSTANCE) + stack.of_type(RDS_INSTANCE)
 
 
 def key_arn(stack: Synthesis, purpose: str) -> str:
@@ -82,7 +84,7 @@ def group_behind(stack: Synthesis, resource: RecordedResource, prop: str) -> Rec
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_database_lives_only_in_the_data_subnets_of_every_az(engine: str) -> None:
     stack = stack_with(engine)
-    groups = stack.of_type(SUBNET_GROUP)
+    groups = stack.of_type(RDS_SUBNET_GROUP)
     assert len(groups) == 1
     group = groups[0]
     tiers = [stack.by_id(i).get("tags", "Tier") for i in group.get("subnetIds")]
@@ -213,7 +215,7 @@ def expected_log_groups(stack: Synthesis, engine: str, logs: list[str]) -> dict[
         return {identifier: [f"/aws/rds/cluster/{identifier}/{t}" for t in logs]}
     return {
         i.get("identifier"): [f"/aws/rds/instance/{i.get('identifier')}/{t}" for t in logs]
-        for i in stack.of_type(INSTANCE)
+        for i in stack.of_type(RDS_INSTANCE)
     }
 
 
@@ -231,15 +233,17 @@ def test_exported_logs_land_in_encrypted_expiring_groups_made_before_the_databas
 ) -> None:
     # Left to RDS, /aws/rds/... groups are created unencrypted and kept forever.
     stack = stack_with(engine, "dev", readers=2)
-    (component,) = stack.of_type("webstack:database:Database")
-    groups = {g.get("name"): g for g in stack.of_type(LOG_GROUP) if g.parent == component.urn}
+    (component,) = stack.of_type(DATABASE_COMPONENT)
+    groups = {
+        g.get("name"): g for g in stack.of_type(CLOUDWATCH_LOG_GROUP) if g.parent == component.urn
+    }
     expected = expected_log_groups(stack, engine, logs)
     assert len(expected) == (1 if engine in AURORA else 3)  # RDS: the source and two replicas
     assert sorted(groups) == sorted(n for names in expected.values() for n in names)
     for group in groups.values():
         assert group.get("kmsKeyId") == key_arn(stack, "logs"), group.name
         assert group.get("retentionInDays") == 90, group.name
-    exporters = stack.of_type(CLUSTER) if engine in AURORA else stack.of_type(INSTANCE)
+    exporters = stack.of_type(RDS_CLUSTER) if engine in AURORA else stack.of_type(RDS_INSTANCE)
     for exporter in exporters:
         identifier = exporter.get("clusterIdentifier" if engine in AURORA else "identifier")
         assert exporter.get("enabledCloudwatchLogsExports") == logs
@@ -252,7 +256,9 @@ def test_the_database_log_groups_are_protected_in_production_only(
     engine: str, stack_name: str, protected: bool
 ) -> None:
     stack = stack_with(engine, stack_name)
-    groups = [g for g in stack.of_type(LOG_GROUP) if str(g.get("name")).startswith("/aws/rds/")]
+    groups = [
+        g for g in stack.of_type(CLOUDWATCH_LOG_GROUP) if str(g.get("name")).startswith("/aws/rds/")
+    ]
     assert groups
     assert {g.protect for g in groups} == {protected}
 
@@ -284,7 +290,7 @@ def test_aurora_puts_a_writer_and_each_reader_in_a_different_az(engine: str) -> 
     cluster = primary(stack)
     # Setting the cluster's AZs diffs forever and replaces it (pulumi#5637).
     assert "availabilityZones" not in cluster.inputs
-    instances = stack.of_type(CLUSTER_INSTANCE)
+    instances = stack.of_type(RDS_CLUSTER_INSTANCE)
     assert len(instances) == 3
     zones = [i.get("availabilityZone") for i in instances]
     assert None not in zones
@@ -322,7 +328,9 @@ def test_enhanced_monitoring_uses_a_role_rds_monitoring_can_assume(engine: str) 
         ]
         role_name = role.outputs.get("name")
         assert role_name
-        attached = [a for a in stack.of_type(ATTACHMENT) if a.get("role") == role_name]
+        attached = [
+            a for a in stack.of_type(IAM_ROLE_POLICY_ATTACHMENT) if a.get("role") == role_name
+        ]
         assert [a.get("policyArn") for a in attached] == [
             "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
         ]
@@ -349,14 +357,14 @@ def test_the_smallest_classes_run_without_performance_insights_which_they_do_not
 
 
 def test_without_proxy_there_is_none(dev_deployed: Synthesis) -> None:
-    assert not dev_deployed.of_type(PROXY)
+    assert not dev_deployed.of_type(RDS_PROXY)
     assert dev_deployed.outputs["databaseProxyEndpoint"] is None
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_proxy_requires_tls_and_iam_and_signs_in_with_the_managed_secret(engine: str) -> None:
     stack = stack_with(engine, proxy=True)
-    proxies = stack.of_type(PROXY)
+    proxies = stack.of_type(RDS_PROXY)
     assert len(proxies) == 1
     proxy = proxies[0]
     secret_arn = stack.outputs["databaseSecretArn"]
@@ -381,14 +389,14 @@ def test_the_proxy_requires_tls_and_iam_and_signs_in_with_the_managed_secret(eng
     role = stack.by_arn(proxy.get("roleArn"))
     trust = json.loads(role.get("assumeRolePolicy"))
     assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "rds.amazonaws.com"}]
-    (policy,) = [p for p in stack.of_type(ROLE_POLICY) if p.get("role") == role.outputs["id"]]
+    (policy,) = [p for p in stack.of_type(IAM_ROLE_POLICY) if p.get("role") == role.outputs["id"]]
     statements = json.loads(policy.get("policy"))["Statement"]
     assert {s["Sid"]: s["Resource"] for s in statements} == {
         "ReadTheMasterSecret": secret_arn,
         "DecryptTheMasterSecret": data_key_arn(stack),
     }
 
-    (target,) = stack.of_type(PROXY_TARGET)
+    (target,) = stack.of_type(RDS_PROXY_TARGET)
     source = primary(stack)
     if engine in AURORA:
         assert target.get("dbClusterIdentifier") == source.get("clusterIdentifier")
@@ -399,10 +407,12 @@ def test_the_proxy_requires_tls_and_iam_and_signs_in_with_the_managed_secret(eng
 def test_every_database_resource_is_a_child_of_the_database_component(
     prod_preview: Synthesis,
 ) -> None:
-    (component,) = prod_preview.of_type("webstack:database:Database")
+    (component,) = prod_preview.of_type(DATABASE_COMPONENT)
     children = {r.urn for r in prod_preview.children(component.urn)}
-    for token in (CLUSTER, CLUSTER_INSTANCE, SUBNET_GROUP):
-        for resource in prod_preview.of_type(token):
+    for token, count in ((RDS_CLUSTER, 1), (RDS_CLUSTER_INSTANCE, 2), (RDS_SUBNET_GROUP, 1)):
+        resources = prod_preview.of_type(token)
+        assert len(resources) == count, token
+        for resource in resources:
             assert resource.urn in children, resource.name
 
 

@@ -5,50 +5,65 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tests.support.tokens import (
+    ACM_CERTIFICATE,
+    ACM_CERTIFICATE_VALIDATION,
+    CLOUDFRONT_DISTRIBUTION,
+    ROUTE53_GET_ZONE,
+    ROUTE53_HEALTH_CHECK,
+    ROUTE53_RECORD,
+    ROUTE53_ZONE,
+)
 from tests.test_cdn import EU_WEST_1, edge_program
 from tools.mockcloud import RecordedResource, Synthesis
 
-RECORD = "aws:route53/record:Record"
-CERTIFICATE = "aws:acm/certificate:Certificate"
-VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 CLOUDFRONT_ZONE = "Z2FDTNDATAQYW2"
 
 
 def records(stack: Synthesis, name: str) -> dict[str, RecordedResource]:
-    return {r.get("type"): r for r in stack.of_type(RECORD) if r.get("name") == name}
+    return {r.get("type"): r for r in stack.of_type(ROUTE53_RECORD) if r.get("name") == name}
 
 
 def test_without_a_domain_there_are_no_dns_or_certificate_resources(
     dev_preview: Synthesis,
 ) -> None:
-    for token in (RECORD, CERTIFICATE, VALIDATION, "aws:route53/healthCheck:HealthCheck"):
+    for token in (
+        ROUTE53_RECORD,
+        ACM_CERTIFICATE,
+        ACM_CERTIFICATE_VALIDATION,
+        ROUTE53_HEALTH_CHECK,
+    ):
         assert dev_preview.of_type(token) == [], token
     assert not any(i[0].startswith("aws:route53/") for i in dev_preview.invokes)
 
 
 def test_the_hosted_zone_is_looked_up_not_created(prod_preview: Synthesis) -> None:
-    lookups = [i for i in prod_preview.invokes if i[0] == "aws:route53/getZone:getZone"]
+    lookups = [i for i in prod_preview.invokes if i[0] == ROUTE53_GET_ZONE]
     assert lookups and all(i[1].get("name") == "example.com" for i in lookups)
     assert all(i[1].get("privateZone") is False for i in lookups)
-    assert prod_preview.of_type("aws:route53/zone:Zone") == []
+    assert prod_preview.of_type(ROUTE53_ZONE) == []
 
 
 def test_certificates_are_validated_through_dns_records(prod_deployed: Synthesis) -> None:
-    for certificate in prod_deployed.of_type(CERTIFICATE):
+    certificates = prod_deployed.of_type(ACM_CERTIFICATE)
+    assert len(certificates) == 1  # us-east-1: one certificate serves CloudFront and the ALB
+    for certificate in certificates:
         assert certificate.get("validationMethod") == "DNS"
         options = certificate.outputs.get("domainValidationOptions")
         assert options
         names = {o["resourceRecordName"].rstrip(".") for o in options}
-        created = {r.get("name") for r in prod_deployed.of_type(RECORD) if r.get("type") == "CNAME"}
+        created = {
+            r.get("name") for r in prod_deployed.of_type(ROUTE53_RECORD) if r.get("type") == "CNAME"
+        }
         assert names <= {n.rstrip(".") for n in created if n}
-    (validation,) = prod_deployed.of_type(VALIDATION)
+    (validation,) = prod_deployed.of_type(ACM_CERTIFICATE_VALIDATION)
     assert validation.get("validationRecordFqdns")
 
 
 def test_in_us_east_1_one_certificate_serves_the_alb_and_cloudfront(
     prod_deployed: Synthesis,
 ) -> None:
-    (certificate,) = prod_deployed.of_type(CERTIFICATE)
+    (certificate,) = prod_deployed.of_type(ACM_CERTIFICATE)
     assert certificate.get("domainName") == "www.example.com"
     # CloudFront reaches the ALB by the origin name, so the ALB's certificate carries it.
     assert certificate.get("subjectAlternativeNames") == ["origin-us-east-1.www.example.com"]
@@ -59,20 +74,20 @@ def test_elsewhere_the_cloudfront_certificate_comes_from_us_east_1(
 ) -> None:
     stack = synthesized("prod", EU_WEST_1, preview=False)
     assert stack.error is None, stack.error
-    by_region = {c.region: c for c in stack.of_type(CERTIFICATE)}
+    by_region = {c.region: c for c in stack.of_type(ACM_CERTIFICATE)}
     assert set(by_region) == {"eu-west-1", "us-east-1"}
     assert by_region["us-east-1"].provider.endswith("::edge-us-east-1")
-    validations = {v.region: v for v in stack.of_type(VALIDATION)}
+    validations = {v.region: v for v in stack.of_type(ACM_CERTIFICATE_VALIDATION)}
     assert set(validations) == {"eu-west-1", "us-east-1"}
     edge_fqdns = validations["us-east-1"].get("validationRecordFqdns")
-    created = {r.get("name") for r in stack.of_type(RECORD) if r.get("type") == "CNAME"}
+    created = {r.get("name") for r in stack.of_type(ROUTE53_RECORD) if r.get("type") == "CNAME"}
     assert edge_fqdns and set(edge_fqdns) <= {n.rstrip(".") for n in created if n}
 
 
 def test_the_site_name_aliases_cloudfront_over_ipv4_and_ipv6(prod_deployed: Synthesis) -> None:
     site = records(prod_deployed, "www.example.com")
     assert set(site) == {"A", "AAAA"}
-    (distribution,) = prod_deployed.of_type("aws:cloudfront/distribution:Distribution")
+    (distribution,) = prod_deployed.of_type(CLOUDFRONT_DISTRIBUTION)
     domain_name = distribution.outputs.get("domainName")
     assert domain_name is not None
     for record in site.values():
@@ -96,12 +111,12 @@ def test_without_the_cdn_the_site_name_aliases_the_alb() -> None:
         (alias,) = record.get("aliases")
         assert alias["name"].endswith(".elb.amazonaws.com")
     assert records(stack, "origin-us-east-1.www.example.com") == {}
-    (certificate,) = stack.of_type(CERTIFICATE)
+    (certificate,) = stack.of_type(ACM_CERTIFICATE)
     assert not certificate.get("subjectAlternativeNames")
 
 
 def test_route53_checks_the_public_endpoints_health(prod_preview: Synthesis) -> None:
-    (check,) = prod_preview.of_type("aws:route53/healthCheck:HealthCheck")
+    (check,) = prod_preview.of_type(ROUTE53_HEALTH_CHECK)
     assert check.get("type") == "HTTPS"
     assert check.get("fqdn") == "www.example.com"
     assert check.get("port") == 443

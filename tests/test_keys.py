@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
+from tests.support.tokens import IAM_SERVICE_LINKED_ROLE, KMS_ALIAS, KMS_KEY
 from tools.mockcloud import Synthesis
-
-KEY = "aws:kms/key:Key"
 
 
 def keys_by_purpose(stack: Synthesis) -> dict[str, dict]:
-    return {k.get("tags", "Purpose"): dict(k.inputs) for k in stack.of_type(KEY)}
+    return {k.get("tags", "Purpose"): dict(k.inputs) for k in stack.of_type(KMS_KEY)}
 
 
 def test_one_key_each_for_data_logs_and_backups(prod_preview: Synthesis) -> None:
@@ -18,7 +17,9 @@ def test_one_key_each_for_data_logs_and_backups(prod_preview: Synthesis) -> None
 
 
 def test_keys_rotate_and_wait_thirty_days_before_deletion(prod_preview: Synthesis) -> None:
-    for key in prod_preview.of_type(KEY):
+    keys = prod_preview.of_type(KMS_KEY)
+    assert len(keys) == 3  # data, logs, backups
+    for key in keys:
         assert key.get("enableKeyRotation") is True, key.name
         assert key.get("deletionWindowInDays") == 30, key.name
 
@@ -26,7 +27,7 @@ def test_keys_rotate_and_wait_thirty_days_before_deletion(prod_preview: Synthesi
 def test_every_key_has_an_alias_named_after_the_stack(prod_deployed: Synthesis) -> None:
     aliases = {
         a.get("name"): prod_deployed.by_id(a.get("targetKeyId")).name
-        for a in prod_deployed.of_type("aws:kms/alias:Alias")
+        for a in prod_deployed.of_type(KMS_ALIAS)
     }
     assert aliases == {
         f"alias/webstack-prod-{purpose}": f"webstack-prod-{purpose}"
@@ -82,8 +83,8 @@ def test_no_key_policy_opens_to_any_principal(prod_preview: Synthesis) -> None:
 
 
 def test_keys_are_protected_in_prod_only(prod_preview: Synthesis, dev_preview: Synthesis) -> None:
-    assert all(k.protect for k in prod_preview.of_type(KEY))
-    assert not any(k.protect for k in dev_preview.of_type(KEY))
+    assert all(k.protect for k in prod_preview.of_type(KMS_KEY))
+    assert not any(k.protect for k in dev_preview.of_type(KMS_KEY))
 
 
 def test_cloudfront_may_decrypt_files_only_for_this_accounts_distributions(
@@ -103,7 +104,7 @@ def test_cloudfront_may_decrypt_files_only_for_this_accounts_distributions(
 def test_the_data_key_names_the_stacks_own_auto_scaling_role(prod_deployed: Synthesis) -> None:
     # The account's default AWSServiceRoleForAutoScaling may not exist yet: the stack creates
     # its own, and the key (whose policy names it) waits for it.
-    (role,) = prod_deployed.of_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    (role,) = prod_deployed.of_type(IAM_SERVICE_LINKED_ROLE)
     assert role.get("awsServiceName") == "autoscaling.amazonaws.com"
     suffix = role.get("customSuffix")
     assert suffix == "webstack-prod-us-east-1" and len(suffix) <= 35
@@ -116,7 +117,5 @@ def test_the_data_key_names_the_stacks_own_auto_scaling_role(prod_deployed: Synt
     ]
     assert len(volume_statements) == 2
     assert all(s["Principal"] == {"AWS": expected} for s in volume_statements)
-    (key,) = [
-        k for k in prod_deployed.of_type("aws:kms/key:Key") if k.get("tags", "Purpose") == "data"
-    ]
+    (key,) = [k for k in prod_deployed.of_type(KMS_KEY) if k.get("tags", "Purpose") == "data"]
     assert role.urn in key.dependencies

@@ -6,15 +6,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from tests.support.tokens import (
+    CLOUDFRONT_DISTRIBUTION,
+    CLOUDWATCH_DASHBOARD,
+    CLOUDWATCH_METRIC_ALARM,
+    LB_LOAD_BALANCER,
+    LB_TARGET_GROUP,
+    SNS_TOPIC,
+    SNS_TOPIC_SUBSCRIPTION,
+)
 from tests.test_cdn import EU_WEST_1, edge_program
 from tools.mockcloud import RecordedResource, Synthesis
 
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-TOPIC = "aws:sns/topic:Topic"
-
 
 def alarm(stack: Synthesis, key: str) -> RecordedResource:
-    (found,) = [a for a in stack.of_type(ALARM) if a.name.endswith(f"-{key}")]
+    (found,) = [a for a in stack.of_type(CLOUDWATCH_METRIC_ALARM) if a.name.endswith(f"-{key}")]
     return found
 
 
@@ -25,18 +31,18 @@ def metrics_of(found: RecordedResource) -> set[str]:
 
 
 def test_the_alarm_topic_is_encrypted_with_the_logs_key(prod_deployed: Synthesis) -> None:
-    (topic,) = prod_deployed.of_type(TOPIC)
+    (topic,) = prod_deployed.of_type(SNS_TOPIC)
     key = prod_deployed.by_arn(topic.get("kmsMasterKeyId"))
     assert key.get("tags", "Purpose") == "logs"
 
 
 def test_alarm_email_is_subscribed(prod_deployed: Synthesis, dev_preview: Synthesis) -> None:
-    (topic,) = prod_deployed.of_type(TOPIC)
-    (subscription,) = prod_deployed.of_type("aws:sns/topicSubscription:TopicSubscription")
+    (topic,) = prod_deployed.of_type(SNS_TOPIC)
+    (subscription,) = prod_deployed.of_type(SNS_TOPIC_SUBSCRIPTION)
     assert subscription.get("protocol") == "email"
     assert subscription.get("endpoint") == "ops@example.com"
     assert subscription.get("topic") == topic.outputs.get("arn")
-    assert dev_preview.of_type("aws:sns/topicSubscription:TopicSubscription") == []
+    assert dev_preview.of_type(SNS_TOPIC_SUBSCRIPTION) == []
 
 
 def test_there_is_an_alarm_for_every_failure_mode() -> None:
@@ -49,17 +55,17 @@ def test_there_is_an_alarm_for_every_failure_mode() -> None:
         "web-in-service-below-minimum": {"GroupInServiceInstances"},
         "cloudfront-5xx-rate": {"5xxErrorRate"},
     }
-    assert len(stack.of_type(ALARM)) == len(expected)
+    assert len(stack.of_type(CLOUDWATCH_METRIC_ALARM)) == len(expected)
     for key, metrics in expected.items():
         assert metrics_of(alarm(stack, key)) == metrics, key
 
 
 def test_every_alarm_notifies_a_topic_of_its_own_region() -> None:
     stack = edge_program(domain=True)
-    (topic,) = stack.of_type(TOPIC)
+    (topic,) = stack.of_type(SNS_TOPIC)
     arn = topic.outputs.get("arn")
     assert arn is not None
-    for found in stack.of_type(ALARM):
+    for found in stack.of_type(CLOUDWATCH_METRIC_ALARM):
         assert found.get("alarmActions") == [arn], found.name
         assert found.get("okActions") == [arn], found.name
 
@@ -99,9 +105,9 @@ def test_cloudfront_alarm_reads_the_global_metrics_in_us_east_1(
     assert found.region == "us-east-1" and found.provider.endswith("::edge-us-east-1")
     dimensions = found.get("dimensions")
     assert dimensions is not None and dimensions["Region"] == "Global"
-    (distribution,) = stack.of_type("aws:cloudfront/distribution:Distribution")
+    (distribution,) = stack.of_type(CLOUDFRONT_DISTRIBUTION)
     assert distribution.id and dimensions["DistributionId"] == distribution.id
-    topics = {t.region: t for t in stack.of_type(TOPIC)}
+    topics = {t.region: t for t in stack.of_type(SNS_TOPIC)}
     assert set(topics) == {"eu-west-1", "us-east-1"}
     assert found.get("alarmActions") == [topics["us-east-1"].outputs.get("arn")]
     # KMS keys are regional: the us-east-1 topic has a rotated key of its own there.
@@ -113,7 +119,7 @@ def test_cloudfront_alarm_reads_the_global_metrics_in_us_east_1(
 
 def test_the_dashboard_shows_the_tier() -> None:
     stack = edge_program(domain=True)
-    (dashboard,) = stack.of_type("aws:cloudwatch/dashboard:Dashboard")
+    (dashboard,) = stack.of_type(CLOUDWATCH_DASHBOARD)
     body = json.loads(dashboard.get("dashboardBody"))
     metrics = {
         m[1]
@@ -130,7 +136,7 @@ def test_the_dashboard_shows_the_tier() -> None:
         "5xxErrorRate",
     } <= metrics
     (alarms,) = [w for w in body["widgets"] if w["type"] == "alarm"]
-    assert len(alarms["properties"]["alarms"]) == len(stack.of_type(ALARM))
+    assert len(alarms["properties"]["alarms"]) == len(stack.of_type(CLOUDWATCH_METRIC_ALARM))
 
 
 def test_dashboard_and_topic_are_exported(prod_deployed: Synthesis) -> None:
@@ -147,8 +153,6 @@ def test_without_a_domain_the_site_url_is_cloudfronts(dev_deployed: Synthesis) -
     assert domain is not None and dev_deployed.outputs["siteUrl"] == f"https://{domain}"
 
 
-LB = "aws:lb/loadBalancer:LoadBalancer"
-TG = "aws:lb/targetGroup:TargetGroup"
 ALB_ALARMS = {
     "alb-5xx-rate": {"HTTPCode_ELB_5XX_Count", "RequestCount"},
     "target-5xx-rate": {"HTTPCode_Target_5XX_Count", "RequestCount"},
@@ -159,7 +163,7 @@ ALB_ALARMS = {
 
 def alarms_by_name(stack: Synthesis) -> dict[str, RecordedResource]:
     prefix = f"webstack-{stack.stack}-"
-    return {a.name.removeprefix(prefix): a for a in stack.of_type(ALARM)}
+    return {a.name.removeprefix(prefix): a for a in stack.of_type(CLOUDWATCH_METRIC_ALARM)}
 
 
 def dimensions_of(found: RecordedResource) -> list[dict]:
@@ -171,7 +175,9 @@ def dimensions_of(found: RecordedResource) -> list[dict]:
 def test_the_real_stack_alarms_on_every_failure_mode(prod_deployed: Synthesis) -> None:
     alarms = alarms_by_name(prod_deployed)
     assert set(alarms) == {*ALB_ALARMS, "web-in-service-below-minimum", "cloudfront-5xx-rate"}
-    (alb,) = [lb for lb in prod_deployed.of_type(LB) if lb.name == "webstack-prod-web"]
+    (alb,) = [
+        lb for lb in prod_deployed.of_type(LB_LOAD_BALANCER) if lb.name == "webstack-prod-web"
+    ]
     for key in ALB_ALARMS:
         for dimensions in dimensions_of(alarms[key]):
             assert dimensions["LoadBalancer"] == alb.outputs["arnSuffix"], key
@@ -190,8 +196,8 @@ def test_with_the_app_tier_its_internal_alb_alarms_too(
         "app-in-service-below-minimum",
         "cloudfront-5xx-rate",
     }
-    (internal,) = [lb for lb in stack.of_type(LB) if lb.name == "webstack-prod-app"]
-    (target,) = [tg for tg in stack.of_type(TG) if tg.name == "webstack-prod-app"]
+    (internal,) = [lb for lb in stack.of_type(LB_LOAD_BALANCER) if lb.name == "webstack-prod-app"]
+    (target,) = [tg for tg in stack.of_type(LB_TARGET_GROUP) if tg.name == "webstack-prod-app"]
     for key, metrics in ALB_ALARMS.items():
         found = alarms[f"app-{key}"]
         assert metrics_of(found) == metrics, key

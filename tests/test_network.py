@@ -7,18 +7,26 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import synth
+from tests.support.synth import synth
+from tests.support.tokens import (
+    AWS_PROVIDER,
+    EC2_DEFAULT_SECURITY_GROUP,
+    EC2_EIP,
+    EC2_FLOW_LOG,
+    EC2_INTERNET_GATEWAY,
+    EC2_NAT_GATEWAY,
+    EC2_ROUTE,
+    EC2_ROUTE_TABLE_ASSOCIATION,
+    EC2_SUBNET,
+    EC2_VPC,
+    EC2_VPC_ENDPOINT,
+    KMS_KEY,
+)
 from tools.mockcloud import RecordedResource, Synthesis, synthesize
-
-SUBNET = "aws:ec2/subnet:Subnet"
-ROUTE = "aws:ec2/route:Route"
-ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
-ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-NAT = "aws:ec2/natGateway:NatGateway"
 
 
 def subnets_of_tier(stack: Synthesis, tier: str) -> list[RecordedResource]:
-    found = [s for s in stack.of_type(SUBNET) if s.get("tags", "Tier") == tier]
+    found = [s for s in stack.of_type(EC2_SUBNET) if s.get("tags", "Tier") == tier]
     assert found, f"no {tier} subnets"
     return found
 
@@ -36,24 +44,24 @@ def test_each_tier_has_one_subnet_in_each_of_distinct_azs(stack_name: str, tier:
 
 
 def test_subnets_are_carved_from_the_vpc_without_overlap(prod_preview: Synthesis) -> None:
-    (vpc,) = prod_preview.of_type("aws:ec2/vpc:Vpc")
+    (vpc,) = prod_preview.of_type(EC2_VPC)
     block = ipaddress.IPv4Network(vpc.get("cidrBlock"))
-    subnets = [ipaddress.IPv4Network(s.get("cidrBlock")) for s in prod_preview.of_type(SUBNET)]
+    subnets = [ipaddress.IPv4Network(s.get("cidrBlock")) for s in prod_preview.of_type(EC2_SUBNET)]
     assert all(s.subnet_of(block) for s in subnets)
     assert len({str(s) for s in subnets}) == len(subnets)
     assert ipaddress.IPv4Network("10.0.0.0/21") in subnets  # documented layout: public, AZ 1
 
 
 def test_vpc_resolves_dns_and_no_subnet_hands_out_public_ips(prod_preview: Synthesis) -> None:
-    (vpc,) = prod_preview.of_type("aws:ec2/vpc:Vpc")
+    (vpc,) = prod_preview.of_type(EC2_VPC)
     assert vpc.get("enableDnsSupport") is True
     assert vpc.get("enableDnsHostnames") is True
-    assert all(s.get("mapPublicIpOnLaunch") is False for s in prod_preview.of_type(SUBNET))
+    assert all(s.get("mapPublicIpOnLaunch") is False for s in prod_preview.of_type(EC2_SUBNET))
 
 
 def _routes_by_table(stack: Synthesis) -> dict[str, list[RecordedResource]]:
     routes: dict[str, list[RecordedResource]] = {}
-    for route in stack.of_type(ROUTE):
+    for route in stack.of_type(EC2_ROUTE):
         table_id = route.get("routeTableId")
         assert table_id, "deployed mode gives every route its table id"
         routes.setdefault(table_id, []).append(route)
@@ -62,7 +70,9 @@ def _routes_by_table(stack: Synthesis) -> dict[str, list[RecordedResource]]:
 
 def _table_of_subnet(stack: Synthesis, subnet: RecordedResource) -> RecordedResource:
     subnet_id = subnet.id
-    (association,) = [a for a in stack.of_type(ASSOCIATION) if a.get("subnetId") == subnet_id]
+    (association,) = [
+        a for a in stack.of_type(EC2_ROUTE_TABLE_ASSOCIATION) if a.get("subnetId") == subnet_id
+    ]
     return stack.by_id(association.get("routeTableId"))
 
 
@@ -81,7 +91,7 @@ def test_public_subnets_route_to_the_internet_gateway(prod_deployed: Synthesis) 
         (route,) = routes[_table_of_subnet(prod_deployed, subnet).id]
         assert route.get("destinationCidrBlock") == "0.0.0.0/0"
         gateway = prod_deployed.by_id(route.get("gatewayId"))
-        assert gateway.type == "aws:ec2/internetGateway:InternetGateway"
+        assert gateway.type == EC2_INTERNET_GATEWAY
 
 
 def test_with_a_nat_per_az_app_subnets_leave_through_the_nat_of_their_own_az(
@@ -100,19 +110,19 @@ def test_with_a_nat_per_az_app_subnets_leave_through_the_nat_of_their_own_az(
 def test_nat_gateway_count_follows_the_mode(mode: str, expected: int) -> None:
     stack = synth("prod", {"webstack:network": {"natGateways": mode}})
     assert stack.error is None
-    assert len(stack.of_type(NAT)) == expected
-    assert len(stack.of_type("aws:ec2/eip:Eip")) == expected
+    assert len(stack.of_type(EC2_NAT_GATEWAY)) == expected
+    assert len(stack.of_type(EC2_EIP)) == expected
 
 
 def test_a_single_nat_serves_every_app_subnet(dev_deployed: Synthesis) -> None:
-    (nat,) = dev_deployed.of_type(NAT)
-    nat_routes = [r for r in dev_deployed.of_type(ROUTE) if r.get("natGatewayId")]
+    (nat,) = dev_deployed.of_type(EC2_NAT_GATEWAY)
+    nat_routes = [r for r in dev_deployed.of_type(EC2_ROUTE) if r.get("natGatewayId")]
     assert len(nat_routes) == len(subnets_of_tier(dev_deployed, "app"))
     assert {r.get("natGatewayId") for r in nat_routes} == {nat.id}
 
 
 def test_s3_gateway_endpoint_serves_the_app_route_tables(prod_deployed: Synthesis) -> None:
-    (endpoint,) = prod_deployed.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    (endpoint,) = prod_deployed.of_type(EC2_VPC_ENDPOINT)
     assert endpoint.get("serviceName") == "com.amazonaws.us-east-1.s3"
     assert endpoint.get("vpcEndpointType") == "Gateway"
     tables = {prod_deployed.by_id(t).name for t in endpoint.get("routeTableIds")}
@@ -122,19 +132,19 @@ def test_s3_gateway_endpoint_serves_the_app_route_tables(prod_deployed: Synthesi
 def test_flow_logs_capture_all_traffic_into_an_encrypted_log_group_with_retention(
     prod_deployed: Synthesis,
 ) -> None:
-    (flow_log,) = prod_deployed.of_type("aws:ec2/flowLog:FlowLog")
+    (flow_log,) = prod_deployed.of_type(EC2_FLOW_LOG)
     assert flow_log.get("trafficType") == "ALL"
-    (vpc,) = prod_deployed.of_type("aws:ec2/vpc:Vpc")
+    (vpc,) = prod_deployed.of_type(EC2_VPC)
     assert flow_log.get("vpcId") == vpc.id
     group = prod_deployed.by_arn(flow_log.get("logDestination"))
     assert group.get("retentionInDays") == 365
     logs_key = prod_deployed.by_arn(group.get("kmsKeyId"))
-    assert logs_key.type == "aws:kms/key:Key"
+    assert logs_key.type == KMS_KEY
     assert logs_key.name.endswith("-logs")
 
 
 def test_the_default_security_group_is_stripped_of_all_rules(prod_preview: Synthesis) -> None:
-    (default,) = prod_preview.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    (default,) = prod_preview.of_type(EC2_DEFAULT_SECURITY_GROUP)
     assert default.get("ingress") == []
     assert default.get("egress") == []
 
@@ -142,7 +152,7 @@ def test_the_default_security_group_is_stripped_of_all_rules(prod_preview: Synth
 def test_az_names_come_from_the_invoke_through_the_stacks_own_provider(
     prod_preview: Synthesis,
 ) -> None:
-    (provider,) = prod_preview.of_type("pulumi:providers:aws")
+    (provider,) = prod_preview.of_type(AWS_PROVIDER)
     calls = [c for c in prod_preview.invokes if c.token.endswith("getAvailabilityZones")]
     assert calls, "availability zones were not looked up"
     assert {(c.provider, c.region) for c in calls} == {(provider.urn, "us-east-1")}
@@ -151,7 +161,7 @@ def test_az_names_come_from_the_invoke_through_the_stacks_own_provider(
 def test_each_region_looks_its_zones_up_through_its_own_provider() -> None:
     program = Path(__file__).parent / "programs" / "two_regions"
     stack = synthesize("dev", project_dir=program)
-    providers = {p.urn: p.get("region") for p in stack.of_type("pulumi:providers:aws")}
+    providers = {p.urn: p.get("region") for p in stack.of_type(AWS_PROVIDER)}
     calls = [c for c in stack.invokes if c.token.endswith("getAvailabilityZones")]
     assert sorted(providers[c.provider] for c in calls) == ["us-east-1", "us-west-2"]
 

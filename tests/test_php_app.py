@@ -32,10 +32,10 @@ from pathlib import Path
 import pytest
 
 from components.compute import user_data
-from tests.conftest import synth
+from tests.support.synth import synth
+from tests.support.tokens import EC2_LAUNCH_TEMPLATE
 from tools.mockcloud import Synthesis
 
-LT = "aws:ec2/launchTemplate:LaunchTemplate"
 PUBLIC = user_data.APP_DIR / "public"
 
 
@@ -82,7 +82,7 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 def test_cloud_init_accepts_the_rendered_user_data(overrides: dict | None, tmp_path: Path) -> None:
     cloud_init = require("cloud-init")
     stack: Synthesis = synth("dev", overrides, preview=False)
-    for template in stack.of_type(LT):
+    for template in stack.of_type(EC2_LAUNCH_TEMPLATE):
         text = gzip.decompress(base64.b64decode(template.get("userData"))).decode()
         path = tmp_path / f"{template.name}.yaml"
         path.write_text(text)
@@ -99,7 +99,7 @@ def test_cloud_init_accepts_the_rendered_user_data(overrides: dict | None, tmp_p
 def test_every_php_file_parses() -> None:
     php = require("php")
     files = user_data.app_files()
-    assert len(files) >= 5
+    assert len(files) == 5
     for path in files:
         result = subprocess.run([php, "-l", str(path)], capture_output=True, text=True, timeout=30)
         assert result.returncode == 0, result.stdout + result.stderr

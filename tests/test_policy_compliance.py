@@ -13,36 +13,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import synth
+from tests.support.synth import synth
 from tools.analyzer import PolicyPackProcess
 from tools.mockcloud import ROOT, synthesize
 from tools.preview import check, render_findings
+from tools.variants import FEATURES
 
 PACK = ROOT / "policies"
 STACK_FILES = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
-
-FEATURES: list[tuple[str, dict[str, Any]]] = [
-    ("stack-file", {}),
-    ("no-cdn", {"webstack:cdn": {"enabled": False}}),
-    ("waf", {"webstack:cdn": {"waf": True}}),
-    ("domain", {"webstack:domain": {"zoneName": "example.org", "recordName": "shop"}}),
-    (
-        "apex-domain-no-cdn",
-        {
-            "webstack:domain": {"zoneName": "example.org", "recordName": "@"},
-            "webstack:cdn": {"enabled": False},
-        },
-    ),
-    ("app-tier", {"webstack:appTier": {"enabled": True}}),
-    ("aurora-mysql", {"webstack:database": {"engine": "aurora-mysql"}}),
-    ("postgres", {"webstack:database": {"engine": "postgres"}}),
-    ("mysql-proxy", {"webstack:database": {"engine": "mysql", "proxy": True}}),
-    ("aurora-proxy", {"webstack:database": {"proxy": True, "readers": 2}}),
-    ("redis", {"webstack:cache": {"engine": "redis", "replicas": 2}}),
-    ("single-nat", {"webstack:network": {"natGateways": "single"}}),
-    ("eu-west-1", {"aws:region": "eu-west-1"}),
-    ("alarm-email", {"webstack:alarmEmail": "ops@example.org"}),
-]
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +59,11 @@ def test_the_pack_stops_an_insecure_program_and_the_preview_groups_it_by_resourc
         if f["level"] == "mandatory":
             by_resource.setdefault(f["urn"].rsplit("::", 1)[-1], set()).add(f["policy"])
     assert "ssh-from-anywhere" in by_resource
-    assert "plain-db" in by_resource
-    assert len(by_resource["plain-db"]) >= 3  # unencrypted, public, single-AZ, no final snapshot
+    # unencrypted, public, single-AZ
+    assert by_resource["plain-db"] == {
+        "rds-storage-encrypted",
+        "db-not-publicly-accessible",
+        "rds-multi-az",
+    }
     report = "\n".join(render_findings(findings))
     assert "[mandatory]" in report and "ssh-from-anywhere" in report

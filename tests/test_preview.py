@@ -7,6 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.tokens import (
+    EC2_NAT_GATEWAY,
+    EC2_SUBNET,
+    EC2_VPC,
+    ELASTICACHE_REPLICATION_GROUP,
+    STACK,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -24,9 +32,9 @@ def test_preview_prints_the_tree_and_counts_for_dev() -> None:
     result = preview("--stack", "dev")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "pulumi:pulumi:Stack" in out and "webstack-dev" in out
+    assert STACK in out and "webstack-dev" in out
     assert "─ webstack:stack:WebStack" in out
-    assert "aws:ec2/subnet:Subnet" in out
+    assert EC2_SUBNET in out
     assert "Resources by type:" in out
     assert "     6  aws:ec2/subnet:Subnet" in out
     assert "to create" in out
@@ -37,9 +45,9 @@ def test_preview_json_is_machine_readable_for_prod() -> None:
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["stack"] == "prod"
-    assert document["countsByType"]["aws:ec2/subnet:Subnet"] == 9
-    assert document["countsByType"]["aws:ec2/natGateway:NatGateway"] == 3
-    vpc = next(r for r in document["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
+    assert document["countsByType"][EC2_SUBNET] == 9
+    assert document["countsByType"][EC2_NAT_GATEWAY] == 3
+    vpc = next(r for r in document["resources"] if r["type"] == EC2_VPC)
     assert vpc["inputs"]["cidrBlock"] == "10.0.0.0/16"
     assert vpc["parent"].endswith("webstack:network:Network::webstack-prod")
     assert document["outputs"]["vpcId"] == {"$unknown": True}
@@ -50,7 +58,7 @@ def test_a_bad_config_fails_with_the_message_and_no_traceback() -> None:
     assert result.returncode == 1
     assert "webstack:network.azCount is 1" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-    assert "pulumi:pulumi:Stack" not in result.stdout
+    assert STACK not in result.stdout
 
 
 def test_an_unknown_stack_names_the_stacks_there_are() -> None:
@@ -63,15 +71,9 @@ def test_json_masks_secrets_and_marks_unknowns() -> None:
     deployed = preview("--stack", "dev", "--json", "--deployed")
     assert deployed.returncode == 0, deployed.stderr
     document = json.loads(deployed.stdout)
-    group = next(
-        r
-        for r in document["resources"]
-        if r["type"] == "aws:elasticache/replicationGroup:ReplicationGroup"
-    )
+    group = next(r for r in document["resources"] if r["type"] == ELASTICACHE_REPLICATION_GROUP)
     assert group["inputs"]["authToken"] == "[secret]"
     first = preview("--stack", "dev", "--json")
     assert "object at 0x" not in first.stdout
-    subnet = next(
-        r for r in json.loads(first.stdout)["resources"] if r["type"] == "aws:ec2/subnet:Subnet"
-    )
+    subnet = next(r for r in json.loads(first.stdout)["resources"] if r["type"] == EC2_SUBNET)
     assert subnet["inputs"]["vpcId"] == {"$unknown": True}

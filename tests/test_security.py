@@ -6,12 +6,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import synth
+from tests.support.synth import synth
+from tests.support.tokens import (
+    EC2_SECURITY_GROUP,
+    VPC_SECURITY_GROUP_EGRESS_RULE,
+    VPC_SECURITY_GROUP_INGRESS_RULE,
+)
 from tools.mockcloud import RecordedResource, Synthesis
 
-INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-GROUP = "aws:ec2/securityGroup:SecurityGroup"
 WORLD = ("0.0.0.0/0", "::/0")
 
 FEATURE_MATRIX = [
@@ -49,7 +51,7 @@ def test_only_the_public_alb_admits_the_world_and_only_on_80_and_443(
 ) -> None:
     stack = synth("dev", overrides, preview=False)
     assert stack.error is None, stack.error
-    for rule in rules(stack, INGRESS):
+    for rule in rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE):
         if _world(rule):
             assert group_tier(stack, rule.get("securityGroupId")) == "public-alb", rule.name
             assert rule.get("ipProtocol") == "tcp"
@@ -60,8 +62,10 @@ def test_only_the_public_alb_admits_the_world_and_only_on_80_and_443(
 def test_with_the_cdn_on_the_world_is_admitted_nowhere_and_cloudfront_has_its_own_group(
     dev_deployed: Synthesis,
 ) -> None:
-    assert not [r for r in rules(dev_deployed, INGRESS) if _world(r)]
-    prefix_rules = [r for r in rules(dev_deployed, INGRESS) if r.get("prefixListId")]
+    assert not [r for r in rules(dev_deployed, VPC_SECURITY_GROUP_INGRESS_RULE) if _world(r)]
+    prefix_rules = [
+        r for r in rules(dev_deployed, VPC_SECURITY_GROUP_INGRESS_RULE) if r.get("prefixListId")
+    ]
     # Without a domain the ALB has no certificate: CloudFront connects on 80 with its secret
     # header. One reference only: the list's 55 entries count against the 60-rule quota.
     assert [r.get("fromPort") for r in prefix_rules] == [80]
@@ -71,7 +75,9 @@ def test_with_the_cdn_on_the_world_is_admitted_nowhere_and_cloudfront_has_its_ow
 
 
 def test_with_a_domain_cloudfront_reaches_the_alb_on_443_only(prod_deployed: Synthesis) -> None:
-    prefix_rules = [r for r in rules(prod_deployed, INGRESS) if r.get("prefixListId")]
+    prefix_rules = [
+        r for r in rules(prod_deployed, VPC_SECURITY_GROUP_INGRESS_RULE) if r.get("prefixListId")
+    ]
     assert [r.get("fromPort") for r in prefix_rules] == [443]
 
 
@@ -79,20 +85,22 @@ def test_with_the_cdn_off_the_public_alb_admits_the_world_on_80_and_443_over_bot
     None
 ):
     stack = synth("dev", {"webstack:cdn": {"enabled": False}}, preview=False)
-    world = [r for r in rules(stack, INGRESS) if _world(r)]
+    world = [r for r in rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE) if _world(r)]
     assert sorted((r.get("fromPort"), bool(r.get("cidrIpv6"))) for r in world) == [
         (80, False),
         (80, True),
         (443, False),
         (443, True),
     ]
-    assert not [r for r in rules(stack, INGRESS) if r.get("prefixListId")]
+    assert not [r for r in rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE) if r.get("prefixListId")]
 
 
 @pytest.mark.parametrize("overrides", FEATURE_MATRIX)
 def test_between_tiers_rules_reference_groups_never_cidrs(overrides: dict[str, Any]) -> None:
     stack = synth("dev", overrides, preview=False)
-    for rule in rules(stack, INGRESS) + rules(stack, EGRESS):
+    for rule in rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE) + rules(
+        stack, VPC_SECURITY_GROUP_EGRESS_RULE
+    ):
         peers = [
             k
             for k in ("cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId")
@@ -107,7 +115,9 @@ def test_between_tiers_rules_reference_groups_never_cidrs(overrides: dict[str, A
 @pytest.mark.parametrize("overrides", FEATURE_MATRIX)
 def test_every_rule_has_a_description_and_a_single_port(overrides: dict[str, Any]) -> None:
     stack = synth("dev", overrides)
-    for rule in rules(stack, INGRESS) + rules(stack, EGRESS):
+    for rule in rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE) + rules(
+        stack, VPC_SECURITY_GROUP_EGRESS_RULE
+    ):
         assert rule.get("description"), rule.name
         assert rule.get("ipProtocol") == "tcp"
         assert rule.get("fromPort") == rule.get("toPort")
@@ -121,7 +131,7 @@ def flows(stack: Synthesis) -> set[tuple[str, str, int]]:
             group_tier(stack, r.get("securityGroupId")),
             int(r.get("fromPort")),
         )
-        for r in rules(stack, INGRESS)
+        for r in rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE)
         if r.get("referencedSecurityGroupId")
     }
 
@@ -163,7 +173,7 @@ def test_every_ingress_flow_has_the_matching_egress_on_the_source(dev_deployed: 
             group_tier(dev_deployed, r.get("referencedSecurityGroupId")),
             int(r.get("fromPort")),
         )
-        for r in rules(dev_deployed, EGRESS)
+        for r in rules(dev_deployed, VPC_SECURITY_GROUP_EGRESS_RULE)
         if r.get("referencedSecurityGroupId")
     }
     assert egress == flows(dev_deployed)
@@ -174,7 +184,7 @@ def test_data_tiers_have_no_egress_and_instances_only_https_to_the_world(
     overrides: dict[str, Any],
 ) -> None:
     stack = synth("dev", overrides, preview=False)
-    for rule in rules(stack, EGRESS):
+    for rule in rules(stack, VPC_SECURITY_GROUP_EGRESS_RULE):
         tier = group_tier(stack, rule.get("securityGroupId"))
         assert tier not in ("database", "cache"), f"{rule.name}: data tiers never call out"
         if _world(rule):
@@ -183,6 +193,8 @@ def test_data_tiers_have_no_egress_and_instances_only_https_to_the_world(
 
 
 def test_groups_have_no_inline_rules(dev_preview: Synthesis) -> None:
-    for group in dev_preview.of_type(GROUP):
+    groups = dev_preview.of_type(EC2_SECURITY_GROUP)
+    assert len(groups) == 5
+    for group in groups:
         assert not group.get("ingress") and not group.get("egress"), group.name
         assert group.get("description")

@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import synth
+from tests.support.synth import synth
+from tests.support.tokens import AWS_PROVIDER, EC2_SUBNET, EC2_VPC, KMS_ALIAS
 from tools.mockcloud import Synthesis, synthesize
-
-PROVIDER = "pulumi:providers:aws"
 
 
 @pytest.mark.parametrize("stack_name", ["dev", "prod"])
 def test_every_aws_resource_uses_an_explicit_provider_from_the_factory(stack_name: str) -> None:
     stack = synth(stack_name)
-    providers = {p.urn: p for p in stack.of_type(PROVIDER)}
+    providers = {p.urn: p for p in stack.of_type(AWS_PROVIDER)}
     for resource in (r for r in stack.cloud_resources if r.type.startswith("aws:")):
         assert resource.provider in providers, f"{resource.name} uses a default provider"
 
@@ -25,7 +24,9 @@ def test_every_aws_resource_uses_an_explicit_provider_from_the_factory(stack_nam
 @pytest.mark.parametrize("stack_name", ["dev", "prod"])
 def test_providers_tag_everything_and_pin_their_region(stack_name: str) -> None:
     stack = synth(stack_name)
-    for provider in stack.of_type(PROVIDER):
+    providers = stack.of_type(AWS_PROVIDER)
+    assert len(providers) == 1  # us-east-1: the edge provider is the primary one
+    for provider in providers:
         assert provider.get("region") == "us-east-1"
         tags = (
             json.loads(provider.get("defaultTags"))["tags"]
@@ -43,15 +44,20 @@ def test_providers_tag_everything_and_pin_their_region(stack_name: str) -> None:
 def test_allowed_account_ids_guard_every_provider() -> None:
     stack = synth("dev", {"webstack:allowedAccountIds": ["123456789012"]})
     assert stack.error is None, stack.error
-    for provider in stack.of_type(PROVIDER):
+    providers = stack.of_type(AWS_PROVIDER)
+    assert len(providers) == 1
+    for provider in providers:
         assert json.loads(provider.get("allowedAccountIds")) == ["123456789012"]
 
 
 def test_a_stack_outside_us_east_1_gets_an_edge_provider_in_us_east_1() -> None:
     stack = synth("dev", {"aws:region": "eu-west-1"})
     assert stack.error is None, stack.error
-    assert sorted(p.get("region") for p in stack.of_type(PROVIDER)) == ["eu-west-1", "us-east-1"]
-    zones = {s.get("availabilityZone") for s in stack.of_type("aws:ec2/subnet:Subnet")}
+    assert sorted(p.get("region") for p in stack.of_type(AWS_PROVIDER)) == [
+        "eu-west-1",
+        "us-east-1",
+    ]
+    zones = {s.get("availabilityZone") for s in stack.of_type(EC2_SUBNET)}
     assert zones == {"eu-west-1a", "eu-west-1b"}
 
 
@@ -83,7 +89,7 @@ def test_outputs_export_network_and_security_ids(dev_deployed: Synthesis) -> Non
     assert outputs["vpcId"].startswith("vpc-")
     for key in ("publicSubnetIds", "appSubnetIds", "dataSubnetIds"):
         assert len(outputs[key]) == 2 and all(s.startswith("subnet-") for s in outputs[key])
-    assert set(outputs["securityGroupIds"]) >= {"publicAlb", "web", "database", "cache"}
+    assert set(outputs["securityGroupIds"]) == {"publicAlb", "web", "database", "cache"}
     assert all(v.startswith("sg-") for v in outputs["securityGroupIds"].values())
 
 
@@ -96,17 +102,13 @@ def test_two_foundations_in_two_regions_coexist() -> None:
     program = Path(__file__).parent / "programs" / "two_regions"
     stack = synthesize("dev", project_dir=program)
     assert stack.error is None, stack.error
-    vpcs = stack.of_type("aws:ec2/vpc:Vpc")
+    vpcs = stack.of_type(EC2_VPC)
     assert sorted((v.region, v.get("cidrBlock")) for v in vpcs) == [
         ("us-east-1", "10.0.0.0/16"),
         ("us-west-2", "10.1.0.0/16"),
     ]
     assert len({r.urn for r in stack.resources}) == len(stack.resources)
-    west = {
-        s.get("availabilityZone")
-        for s in stack.of_type("aws:ec2/subnet:Subnet")
-        if s.region == "us-west-2"
-    }
+    west = {s.get("availabilityZone") for s in stack.of_type(EC2_SUBNET) if s.region == "us-west-2"}
     assert west == {"us-west-2a", "us-west-2b"}
-    aliases = [a.get("name") for a in stack.of_type("aws:kms/alias:Alias")]
+    aliases = [a.get("name") for a in stack.of_type(KMS_ALIAS)]
     assert len(aliases) == len(set(aliases)) == 6

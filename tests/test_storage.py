@@ -6,15 +6,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from tests.support.tokens import (
+    CLOUDFRONT_DISTRIBUTION,
+    KMS_KEY,
+    S3_BUCKET,
+    S3_BUCKET_POLICY,
+    STORAGE_COMPONENT,
+)
 from tools.mockcloud import ACCOUNT_ID, RecordedResource, Synthesis
 
-BUCKET = "aws:s3/bucket:Bucket"
-POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 CLOUDFRONT_LOG_DELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
 
 
 def bucket(stack: Synthesis, purpose: str) -> RecordedResource:
-    (found,) = [b for b in stack.of_type(BUCKET) if b.get("tags", "Purpose") == purpose]
+    (found,) = [b for b in stack.of_type(S3_BUCKET) if b.get("tags", "Purpose") == purpose]
     return found
 
 
@@ -67,7 +72,7 @@ def test_uploads_bucket_is_encrypted_with_the_data_key_and_a_bucket_key(
     default = rule["applyServerSideEncryptionByDefault"]
     assert default["sseAlgorithm"] == "aws:kms"
     key = prod_deployed.by_arn(default["kmsMasterKeyId"])
-    assert key.type == "aws:kms/key:Key"
+    assert key.type == KMS_KEY
     assert key.get("tags", "Purpose") == "data"
     assert rule["bucketKeyEnabled"] is True
 
@@ -78,7 +83,7 @@ def test_noncurrent_upload_versions_expire(prod_deployed: Synthesis) -> None:
     )
     (rule,) = lifecycle.get("rules")
     assert rule["status"] == "Enabled"
-    assert rule["noncurrentVersionExpiration"]["noncurrentDays"] > 0
+    assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == 30
 
 
 def test_the_uploads_bucket_has_one_policy_that_denies_plain_http(
@@ -96,7 +101,7 @@ def test_only_the_sites_distribution_may_read_and_only_the_served_prefixes(
     prod_deployed: Synthesis,
 ) -> None:
     (allow,) = [s for s in policy_statements(prod_deployed, "uploads") if s["Effect"] == "Allow"]
-    (distribution,) = prod_deployed.of_type("aws:cloudfront/distribution:Distribution")
+    (distribution,) = prod_deployed.of_type(CLOUDFRONT_DISTRIBUTION)
     distribution_arn = distribution.outputs.get("arn")
     arn = bucket(prod_deployed, "uploads").outputs.get("arn")
     assert distribution_arn is not None and arn is not None
@@ -126,7 +131,8 @@ def test_log_bucket_uses_sse_s3_and_expires_logs(prod_deployed: Synthesis) -> No
     (lifecycle,) = configuration(
         prod_deployed, "bucketLifecycleConfiguration:BucketLifecycleConfiguration", "access-logs"
     )
-    assert lifecycle.get("rules")[0]["expiration"]["days"] > 0
+    (rule,) = lifecycle.get("rules")
+    assert rule["expiration"]["days"] == 90
 
 
 def test_cloudfront_log_delivery_is_granted_through_a_private_acl(
@@ -162,13 +168,24 @@ def test_buckets_are_protected_in_prod_and_never_force_destroyed(
     prod_preview: Synthesis, dev_preview: Synthesis
 ) -> None:
     for stack, protected in ((prod_preview, True), (dev_preview, False)):
-        for found in stack.of_type(BUCKET):
+        buckets = stack.of_type(S3_BUCKET)
+        assert len(buckets) == 2  # uploads, access logs
+        for found in buckets:
             assert found.protect is protected, found.name
             assert not found.get("forceDestroy"), found.name
 
 
 def test_every_storage_resource_is_a_child_of_the_component(prod_preview: Synthesis) -> None:
-    (storage,) = prod_preview.of_type("webstack:storage:Storage")
+    (storage,) = prod_preview.of_type(STORAGE_COMPONENT)
     children = prod_preview.children(storage.urn)
-    assert {c.type for c in children} >= {BUCKET, POLICY}
-    assert len([c for c in children if c.type == POLICY]) == 2
+    assert {c.type.removeprefix("aws:s3/") for c in children} == {
+        "bucket:Bucket",
+        "bucketAcl:BucketAcl",
+        "bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "bucketOwnershipControls:BucketOwnershipControls",
+        "bucketPolicy:BucketPolicy",
+        "bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "bucketVersioning:BucketVersioning",
+    }
+    assert len([c for c in children if c.type == S3_BUCKET_POLICY]) == 2

@@ -38,7 +38,13 @@ def _builtin() -> list[StackResource]:
     u = UNKNOWN
     rows: list[tuple[str, str, dict[str, Any], dict[str, tuple[str, ...]], bool]] = []
 
-    def add(type_: str, name: str, props: dict[str, Any], deps=None, protect=False) -> str:
+    def add(
+        type_: str,
+        name: str,
+        props: dict[str, Any],
+        deps: dict[str, tuple[str, ...]] | None = None,
+        protect: bool = False,
+    ) -> str:
         rows.append((type_, name, props, deps or {}, protect))
         return f"urn:pulumi:prod::webstack::{type_}::{name}"
 

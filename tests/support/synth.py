@@ -1,0 +1,35 @@
+"""Cached syntheses of the real program under the recording mock monitor.
+
+``preview=True`` models a first ``pulumi preview`` (ids and ARNs unknown); ``preview=False``
+models ``pulumi up`` against the mock cloud (deterministic ids), for following references.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from tools.mockcloud import Synthesis, synthesize
+
+
+@cache
+def _synthesize_cached(stack: str, overrides_json: str, preview: bool) -> Synthesis:
+    overrides = json.loads(overrides_json) if overrides_json else None
+    return synthesize(stack, overrides=overrides, preview=preview)
+
+
+def synth(
+    stack: str = "dev", overrides: Mapping[str, Any] | None = None, *, preview: bool = True
+) -> Synthesis:
+    """A (cached) synthesis of ``stack`` with config ``overrides`` applied over its stack file."""
+    key = json.dumps(overrides, sort_keys=True) if overrides else ""
+    return _synthesize_cached(stack, key, preview)
+
+
+def succeeded(result: Synthesis) -> Synthesis:
+    """``result``, after checking the program ran without error and registered something."""
+    assert result.error is None, result.error
+    assert result.resources, "the program registered nothing"
+    return result
