@@ -34,7 +34,9 @@ constraints:
 	mv constraints.tmp constraints.txt && rm -rf .venv-pin
 
 ## Offline preview of a stack under Pulumi's mock monitor, checked by the policy pack: make preview STACK=prod
-POLICY_CONFIG = $(if $(wildcard policies/config/$(STACK).json),--policy-pack-config policies/config/$(STACK).json)
+## The pack's config is chosen by the stack's environment: policies/config/<environment>.json
+ENVIRONMENT = $(shell $(PY) -m tools.stackfile environment $(STACK) 2>/dev/null)
+POLICY_CONFIG = $(if $(wildcard policies/config/$(ENVIRONMENT).json),--policy-pack-config policies/config/$(ENVIRONMENT).json)
 
 preview: venv policies-venv
 	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(POLICY_CONFIG) $(ARGS)

@@ -130,7 +130,7 @@ def test_yaml_1_1_booleans_reach_the_program_as_strings_and_are_refused(project:
     (project / "Pulumi.dev.yaml").write_text(DEV_CONFIG + "  webstack:cdn:\n    enabled: yes\n")
     result = run("--stack", "dev", "--cwd", str(project))
     assert result.returncode == 1
-    assert 'webstack:cdn.enabled is "yes"' in result.stderr
+    assert "webstack:cdn.enabled is 'yes'" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 

@@ -30,7 +30,7 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     (
         "wrong-type",
         {"webstack:web": {"minSize": "two"}},
-        ("webstack:web.minSize", '"two"', "integer"),
+        ("webstack:web.minSize", "'two'", "integer"),
     ),
     (
         "az-count-too-small",
@@ -70,42 +70,42 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     (
         "malformed-instance-type",
         {"webstack:web": {"instanceType": "t4g"}},
-        ("webstack:web.instanceType", '"t4g"', "t4g.small"),
+        ("webstack:web.instanceType", "'t4g'", "t4g.small"),
     ),
     (
         "malformed-db-class",
         {"webstack:database": {"instanceClass": "r6g.large"}},
-        ("webstack:database.instanceClass", '"r6g.large"', "db.r6g.large"),
+        ("webstack:database.instanceClass", "'r6g.large'", "db.r6g.large"),
     ),
     (
         "malformed-cache-node",
         {"webstack:cache": {"nodeType": "t4g.small"}},
-        ("webstack:cache.nodeType", '"t4g.small"', "cache.t4g.small"),
+        ("webstack:cache.nodeType", "'t4g.small'", "cache.t4g.small"),
     ),
     (
         "unknown-engine",
         {"webstack:database": {"engine": "oracle"}},
-        ("webstack:database.engine", '"oracle"', "aurora-postgresql", "mysql"),
+        ("webstack:database.engine", "'oracle'", "aurora-postgresql", "mysql"),
     ),
     (
         "unknown-cache-engine",
         {"webstack:cache": {"engine": "dragonfly"}},
-        ("webstack:cache.engine", '"dragonfly"', "valkey", "memcached"),
+        ("webstack:cache.engine", "'dragonfly'", "valkey", "memcached"),
     ),
     (
         "unknown-dr-strategy",
         {"webstack:dr": {"strategy": "hot-spare"}},
-        ("webstack:dr.strategy", '"hot-spare"', "pilot-light", "active-active"),
+        ("webstack:dr.strategy", "'hot-spare'", "pilot-light", "active-active"),
     ),
     (
         "unknown-nat-mode",
         {"webstack:network": {"natGateways": "perAZ"}},
-        ("webstack:network.natGateways", '"perAZ"', "single", "perAz"),
+        ("webstack:network.natGateways", "'perAZ'", "single", "perAz"),
     ),
     (
         "unknown-price-class",
         {"webstack:cdn": {"priceClass": "PriceClass_50"}},
-        ("webstack:cdn.priceClass", '"PriceClass_50"', "PriceClass_100"),
+        ("webstack:cdn.priceClass", "'PriceClass_50'", "PriceClass_100"),
     ),
     (
         "dr-region-equals-primary",
@@ -135,8 +135,23 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ),
     (
         "prod-backup-retention",
-        {"webstack:environment": "prod", "webstack:database": {"backupRetentionDays": 3}},
-        ("webstack:database.backupRetentionDays", "3", "at least 7 in prod"),
+        {"webstack:environment": "prod", "webstack:database": {"backupRetentionDays": 13}},
+        ("webstack:database.backupRetentionDays is 13", "at least 14 in prod"),
+    ),
+    (
+        "prod-cache-snapshots",
+        {"webstack:environment": "prod", "webstack:cache": {"snapshotRetentionDays": 6}},
+        ("webstack:cache.snapshotRetentionDays is 6", "at least 7 in prod"),
+    ),
+    (
+        "aurora-without-reader-in-dev",
+        {"webstack:database": {"readers": 0}},
+        ("webstack:database.readers is 0", "at least 1, so Aurora can fail over"),
+    ),
+    (
+        "cache-without-replica-in-dev",
+        {"webstack:cache": {"replicas": 0}},
+        ("webstack:cache.replicas is 0", "at least 1, so the cache survives"),
     ),
     (
         "prod-without-domain",
@@ -151,22 +166,22 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     (
         "number-as-string",
         {"webstack:network": {"azCount": "3"}},
-        ("webstack:network.azCount", '"3"', "a valid integer"),
+        ("webstack:network.azCount", "'3'", "a valid integer"),
     ),
     (
         "boolean-as-yes",
         {"webstack:cdn": {"enabled": "yes"}},
-        ("webstack:cdn.enabled", '"yes"', "a valid boolean"),
+        ("webstack:cdn.enabled", "'yes'", "a valid boolean"),
     ),
     (
         "boolean-as-no",
         {"webstack:cdn": {"enabled": "no"}},
-        ("webstack:cdn.enabled", '"no"', "a valid boolean"),
+        ("webstack:cdn.enabled", "'no'", "a valid boolean"),
     ),
     (
         "boolean-as-on",
         {"webstack:database": {"proxy": "on"}},
-        ("webstack:database.proxy", '"on"', "a valid boolean"),
+        ("webstack:database.proxy", "'on'", "a valid boolean"),
     ),
     (
         "integer-as-float",

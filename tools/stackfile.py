@@ -267,3 +267,31 @@ def _missing_message(stack: str, missing: list[str]) -> str:
         return f"Stack '{stack}' is missing configuration value {quoted[0]}"
     listed = ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
     return f"Stack '{stack}' is missing configuration values {listed}"
+
+
+def environment_of(stack: str, project_dir: Path) -> str:
+    """The stack's ``webstack:environment`` (the project default when unset): the policy pack's
+    config is chosen per environment (``policies/config/<environment>.json``)."""
+    project = load_project(project_dir)
+    config = load_stack_config(stack, project_dir)
+    return config.get(f"{project.name}:environment", "dev")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tools.stackfile environment STACK``: print the stack's environment."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2 or args[0] != "environment":
+        print("usage: python -m tools.stackfile environment STACK", file=sys.stderr)
+        return 2
+    try:
+        print(environment_of(args[1], Path.cwd()))
+    except StackFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

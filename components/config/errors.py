@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +20,7 @@ from components.config.values import (
     REGION,
     WEEKLY_WINDOW,
     WINDOW,
+    quoted,
 )
 from components.naming import PROJECT
 
@@ -56,7 +56,7 @@ def describe(exc: ValidationError, document: Mapping[str, Any]) -> str:
             lines.append(f"{PROJECT}:{path}.{message}" if path else message)
             continue
         accepted = _accepted(error)
-        shown = json.dumps(value, default=str) if not isinstance(value, Mapping) else "the section"
+        shown = quoted(value) if not isinstance(value, Mapping) else "the section"
         lines.append(f"{PROJECT}:{path} is {shown}; accepted: {accepted}")
     return "\n".join(lines)
 

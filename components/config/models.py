@@ -40,9 +40,15 @@ from components.config.values import (
     Port,
     PriceClass,
     architecture_of,
+    quoted,
 )
 from components.config.windows import MIN_BACKUP_WINDOW, MIN_SNAPSHOT_WINDOW, window_problems
 from components.naming import PROJECT
+
+# Production minimums, the same as the organisation's pack config for prod
+# (policies/config/prod.json: db-backup-retention, cache-snapshots); a test holds them equal.
+PROD_MIN_BACKUP_DAYS = 14
+PROD_MIN_SNAPSHOT_DAYS = 7
 
 
 class Section(BaseModel):
@@ -382,7 +388,9 @@ class DatabaseConfig(DataStoreConfig):
         pattern=DB_INSTANCE_CLASS,
         description="RDS instance class of the writer and readers.",
     )
-    readers: Int = Field(1, ge=0, le=15, description="Aurora readers or RDS read replicas.")
+    readers: Int = Field(
+        1, ge=0, le=15, description="Aurora readers (at least 1) or RDS read replicas."
+    )
     allocated_storage_gb: Int = Field(50, ge=20, le=65536, description="RDS (non-Aurora) only.")
     max_allocated_storage_gb: Int = Field(
         500, ge=20, le=65536, description="Storage autoscaling ceiling (RDS only)."
@@ -391,7 +399,7 @@ class DatabaseConfig(DataStoreConfig):
         7,
         ge=1,
         le=35,
-        description="Days of automated backups (point-in-time restore window); at least 7 in prod.",
+        description="Days of automated backups (point-in-time restore), at least 14 in prod.",
     )
     backup_window: str = Field("03:00-04:00", pattern=WINDOW, description="UTC, hh:mm-hh:mm.")
     maintenance_window: str = Field(
@@ -475,10 +483,12 @@ class CacheConfig(DataStoreConfig):
     node_type: str = Field(
         "cache.t4g.small", pattern=CACHE_NODE_TYPE, description="ElastiCache node type."
     )
-    replicas: Int = Field(1, ge=0, le=5, description="Replicas per shard (valkey/redis).")
+    replicas: Int = Field(
+        1, ge=0, le=5, description="Replicas per shard (valkey/redis; at least 1)."
+    )
     nodes: Int = Field(2, ge=1, le=40, description="Node count (memcached only).")
     snapshot_retention_days: Int = Field(
-        7, ge=0, le=35, description="Days of daily snapshots (valkey/redis); at least 1 in prod."
+        7, ge=0, le=35, description="Days of daily snapshots (valkey/redis); at least 7 in prod."
     )
     snapshot_window: str = Field(
         "02:00-03:00", pattern=WINDOW, description="Daily UTC snapshot window."
@@ -611,6 +621,24 @@ class StackConfig(Section):
                         f"a block that does not overlap network.cidr {self.network.cidr}",
                     )
                 )
+        # The organisation's pack enforces multi-AZ data stores in every environment
+        # (aurora-cluster-min-instances, elasticache-multi-az): refuse here what it would stop.
+        if self.database.engine.is_aurora and self.database.readers < 1:
+            problems.append(
+                (
+                    "database.readers",
+                    self.database.readers,
+                    "at least 1, so Aurora can fail over to another AZ",
+                )
+            )
+        if self.cache.engine is not CacheEngine.MEMCACHED and self.cache.replicas < 1:
+            problems.append(
+                (
+                    "cache.replicas",
+                    self.cache.replicas,
+                    "at least 1, so the cache survives the loss of an AZ",
+                )
+            )
         if self.is_production:
             if self.domain is None:
                 problems.append(
@@ -622,51 +650,32 @@ class StackConfig(Section):
                         "certificate and CloudFront reaches the ALB over plain HTTP",
                     )
                 )
-            if self.database.backup_retention_days < 7:
+            if self.database.backup_retention_days < PROD_MIN_BACKUP_DAYS:
                 problems.append(
                     (
                         "database.backupRetentionDays",
                         self.database.backup_retention_days,
-                        "at least 7 in prod",
+                        f"at least {PROD_MIN_BACKUP_DAYS} in prod",
                     )
                 )
             if self.web.min_size < 2:
                 problems.append(("web.minSize", self.web.min_size, "at least 2 in prod"))
             if self.app_tier.enabled and self.app_tier.min_size < 2:
                 problems.append(("appTier.minSize", self.app_tier.min_size, "at least 2 in prod"))
-            if self.database.engine.is_aurora and self.database.readers < 1:
-                problems.append(
-                    (
-                        "database.readers",
-                        self.database.readers,
-                        "at least 1 in prod, so Aurora can fail over to another AZ",
-                    )
-                )
-            if self.cache.engine is not CacheEngine.MEMCACHED and self.cache.replicas < 1:
-                problems.append(
-                    (
-                        "cache.replicas",
-                        self.cache.replicas,
-                        "at least 1 in prod, so the cache survives the loss of an AZ",
-                    )
-                )
             if (
                 self.cache.engine is not CacheEngine.MEMCACHED
-                and self.cache.snapshot_retention_days < 1
+                and self.cache.snapshot_retention_days < PROD_MIN_SNAPSHOT_DAYS
             ):
                 problems.append(
                     (
                         "cache.snapshotRetentionDays",
                         self.cache.snapshot_retention_days,
-                        "at least 1 in prod",
+                        f"at least {PROD_MIN_SNAPSHOT_DAYS} in prod",
                     )
                 )
         if problems:
             raise ValueError(
-                "\n".join(
-                    f"{PROJECT}:{k} is {'unset' if v is None else repr(v)}; accepted: {a}"
-                    for k, v, a in problems
-                )
+                "\n".join(f"{PROJECT}:{k} is {quoted(v)}; accepted: {a}" for k, v, a in problems)
             )
         return self
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, Strict
 
@@ -148,3 +149,13 @@ Port = Annotated[int, Strict(), Field(ge=1, le=65535)]
 def architecture_of(instance_type: str) -> Literal["arm64", "x86_64"]:
     """The CPU architecture an EC2 instance type runs, for picking the matching AMI."""
     return "arm64" if _GRAVITON_FAMILY.match(instance_type) else "x86_64"
+
+
+def quoted(value: Any) -> str:
+    """A config value as every error message shows it: text in single quotes (as the Pulumi
+    CLI quotes keys and values), ``unset`` for none, anything else as JSON."""
+    if value is None:
+        return "unset"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return json.dumps(value, default=str)
