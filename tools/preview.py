@@ -28,6 +28,7 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
+from tools import cost
 from tools.analyzer import Diagnostic, PolicyPackProcess, StackResource
 from tools.mockcloud import ROOT, RecordedResource, Synthesis, synthesize
 from tools.stackfile import StackFileError, known_stacks, load_stack_config
@@ -295,6 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             {"name": report.pack, "version": report.version} if report is not None else None
         )
         document["policyViolations"] = report.findings if report is not None else []
+        document["cost"] = cost.estimate(synthesis).to_json() if synthesis.error is None else None
         print(json.dumps(document, indent=2, default=str))
     else:
         _print_human(synthesis, report)
@@ -393,6 +395,8 @@ def _print_human(synthesis: Synthesis, report: PolicyReport | None) -> None:
     for type_token, count in synthesis.count_by_type().items():
         print(f"    {count:>4}  {type_token}")
     print(f"\nResources:\n    + {len(synthesis.resources) + 1} to create")
+    # The estimate sits inside "Resources:" (indented), so the CLI's headings stay as they are.
+    print("\n".join(cost.render(cost.estimate(synthesis))))
     if report is not None:
         mark = "✘" if report.mandatory else "✔"
         print(f"\nPolicies:\n    {mark} {report.pack}@v{report.version} (local: policies)")
