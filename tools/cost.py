@@ -1,7 +1,6 @@
 """Estimated monthly cost of a stack, from what the program registered and an embedded price table.
 
     python -m tools.cost --stack prod [--json]
-    python -m tools.cost --compare BASE.json HEAD.json [--stack prod]   # Markdown, for a PR
 
 An estimate, never a quote: on-demand list prices of one date (``tools.prices``), the always-on
 capacity the program declares (an Auto Scaling group at its minimum or desired size, every
@@ -12,8 +11,8 @@ Resources are grouped by the region they are created in (their provider's region
 by the mock monitor), so a stack spanning two regions shows its standby region separately.
 CloudFront, Route 53, IAM and CloudFront-scoped WAF are global.
 
-``--compare`` reads two ``tools.preview --json`` documents (their ``cost`` key), e.g. the pull
-request's head and main, and prints the difference as a Markdown table.
+``compare_markdown`` sets two ``tools.preview --json`` documents (their ``cost`` key) side by
+side, e.g. a pull request's head and main (``tools.pr_comment``).
 """
 
 from __future__ import annotations
@@ -429,30 +428,12 @@ def compare_markdown(
     return lines
 
 
-def _load(path: Path) -> dict[str, Any] | None:
-    if not path.exists() or not path.read_text().strip():
-        return None
-    document = json.loads(path.read_text())
-    return document if isinstance(document, dict) else None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tools.cost", description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml")
     parser.add_argument("--cwd", type=Path, default=ROOT, help="the project directory")
     parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
-    parser.add_argument(
-        "--compare",
-        nargs=2,
-        type=Path,
-        metavar=("BASE", "HEAD"),
-        help="two `tools.preview --json` files (a missing or empty BASE is a new stack)",
-    )
     args = parser.parse_args(argv)
-    if args.compare:
-        base, head = (_load(path) for path in args.compare)
-        print("\n".join(compare_markdown(base, head, args.stack)))
-        return 0
     synthesis = synthesize(args.stack, project_dir=args.cwd.resolve())
     if synthesis.error:
         print(f"error: {synthesis.error}", file=sys.stderr)
