@@ -329,6 +329,62 @@ _HANDLERS: dict[str, Any] = {
     "aws:cloudwatch/dashboard:Dashboard": _flat("CloudWatch dashboard", p.DASHBOARD_MONTH),
 }
 PRICED_TYPES = frozenset(_HANDLERS)
+# Types the program creates that cost nothing by themselves, or only with use (requests, data,
+# storage: ``tools.prices.NOT_ESTIMATED``). A type in neither set fails the tests, so a new
+# billable resource gets a price decision.
+UNPRICED_TYPES = frozenset(
+    {
+        "aws:acm/certificate:Certificate",
+        "aws:acm/certificateValidation:CertificateValidation",
+        "aws:autoscaling/policy:Policy",
+        "aws:autoscaling/schedule:Schedule",
+        "aws:cloudfront/distribution:Distribution",  # requests and data
+        "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "aws:cloudwatch/logGroup:LogGroup",  # ingestion and storage
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        "aws:ec2/flowLog:FlowLog",  # log ingestion
+        "aws:ec2/internetGateway:InternetGateway",
+        "aws:ec2/launchTemplate:LaunchTemplate",  # priced through its Auto Scaling group
+        "aws:ec2/route:Route",
+        "aws:ec2/routeTable:RouteTable",
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:ec2/subnet:Subnet",
+        "aws:ec2/vpc:Vpc",
+        "aws:elasticache/parameterGroup:ParameterGroup",
+        "aws:elasticache/subnetGroup:SubnetGroup",
+        "aws:iam/instanceProfile:InstanceProfile",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:iam/serviceLinkedRole:ServiceLinkedRole",
+        "aws:kms/alias:Alias",
+        "aws:lb/listener:Listener",
+        "aws:lb/listenerRule:ListenerRule",
+        "aws:lb/targetGroup:TargetGroup",
+        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+        "aws:rds/parameterGroup:ParameterGroup",
+        "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",
+        "aws:rds/proxyTarget:ProxyTarget",
+        "aws:rds/subnetGroup:SubnetGroup",
+        "aws:route53/record:Record",  # queries
+        "aws:s3/bucket:Bucket",  # storage and requests
+        "aws:s3/bucketAcl:BucketAcl",
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:secretsmanager/secretVersion:SecretVersion",
+        "aws:sns/topic:Topic",  # deliveries
+        "aws:sns/topicSubscription:TopicSubscription",
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "random:index/randomId:RandomId",
+        "random:index/randomPassword:RandomPassword",
+    }
+)
 
 
 def estimate(synthesis: Synthesis, primary: str | None = None) -> CostEstimate:
