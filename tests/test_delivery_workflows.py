@@ -206,7 +206,10 @@ def test_pull_requests_preview_every_stack_with_one_edited_comment_each() -> Non
     assert workflow["on"] == {"pull_request": {"branches": ["main"]}}
     job = workflow["jobs"]["preview"]
     assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.stacks) }}"
-    assert job["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+    assert job["if"] == (
+        "!cancelled() && needs.stacks.result == 'success' "
+        "&& github.event.pull_request.head.repo.full_name == github.repository"
+    )
     assert job["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
     [action] = [s for s in job["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@")]
     assert action["with"]["command"] == "preview"

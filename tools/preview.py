@@ -4,8 +4,9 @@
         [--policy-pack-config policies/config/prod.json]]
         [--config KEY=VALUE ...] [--config-path KEY.PATH=VALUE ...]
 
-Prints the resource tree the way ``pulumi preview`` does, a count per resource type and the
-stack outputs; with ``--policy-pack`` it starts the pack exactly as the CLI does and sends every
+Prints the resource tree the way ``pulumi preview`` does, a count per resource type, the
+stack outputs and an estimate of the monthly cost (``tools.cost``; ``cost`` in ``--json``);
+with ``--policy-pack`` it starts the pack exactly as the CLI does and sends every
 resource through the analyzer protocol, then prints violations grouped by resource. Config is
 read as the CLI reads it (``tools.stackfile``). Exit status, as the CLI's: 0 clean, 1 on a
 configuration error, a bad stack file or a mandatory policy violation, 2 on bad arguments.
