@@ -4,8 +4,9 @@
         [--policy-pack-config policies/config/prod.json]]
         [--config KEY=VALUE ...] [--config-path KEY.PATH=VALUE ...]
 
-Prints the resource tree the way ``pulumi preview`` does, a count per resource type and the
-stack outputs; with ``--policy-pack`` it starts the pack exactly as the CLI does and sends every
+Prints the resource tree the way ``pulumi preview`` does, a count per resource type, the
+stack outputs and an estimate of the monthly cost (``tools.cost``; ``cost`` in ``--json``);
+with ``--policy-pack`` it starts the pack exactly as the CLI does and sends every
 resource through the analyzer protocol, then prints violations grouped by resource. Config is
 read as the CLI reads it (``tools.stackfile``). Exit status, as the CLI's: 0 clean, 1 on a
 configuration error, a bad stack file or a mandatory policy violation, 2 on bad arguments.
@@ -29,6 +30,7 @@ from typing import Any
 import yaml
 from pulumi.runtime import rpc
 
+from tools import cost
 from tools.analyzer import Diagnostic, PolicyPackProcess, Provider, StackResource
 from tools.mockcloud import ROOT, RecordedResource, Synthesis, synthesize
 from tools.stackfile import StackFileError, known_stacks, load_stack_config
@@ -310,6 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             {"name": report.pack, "version": report.version} if report is not None else None
         )
         document["policyViolations"] = report.findings if report is not None else []
+        document["cost"] = cost.estimate(synthesis).to_json() if synthesis.error is None else None
         print(json.dumps(document, indent=2, default=str))
     else:
         _print_human(synthesis, report)
@@ -408,6 +411,8 @@ def _print_human(synthesis: Synthesis, report: PolicyReport | None) -> None:
     for type_token, count in synthesis.count_by_type().items():
         print(f"    {count:>4}  {type_token}")
     print(f"\nResources:\n    + {len(synthesis.resources) + 1} to create")
+    # The estimate sits inside "Resources:" (indented), so the CLI's headings stay as they are.
+    print("\n".join(cost.render(cost.estimate(synthesis))))
     if report is not None:
         mark = "✘" if report.mandatory else "✔"
         print(f"\nPolicies:\n    {mark} {report.pack}@v{report.version} (local: policies)")
