@@ -6,7 +6,7 @@ POLICY_VENV := policies/venv
 STACK ?= dev
 ARGS ?=
 
-.PHONY: venv policies-venv constraints stacks preview preview-json diagram test unit lint format typecheck bench clean
+.PHONY: pack-config venv policies-venv constraints stacks preview preview-json diagram test unit lint format typecheck bench clean
 
 venv: $(VENV)/.installed
 policies-venv: $(POLICY_VENV)/.installed
@@ -43,6 +43,10 @@ stacks:
 ## The pack's config is chosen by the stack's environment: policies/config/<environment>.json
 ENVIRONMENT = $(shell $(PY) -m tools.stackfile environment $(STACK) 2>/dev/null)
 POLICY_CONFIG = $(if $(wildcard policies/config/$(ENVIRONMENT).json),--policy-pack-config policies/config/$(ENVIRONMENT).json)
+
+## The pack config `make preview` uses for a stack (empty when its environment has none)
+pack-config: venv
+	@echo $(if $(wildcard policies/config/$(ENVIRONMENT).json),policies/config/$(ENVIRONMENT).json)
 
 preview: venv policies-venv
 	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(POLICY_CONFIG) $(ARGS)

@@ -104,12 +104,19 @@ def test_with_replicas_the_group_fails_over_automatically_across_azs(
     assert group.get("clusterMode") == "disabled"
 
 
-def test_a_single_node_cannot_claim_failover() -> None:
-    group = the_group(stack_with("valkey", replicas=0))
-    assert group.get("numCacheClusters") == 1
-    # AWS refuses automatic failover or Multi-AZ with fewer than two nodes.
-    assert group.get("automaticFailoverEnabled") is False
-    assert group.get("multiAzEnabled") is False
+def test_a_single_node_cache_is_refused_in_every_environment() -> None:
+    # AWS refuses automatic failover or Multi-AZ with fewer than two nodes, and the
+    # organisation's pack requires both (elasticache-multi-az): the program refuses the config.
+    for environment in ("dev", "staging"):
+        result = synth(
+            "dev",
+            {"webstack:environment": environment, "webstack:cache": {"replicas": 0}},
+            preview=False,
+        )
+        assert result.error == (
+            "webstack:cache.replicas is 0; accepted: at least 1, so the cache survives the loss "
+            "of an AZ"
+        )
 
 
 @pytest.mark.parametrize("engine", REPLICATED)

@@ -3,12 +3,12 @@ the request path), rendered once, and the committed image the README shows."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.support.system_tools import require
 from tools.diagram import StackGraph, build_graph, render
 from tools.mockcloud import Synthesis, synthesize
 
@@ -125,8 +125,7 @@ def test_the_model_needs_resolved_references(prod_preview: Synthesis) -> None:
 
 
 def test_the_picture_renders(two_sites_graph: StackGraph, tmp_path: Path) -> None:
-    if shutil.which("dot") is None:
-        pytest.skip("needs Graphviz: install the Debian package graphviz (.ci/apt-packages)")
+    require("dot", "graphviz")
     out = render(two_sites_graph, tmp_path / "two-sites.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert out.stat().st_size > 50_000

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
+from tests.support.system_tools import require
 from tools.stackfile import known_stacks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,8 +63,7 @@ def test_the_workflows_pass_jactionlint() -> None:
 
 
 def test_the_workflow_scripts_pass_shellcheck() -> None:
-    if shutil.which("shellcheck") is None:
-        pytest.skip("needs shellcheck: install the Debian package shellcheck (.ci/apt-packages)")
+    require("shellcheck", "shellcheck")
     result = lint()
     assert (result.returncode, result.stdout) == (0, "")
     assert "shellcheck was not found" not in result.stderr
@@ -164,7 +162,7 @@ def pulumi_action_commands() -> list[str]:
             inputs = step.get("with") or {}
             if "command" not in inputs:
                 continue  # installs the CLI only
-            config = "policies/config/<stack>.json" if inputs.get("policyPackConfigs") else ""
+            config = "policies/config/<environment>.json" if inputs.get("policyPackConfigs") else ""
             command = f"pulumi {inputs['command']} --policy-pack {inputs['policyPacks']}"
             found.append(f"{command} --policy-pack-config {config}")
     return found
@@ -179,6 +177,7 @@ def test_every_command_the_workflows_run_is_in_the_readme() -> None:
             "make stacks",
             "make stacks EXCLUDE='dev prod'",
             "make preview STACK=<stack>",
+            "make -s pack-config STACK=<stack>",
             "make preview-json STACK=<stack>",
             ".venv/bin/python -m tools.preview --cwd base --stack <stack> --json",
             ".venv/bin/python -m tools.pr_comment --stack <stack> --base base.json "
@@ -192,12 +191,14 @@ def test_every_command_the_workflows_run_is_in_the_readme() -> None:
 
 def test_the_pulumi_actions_run_preview_and_up_with_the_stacks_pack_config() -> None:
     assert pulumi_action_commands() == [
-        "pulumi up --policy-pack policies --policy-pack-config policies/config/<stack>.json",
-        "pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json",
+        "pulumi up --policy-pack policies --policy-pack-config policies/config/<environment>.json",
+        "pulumi preview --policy-pack policies --policy-pack-config "
+        "policies/config/<environment>.json",
     ]
+    # The config is the one `make preview` picks: by the stack's environment.
     for name in ("pull-request.yml", "deploy-stack.yml"):
         [resolve] = [s for s in steps(load(name)) if s.get("id") == "pack"]
-        assert "policies/config/$STACK.json" in resolve["run"]
+        assert 'make -s pack-config STACK="$STACK"' in resolve["run"]
 
 
 # ---------------------------------------------------------------------------- pull requests

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import glob
 import gzip
 import http.client
 import json
@@ -33,22 +32,11 @@ import pytest
 
 from components.compute import user_data
 from tests.support.synth import synth
+from tests.support.system_tools import require
 from tests.support.tokens import EC2_LAUNCH_TEMPLATE
 from tools.mockcloud import Synthesis
 
 PUBLIC = user_data.APP_DIR / "public"
-
-
-def require(tool: str, *candidates: str) -> str:
-    """The tool's path; skip when missing, but fail under CI so it can never pass by skipping."""
-    for name in (tool, *candidates):
-        found = shutil.which(name) or next(iter(sorted(glob.glob(name))), None)
-        if found:
-            return found
-    message = f"{tool} is not installed (see .ci/apt-packages)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def free_port() -> int:
@@ -80,7 +68,7 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
     ],
 )
 def test_cloud_init_accepts_the_rendered_user_data(overrides: dict | None, tmp_path: Path) -> None:
-    cloud_init = require("cloud-init")
+    cloud_init = require("cloud-init", "cloud-init")
     stack: Synthesis = synth("dev", overrides, preview=False)
     for template in stack.of_type(EC2_LAUNCH_TEMPLATE):
         text = gzip.decompress(base64.b64decode(template.get("userData"))).decode()
@@ -97,7 +85,7 @@ def test_cloud_init_accepts_the_rendered_user_data(overrides: dict | None, tmp_p
 
 
 def test_every_php_file_parses() -> None:
-    php = require("php")
+    php = require("php", "php-cli")
     files = user_data.app_files()
     assert len(files) == 5
     for path in files:
@@ -108,7 +96,7 @@ def test_every_php_file_parses() -> None:
 def test_the_rds_iam_auth_token_matches_botocores() -> None:
     """The app's SigV4-presigned `Action=connect` (for an IAM-authenticated RDS Proxy) is the
     token the AWS SDK would generate for the same credentials, host, user and time."""
-    php = require("php")
+    php = require("php", "php-cli")
     botocore_session = pytest.importorskip("botocore.session")
     from unittest import mock
 
@@ -158,7 +146,7 @@ class PostgreSQL:
     """A throwaway cluster in a temp dir, trust auth, loopback only."""
 
     def __init__(self) -> None:
-        self.initdb = require("initdb", "/usr/lib/postgresql/*/bin/initdb")
+        self.initdb = require("initdb", "postgresql", "/usr/lib/postgresql/*/bin/initdb")
         self.pg_ctl = str(Path(self.initdb).resolve().parent / "pg_ctl")
         # Outside pytest's per-user tmp (mode 0700), which the postgres user could not enter.
         self.root = Path(tempfile.mkdtemp(prefix="webstack-pg-"))
@@ -233,8 +221,8 @@ def cache_keys(port: int, password: str) -> list[str]:
 
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[tuple[PostgreSQL, list[str], int, Path]]:
-    redis = require("valkey-server", "redis-server")
-    require("php")
+    redis = require("valkey-server", "redis-server", "redis-server")
+    require("php", "php-cli")
     database = PostgreSQL()
     cache_port = free_port()
     config = tmp_path / "app.json"
@@ -286,7 +274,7 @@ def test_healthz_turns_200_once_database_and_cache_answer_and_sessions_are_share
     servers: tuple[PostgreSQL, list[str], int, Path],
 ) -> None:
     database, redis_command, cache_port, config = servers
-    php = require("php")
+    php = require("php", "php-cli")
     apps = [App(php, config), App(php, config)]
     cache = None
     try:

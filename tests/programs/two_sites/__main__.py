@@ -4,7 +4,7 @@ disaster-recovery stack will build it. Used by the delivery tests (picture and c
 import pulumi
 
 from components import config as stack_config
-from components.config import NetworkConfig
+from components.config.models import NetworkConfig
 from components.providers import aws_provider
 from components.stack import WebStack, WebStackArgs
 
