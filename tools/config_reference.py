@@ -53,13 +53,22 @@ def _type_name(annotation: Any) -> str:
 
 
 def _default(field: FieldInfo, section: str | None, key: str) -> str:
-    per_env = []
-    if section:
-        for environment, sections in ENVIRONMENT_DEFAULTS.items():
-            if key in sections.get(section, {}):
-                per_env.append(f"{environment.value}: `{sections[section][key]}`")
-    if per_env:
-        return ", ".join(per_env)
+    # A key with a default per environment lists every environment: those without an entry of
+    # their own take the model's default.
+    if section and any(key in s.get(section, {}) for s in ENVIRONMENT_DEFAULTS.values()):
+        return ", ".join(
+            f"{environment.value}: "
+            + (
+                f"`{sections[section][key]}`"
+                if key in sections.get(section, {})
+                else _plain_default(field)
+            )
+            for environment, sections in ENVIRONMENT_DEFAULTS.items()
+        )
+    return _plain_default(field, key)
+
+
+def _plain_default(field: FieldInfo, key: str = "") -> str:
     if key == "environment":
         return "`dev`"
     if field.default is PydanticUndefined:
