@@ -1,5 +1,5 @@
 """Application load balancers: the internet-facing one of the web tier, the internal one of the
-app tier (seed 004), each with its target group and listeners.
+app tier (web servers call app servers through it), each with its target group and listeners.
 
 Listeners
 - With a certificate: HTTPS 443 (TLS 1.3 policy) serves; HTTP 80 only answers 301 to HTTPS.
@@ -8,7 +8,7 @@ Listeners
 - Internal (app tier): HTTP 80 inside the VPC; the web tier's security group is its only client.
 - Behind CloudFront the header is checked on whichever listener serves, HTTPS too: the prefix
   list admits every CloudFront distribution, including other accounts'. Anything else: fixed 403.
-- ``/error`` answers a fixed 404 (seed 003) without reaching an instance.
+- ``/error`` answers a fixed 404 without reaching an instance.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The tier's scaling: target tracking on CPU and on ALB requests per target, optional step
-scaling on a CPU alarm and scheduled capacity changes (seed 001)."""
+scaling on a CPU alarm and scheduled capacity changes for known peaks."""
 
 from __future__ import annotations
 

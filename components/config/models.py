@@ -113,7 +113,7 @@ class DomainConfig(Section):
 
 
 class ScheduledAction(Section):
-    """A recurring capacity change, e.g. more instances for weekend traffic (seed 001)."""
+    """A recurring capacity change, e.g. more instances for weekend traffic."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
     recurrence: str = Field(
@@ -153,7 +153,7 @@ class StepAdjustment(Section):
 
 
 class StepScaling(Section):
-    """Step scaling on an alarm (seed 001): add 2 at 50-75 % CPU, 4 above 75 %.
+    """Step scaling on an alarm, e.g. add 2 at 50-75 % CPU, 4 above 75 %.
 
     ``scaleOut`` steps are contiguous, start at the alarm threshold and the last one is open-ended
     (no upperBound); ``scaleIn`` steps mirror that downwards. Runs beside target tracking.
