@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .base import MANDATORY, Config, PolicySet, Resource
 from .iam_docs import statements
 from .props import UNKNOWN, as_bool, get, is_set, items, json_document
 from .relations import Targets, of_type, referenced
@@ -142,7 +142,7 @@ def kms_rotation(r: Resource, cfg: Config) -> list[str]:
     name="sns-topic-encrypted",
     description="SNS topics are encrypted with a KMS key.",
     types=[t.SNS_TOPIC],
-    level=ADVISORY,
+    level=MANDATORY,
     fsbp=("SNS.1",),
 )
 def sns_kms(r: Resource, cfg: Config) -> list[str]:
@@ -158,7 +158,7 @@ def sns_kms(r: Resource, cfg: Config) -> list[str]:
     name="log-group-encrypted",
     description="CloudWatch log groups are encrypted with a KMS key.",
     types=[t.LOG_GROUP],
-    level=ADVISORY,
+    level=MANDATORY,
 )
 def log_group_kms(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "kmsKeyId") in (None, ""):

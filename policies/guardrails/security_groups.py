@@ -15,7 +15,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .base import MANDATORY, Config, PolicySet, Resource
 from .props import UNKNOWN, as_int, get, is_set, items
 from .relations import Targets, of_type, referenced
 
@@ -341,7 +341,7 @@ def _data_msg(where: str, group: str, p: Permission) -> str:
 @rules.stack(
     name="sg-data-tier-egress",
     description="Security groups of databases and caches do not allow egress to the internet.",
-    level=ADVISORY,
+    level=MANDATORY,
 )
 def data_tier_egress(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
     groups = data_tier_groups(resources)

@@ -24,7 +24,8 @@ from support import PACK_DIR
 from tools.analyzer import UNKNOWN, secret, serialize
 
 MANDATORY_MODULES = {"encryption", "multi_az", "security_groups", "network", "exposure", "iam"}
-ADVISORY_EXCEPTIONS = {"sns-topic-encrypted", "log-group-encrypted", "sg-data-tier-egress"}
+# Encryption, multi-AZ and least-privilege network rules are mandatory by default, no exceptions.
+ADVISORY_EXCEPTIONS: set[str] = set()
 CONFIG_FILES = sorted((PACK_DIR / "config").glob("*.json"))
 
 
