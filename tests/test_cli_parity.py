@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.support.process import run_module
 from tools.stackfile import (
     CliYamlLoader,
     StackFileError,
@@ -27,15 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_STACKS = known_stacks(ROOT)
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tools.preview", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return run_module("tools.preview", *args)
 
 
 @pytest.fixture

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.process import run_module
 from tools.bench_preview import preview_command
 from tools.mockcloud import Synthesis
 from tools.stackfile import known_stacks
@@ -39,22 +38,8 @@ def test_each_stack_is_previewed_with_the_pack_and_its_config() -> None:
 
 
 def test_the_bench_prints_time_and_peak_memory_per_stack(dev_preview: Synthesis) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tools.bench_preview",
-            "--stacks",
-            "dev",
-            "--repeat",
-            "1",
-            "--no-pack",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
+    result = run_module(
+        "tools.bench_preview", "--stacks", "dev", "--repeat", "1", "--no-pack", timeout=240
     )
     assert result.returncode == 0, result.stderr
     header, line = result.stdout.splitlines()

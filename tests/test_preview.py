@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.process import run_module
 from tests.support.tokens import (
     EC2_NAT_GATEWAY,
     EC2_SUBNET,
@@ -19,13 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def preview(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tools.preview", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_module("tools.preview", *args)
 
 
 def test_preview_prints_the_tree_and_counts_for_dev() -> None:

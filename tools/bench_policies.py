@@ -136,21 +136,9 @@ def _builtin() -> list[StackResource]:
 def base_stack() -> tuple[str, list[StackResource]]:
     try:
         from tools.mockcloud import synthesize
+        from tools.preview import stack_resources
 
-        synthesis = synthesize("prod")
-        resources = [
-            StackResource(
-                urn=r.urn,
-                type=r.type,
-                name=r.name,
-                properties=r.struct,
-                parent=r.parent,
-                dependencies=tuple(r.dependencies),
-                property_dependencies={k: tuple(v) for k, v in r.property_dependencies.items()},
-                protect=r.protect,
-            )
-            for r in synthesis.resources
-        ]
+        resources = stack_resources(synthesize("prod"))
         if resources:
             return "tools.mockcloud prod", resources
     except Exception as e:  # the recorder is optional for the benchmark
