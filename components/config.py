@@ -909,7 +909,7 @@ def load(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConf
         "stack": stack,
         "region": region,
         "environment": environment,
-        "alarmEmail": values.get("alarmEmail"),
+        "alarmEmail": values.get("alarmEmail") or None,  # Pulumi.yaml default: ""
         "allowedAccountIds": values.get("allowedAccountIds", ()),
         "domain": values.get("domain"),
     }

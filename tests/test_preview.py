@@ -42,7 +42,7 @@ def test_preview_json_is_machine_readable_for_prod() -> None:
     vpc = next(r for r in document["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
     assert vpc["inputs"]["cidrBlock"] == "10.0.0.0/16"
     assert vpc["parent"].endswith("webstack:network:Network::webstack-prod")
-    assert document["outputs"]["vpcId"] == "[unknown]"
+    assert document["outputs"]["vpcId"] == {"$unknown": True}
 
 
 def test_a_bad_config_fails_with_the_message_and_no_traceback() -> None:
@@ -74,4 +74,4 @@ def test_json_masks_secrets_and_marks_unknowns() -> None:
     subnet = next(
         r for r in json.loads(first.stdout)["resources"] if r["type"] == "aws:ec2/subnet:Subnet"
     )
-    assert subnet["inputs"]["vpcId"] == "[unknown]"
+    assert subnet["inputs"]["vpcId"] == {"$unknown": True}

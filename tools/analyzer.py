@@ -71,6 +71,25 @@ class Remediation:
 
 
 @dataclass(frozen=True)
+class Provider:
+    """The provider resource the engine sends with a resource (stack policies read its region)."""
+
+    urn: str
+    properties: struct_pb2.Struct
+
+    @classmethod
+    def aws(cls, region: str, name: str = "default", stack: str = "dev") -> Provider:
+        urn = f"urn:pulumi:{stack}::webstack::pulumi:providers:aws::{name}"
+        return cls(urn=urn, properties=serialize({"region": region}))
+
+    def message(self) -> analyzer_pb2.AnalyzerProviderResource:
+        type_, name = self.urn.rsplit("::", 2)[-2:]
+        return analyzer_pb2.AnalyzerProviderResource(
+            type=type_, properties=self.properties, urn=self.urn, name=name
+        )
+
+
+@dataclass(frozen=True)
 class StackResource:
     urn: str
     type: str
@@ -81,6 +100,7 @@ class StackResource:
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     protect: bool = False
     provider_urn: str = ""
+    provider: Provider | None = None  # sent to the pack as the CLI does, when known
 
     @classmethod
     def of(
@@ -241,6 +261,7 @@ class PolicyPackProcess:
             urn=r.urn,
             name=r.name,
             options=analyzer_pb2.AnalyzerResourceOptions(protect=r.protect, parent=r.parent),
+            provider=r.provider.message() if r.provider else None,
         )
         return _diagnostics(self.stub.Analyze(request), r.urn)
 
@@ -251,6 +272,7 @@ class PolicyPackProcess:
             urn=r.urn,
             name=r.name,
             options=analyzer_pb2.AnalyzerResourceOptions(protect=r.protect, parent=r.parent),
+            provider=r.provider.message() if r.provider else None,
         )
         response = self.stub.Remediate(request)
         return [
@@ -273,6 +295,7 @@ class PolicyPackProcess:
                     options=analyzer_pb2.AnalyzerResourceOptions(
                         protect=r.protect, parent=r.parent
                     ),
+                    provider=r.provider.message() if r.provider else None,
                     parent=r.parent,
                     dependencies=list(r.dependencies),
                     propertyDependencies={

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import logging
 import runpy
 import sys
@@ -33,13 +32,14 @@ from typing import Any, NamedTuple
 
 import pulumi
 import pulumi.runtime
-import yaml
 from google.protobuf import struct_pb2
 from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
+
+from tools import stackfile
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "webstack"
@@ -675,33 +675,8 @@ class Synthesis:
 def load_stack_config(
     stack: str, overrides: Mapping[str, Any] | None = None, project_dir: Path = ROOT
 ) -> dict[str, str]:
-    """Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then ``overrides``; values as strings."""
-    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()) or {}
-    stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    if not stack_file.exists() and overrides is None:
-        known = sorted(p.name for p in project_dir.glob("Pulumi.*.yaml"))
-        raise FileNotFoundError(f"no stack file {stack_file.name}; stacks here: {', '.join(known)}")
-    stack_doc = yaml.safe_load(stack_file.read_text()) if stack_file.exists() else {}
-    merged: dict[str, Any] = {}
-    for key, declaration in (project.get("config") or {}).items():
-        full_key = key if ":" in key else f"{project['name']}:{key}"
-        if isinstance(declaration, Mapping) and "default" in declaration:
-            merged[full_key] = declaration["default"]
-        elif isinstance(declaration, Mapping) and "value" in declaration:
-            merged[full_key] = declaration["value"]
-    merged.update((stack_doc or {}).get("config") or {})
-    merged.update(overrides or {})
-    return {key: _as_config_string(value) for key, value in merged.items() if value is not None}
-
-
-def _as_config_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value)
+    """The config map the CLI would hand the program (see ``tools.stackfile``)."""
+    return stackfile.load_stack_config(stack, project_dir, overrides)
 
 
 class _WarningCollector(logging.Handler):

@@ -2,11 +2,17 @@
 
     python -m tools.preview --stack prod [--json] [--deployed] [--policy-pack policies
         [--policy-pack-config policies/config/prod.json]]
+        [--config KEY=VALUE ...] [--config-path KEY.PATH=VALUE ...]
 
 Prints the resource tree the way ``pulumi preview`` does, a count per resource type and the
 stack outputs; with ``--policy-pack`` it starts the pack exactly as the CLI does and sends every
-resource through the analyzer protocol, then prints violations grouped by resource. Exit status:
-0 clean, 1 on a configuration error or a mandatory policy violation, 2 on bad arguments.
+resource through the analyzer protocol, then prints violations grouped by resource. Config is
+read as the CLI reads it (``tools.stackfile``). Exit status, as the CLI's: 0 clean, 1 on a
+configuration error, a bad stack file or a mandatory policy violation, 2 on bad arguments.
+
+In ``--json`` every value is JSON of its own type: numbers stay numbers, a value not known until
+the resource exists is ``{"$unknown": true}`` and a secret is ``"[secret]"`` (as
+``pulumi stack output --json`` shows one).
 """
 
 from __future__ import annotations
@@ -14,41 +20,65 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pulumi.runtime import rpc
 
-from tools.analyzer import Diagnostic, PolicyPackProcess, StackResource
+from tools.analyzer import Diagnostic, PolicyPackProcess, Provider, StackResource
 from tools.mockcloud import ROOT, RecordedResource, Synthesis, synthesize
+from tools.stackfile import StackFileError, known_stacks, load_stack_config
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+UNKNOWN_MARKER: dict[str, bool] = {"$unknown": True}
+SECRET_MARKER = "[secret]"
+# The tree fits a 100-column terminal: long types and names are shortened in the middle.
+TREE_COLUMNS = 100
+TYPE_COLUMN_MAX = 58
 
 
 def render_tree(synthesis: Synthesis) -> list[str]:
+    """The resource tree as ``pulumi preview`` draws it, within ``TREE_COLUMNS`` columns."""
     stack_urn = f"urn:pulumi:{synthesis.stack}::webstack::{STACK_TYPE}::webstack-{synthesis.stack}"
     by_parent: dict[str, list[RecordedResource]] = {}
     for resource in synthesis.resources:
         by_parent.setdefault(resource.parent or stack_urn, []).append(resource)
-    width = max((len(r.type) for r in synthesis.resources), default=20) + 12
-    lines = [
-        f"     {'Type':<{width}} Name",
-        f" +   {STACK_TYPE:<{width}} webstack-{synthesis.stack}",
-    ]
+    rows: list[tuple[str, str, str]] = [(" + ", STACK_TYPE, f"webstack-{synthesis.stack}")]
 
     def walk(urn: str, prefix: str) -> None:
         children = sorted(by_parent.get(urn, []), key=lambda r: (r.custom, r.type, r.name))
         for index, child in enumerate(children):
             last = index == len(children) - 1
             branch = "└─ " if last else "├─ "
-            label = f"{prefix}{branch}{child.type}"
-            marker = " +  " if not child.protect else " +🔒"
-            lines.append(f"{marker} {label:<{width}} {child.name}")
+            rows.append(
+                (" + " if not child.protect else "+🔒", prefix + branch + child.type, child.name)
+            )
             walk(child.urn, prefix + ("   " if last else "│  "))
 
     walk(stack_urn, "")
+    width = min(max(len(label) for _, label, _ in rows), TYPE_COLUMN_MAX)
+    name_width = TREE_COLUMNS - width - 6
+    lines = [f"     {'Type':<{width}} Name"]
+    for marker, label, name in rows:
+        lines.append(f"{marker}  {_shorten(label, width):<{width}} {_shorten(name, name_width)}")
     return lines
+
+
+def _shorten(text: str, width: int) -> str:
+    """``text`` cut in the middle with an ellipsis when it is wider than ``width``."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    return text[: keep - keep // 2] + "…" + text[len(text) - keep // 2 :]
+
+
+def display_width(line: str) -> int:
+    """Terminal columns of ``line``: wide characters (the lock) take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 def summary(synthesis: Synthesis) -> dict[str, Any]:
@@ -56,10 +86,10 @@ def summary(synthesis: Synthesis) -> dict[str, Any]:
         "stack": synthesis.stack,
         "mode": "preview" if synthesis.preview else "deployed",
         "error": synthesis.error,
-        "resourceCount": len(synthesis.resources) + (0 if synthesis.error else 1),
+        "resourceCount": len(synthesis.resources),
         "countsByType": synthesis.count_by_type(),
         "outputs": {
-            key: ("[unknown]" if key in synthesis.unknown_outputs else value)
+            key: (dict(UNKNOWN_MARKER) if key in synthesis.unknown_outputs else plain(value))
             for key, value in synthesis.outputs.items()
         },
         "warnings": synthesis.warnings,
@@ -81,7 +111,13 @@ def summary(synthesis: Synthesis) -> dict[str, Any]:
 
 
 def stack_resources(synthesis: Synthesis) -> list[StackResource]:
-    """The recorded resources as the engine hands them to an analyzer."""
+    """The recorded resources as the engine hands them to an analyzer, each with its provider
+    resource (stack policies read the provider's region from it)."""
+    providers = {
+        r.urn: Provider(urn=r.urn, properties=r.struct)
+        for r in synthesis.resources
+        if r.type.startswith("pulumi:providers:")
+    }
     return [
         StackResource(
             urn=r.urn,
@@ -93,6 +129,7 @@ def stack_resources(synthesis: Synthesis) -> list[StackResource]:
             property_dependencies=r.property_dependencies,
             protect=r.protect,
             provider_urn=r.provider,
+            provider=providers.get(r.provider),
         )
         for r in synthesis.resources
     ]
@@ -116,12 +153,24 @@ def _shown_inputs(resource: RecordedResource) -> dict[str, Any]:
     for key, value in resource.inputs.items():
         field = resource.struct.fields.get(key)
         if field is not None and _is_secret(field):
-            shown[key] = "[secret]"
+            shown[key] = SECRET_MARKER
         elif resource.is_unknown(key):
-            shown[key] = "[unknown]"
+            shown[key] = dict(UNKNOWN_MARKER)
         else:
-            shown[key] = value
+            shown[key] = plain(value)
     return shown
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON of its own type: the wire's doubles that are whole numbers become
+    integers again (protobuf's Struct has only doubles)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
 
 
 def _is_secret(value: Any) -> bool:
@@ -133,14 +182,33 @@ def _is_secret(value: Any) -> bool:
     )
 
 
-def run_policy_pack(
-    synthesis: Synthesis, pack_dir: Path, config_file: Path | None
-) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class PolicyReport:
+    """What the pack said: its name and version, as the CLI prints them, and the findings."""
+
+    pack: str
+    version: str
+    findings: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def mandatory(self) -> int:
+        return sum(1 for f in self.findings if f["level"] == "mandatory")
+
+
+def run_policy_pack(synthesis: Synthesis, pack_dir: Path, config_file: Path | None) -> PolicyReport:
     """Start the pack as the CLI does, configure it, and check the synthesized stack."""
     config = json.loads(config_file.read_text()) if config_file else {}
     with PolicyPackProcess(pack_dir) as pack:
         pack.configure(config)
-        return check(pack, synthesis)
+        info = pack.info()
+        return PolicyReport(info.name, _pack_version(pack_dir), check(pack, synthesis))
+
+
+def _pack_version(pack_dir: Path) -> str:
+    """The version the CLI shows and publishes: PulumiPolicy.yaml's (a Python pack's analyzer
+    reports a fixed placeholder)."""
+    document = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
+    return str(document.get("version", "0.0.1"))
 
 
 def _finding(diagnostic: Diagnostic, urn: str) -> dict[str, str]:
@@ -153,9 +221,10 @@ def _finding(diagnostic: Diagnostic, urn: str) -> dict[str, str]:
 
 
 def render_findings(findings: Sequence[dict[str, str]]) -> list[str]:
+    """Violations grouped by resource, then the count per level."""
     if not findings:
-        return ["Policies:", "    ✔ no violations"]
-    lines = ["Policy violations:"]
+        return ["    ✔ no violations"]
+    lines: list[str] = []
     by_urn: dict[str, list[dict[str, str]]] = {}
     for finding in findings:
         by_urn.setdefault(finding["urn"] or "(stack)", []).append(finding)
@@ -171,10 +240,13 @@ def render_findings(findings: Sequence[dict[str, str]]) -> list[str]:
     return lines
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tools.preview", description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml")
-    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    parser.add_argument(
+        "--cwd", type=Path, default=ROOT, help="the project directory, as `pulumi --cwd`"
+    )
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON only")
     parser.add_argument(
         "--deployed", action="store_true", help="model `pulumi up` (known ids) instead of a preview"
     )
@@ -185,49 +257,143 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a config key for this run, as `pulumi config set` would "
-        "(VALUE may be JSON): --config 'webstack:web={\"maxSize\": 4}'",
+        help="set a config key for this run, as `pulumi config set` would (VALUE may be JSON): "
+        "--config 'webstack:web={\"maxSize\": 4}'",
     )
+    parser.add_argument(
+        "--config-path",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="set one nested value, keeping the rest of its section, as `pulumi config set "
+        "--path` would (true/false and integers are typed): --config-path webstack:web.maxSize=4",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     try:
         overrides = dict(_parse_override(item) for item in args.config)
+        paths = [_parse_path_override(item) for item in args.config_path]
     except ValueError as exc:
         parser.error(str(exc))
 
-    stack_file = ROOT / f"Pulumi.{args.stack}.yaml"
-    if not stack_file.exists():
-        stacks = ", ".join(sorted(p.stem.split(".", 1)[1] for p in ROOT.glob("Pulumi.*.yaml")))
-        print(f"error: no stack file {stack_file.name}; stacks: {stacks}", file=sys.stderr)
+    if args.stack not in known_stacks(args.cwd):
+        stacks = ", ".join(known_stacks(args.cwd))
+        print(f"error: no stack file Pulumi.{args.stack}.yaml; stacks: {stacks}", file=sys.stderr)
         return 2
+    if not args.json:
+        mode = "update (mock cloud)" if args.deployed else "update"
+        print(f"Previewing {mode} ({args.stack}), offline under Pulumi's mock monitor:\n")
 
-    synthesis = synthesize(args.stack, overrides=overrides or None, preview=not args.deployed)
-    findings: list[dict[str, str]] = []
+    try:
+        if paths:
+            overrides = apply_paths(args.stack, overrides, paths, args.cwd)
+        synthesis = synthesize(
+            args.stack,
+            overrides=overrides or None,
+            preview=not args.deployed,
+            project_dir=args.cwd.resolve(),
+        )
+    except StackFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    report: PolicyReport | None = None
     if synthesis.error is None and args.policy_pack:
-        findings = run_policy_pack(synthesis, args.policy_pack, args.policy_pack_config)
+        report = run_policy_pack(synthesis, args.policy_pack, args.policy_pack_config)
 
-    mandatory = [f for f in findings if f["level"] == "mandatory"]
     if args.json:
         document = summary(synthesis)
-        document["policyViolations"] = findings
+        document["policyPack"] = (
+            {"name": report.pack, "version": report.version} if report is not None else None
+        )
+        document["policyViolations"] = report.findings if report is not None else []
         print(json.dumps(document, indent=2, default=str))
     else:
-        _print_human(synthesis, findings, bool(args.policy_pack))
-    return 1 if synthesis.error or mandatory else 0
+        _print_human(synthesis, report)
+    if synthesis.error:
+        return 1
+    if report is not None and report.mandatory:
+        if not args.json:
+            plural = "s" if report.mandatory != 1 else ""
+            print(
+                f"error: preview failed: {report.mandatory} mandatory policy violation{plural}",
+                file=sys.stderr,
+            )
+        return 1
+    return 0
 
 
 def _parse_override(item: str) -> tuple[str, Any]:
     key, separator, raw = item.partition("=")
     if not separator or ":" not in key:
-        raise ValueError(f"--config expects NAMESPACE:KEY=VALUE, got {item!r}")
+        raise ValueError(f"--config expects NAMESPACE:KEY=VALUE, got '{item}'")
+    if "." in key.partition(":")[2]:
+        raise ValueError(
+            f"--config sets a whole key, and '{key}' is a path inside one; to change one nested "
+            f"value and keep the rest of its section, use --config-path '{item}' (as "
+            "`pulumi config set --path` does)"
+        )
     try:
         return key, json.loads(raw)
     except json.JSONDecodeError:
         return key, raw
 
 
-def _print_human(synthesis: Synthesis, findings: list[dict[str, str]], with_pack: bool) -> None:
-    mode = "update (mock cloud)" if not synthesis.preview else "update"
-    print(f"Previewing {mode} ({synthesis.stack}) offline, under Pulumi's mock monitor\n")
+def _parse_path_override(item: str) -> tuple[str, list[str], Any]:
+    """``webstack:web.maxSize=4`` -> ("webstack:web", ["maxSize"], 4)."""
+    key, separator, raw = item.partition("=")
+    namespace, colon, path = key.partition(":")
+    parts = path.split(".")
+    if not separator or not colon or len(parts) < 2 or not all(parts):
+        raise ValueError(
+            f"--config-path expects NAMESPACE:KEY.PATH=VALUE such as webstack:web.maxSize=4, "
+            f"got '{item}'"
+        )
+    return f"{namespace}:{parts[0]}", parts[1:], _path_value(raw)
+
+
+def _path_value(raw: str) -> Any:
+    """As `pulumi config set --path` stores a value: true/false and integers typed."""
+    if raw in ("true", "false"):
+        return raw == "true"
+    try:
+        return int(raw)
+    except ValueError:
+        return raw
+
+
+def apply_paths(
+    stack: str,
+    overrides: Mapping[str, Any],
+    paths: Sequence[tuple[str, list[str], Any]],
+    project_dir: Path = ROOT,
+) -> dict[str, Any]:
+    """The stack's sections with each path set inside them, merged into ``overrides``."""
+    merged: dict[str, Any] = dict(overrides)
+    current = load_stack_config(stack, project_dir, overrides or None)
+    for key, path, value in paths:
+        section = merged.get(key)
+        if section is None:
+            raw = current.get(key)
+            section = json.loads(raw) if raw is not None and raw.startswith("{") else {}
+        if not isinstance(section, dict):
+            raise StackFileError(
+                f"'{key}' is not an object, so '{'.'.join(path)}' cannot be set in it"
+            )
+        target = section
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise StackFileError(f"'{key}.{part}' is not an object")
+        target[path[-1]] = value
+        merged[key] = section
+    return merged
+
+
+def _print_human(synthesis: Synthesis, report: PolicyReport | None) -> None:
     if synthesis.error:
         print(f"error: {synthesis.error}", file=sys.stderr)
         return
@@ -236,15 +402,16 @@ def _print_human(synthesis: Synthesis, findings: list[dict[str, str]], with_pack
         print(f"\nwarning: {warning}")
     print("\nOutputs:")
     for key, value in synthesis.outputs.items():
-        shown = "[unknown]" if key in synthesis.unknown_outputs else json.dumps(value)
+        shown = "output<unknown>" if key in synthesis.unknown_outputs else json.dumps(plain(value))
         print(f"    {key}: {shown}")
     print("\nResources by type:")
     for type_token, count in synthesis.count_by_type().items():
         print(f"    {count:>4}  {type_token}")
     print(f"\nResources:\n    + {len(synthesis.resources) + 1} to create")
-    if with_pack:
-        print()
-        print("\n".join(render_findings(findings)))
+    if report is not None:
+        mark = "✘" if report.mandatory else "✔"
+        print(f"\nPolicies:\n    {mark} {report.pack}@v{report.version} (local: policies)")
+        print("\n".join(render_findings(report.findings)))
 
 
 if __name__ == "__main__":

@@ -7,11 +7,20 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, Config, GuardrailPolicy, GuardrailStackPolicy, Resource
+from .base import ADVISORY, Config, PolicySet, Resource
 from .props import UNKNOWN, as_bool, as_list, get
-from .stack import Targets, of_type, referenced
+from .relations import Targets, of_type, referenced
+
+rules = PolicySet()
 
 
+@rules.resource(
+    name="lb-access-logs",
+    description="Load balancers write access logs.",
+    types=t.LOAD_BALANCERS,
+    level=ADVISORY,
+    fsbp=("ELB.5",),
+)
 def lb_access_logs(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "loadBalancerType") == "gateway":
         return []  # gateway load balancers have no access logs
@@ -26,6 +35,13 @@ def lb_access_logs(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="cloudfront-logging",
+    description="CloudFront distributions write access logs.",
+    types=[t.CLOUDFRONT_DISTRIBUTION],
+    level=ADVISORY,
+    fsbp=("CloudFront.5",),
+)
 def cloudfront_logging(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "loggingConfig", "bucket") in (None, ""):
         return [
@@ -35,6 +51,13 @@ def cloudfront_logging(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="db-log-exports",
+    description="Databases export their logs to CloudWatch.",
+    types=[t.RDS_INSTANCE, t.RDS_CLUSTER],
+    level=ADVISORY,
+    fsbp=("RDS.9",),
+)
 def db_log_exports(r: Resource, cfg: Config) -> list[str]:
     exports = as_list(get(r.props, "enabledCloudwatchLogsExports"))
     if exports is UNKNOWN or exports:
@@ -45,6 +68,12 @@ def db_log_exports(r: Resource, cfg: Config) -> list[str]:
     ]
 
 
+@rules.stack(
+    name="vpc-flow-logs",
+    description="Every VPC has a flow log.",
+    level=ADVISORY,
+    fsbp=("EC2.6",),
+)
 def vpc_flow_logs(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
     vpcs = of_type(resources, t.VPC)
     if not vpcs:
@@ -67,33 +96,4 @@ def vpc_flow_logs(resources: Sequence[PolicyResource], cfg: Config) -> list[tupl
     ]
 
 
-def policies() -> list[GuardrailPolicy | GuardrailStackPolicy]:
-    return [
-        GuardrailPolicy(
-            name="lb-access-logs",
-            description="Load balancers write access logs.",
-            resource_types=t.LOAD_BALANCERS,
-            check=lb_access_logs,
-            enforcement_level=ADVISORY,
-        ),
-        GuardrailPolicy(
-            name="cloudfront-logging",
-            description="CloudFront distributions write access logs.",
-            resource_types=[t.CLOUDFRONT_DISTRIBUTION],
-            check=cloudfront_logging,
-            enforcement_level=ADVISORY,
-        ),
-        GuardrailPolicy(
-            name="db-log-exports",
-            description="Databases export their logs to CloudWatch.",
-            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER],
-            check=db_log_exports,
-            enforcement_level=ADVISORY,
-        ),
-        GuardrailStackPolicy(
-            name="vpc-flow-logs",
-            description="Every VPC has a flow log.",
-            check=vpc_flow_logs,
-            enforcement_level=ADVISORY,
-        ),
-    ]
+policies = rules.policies

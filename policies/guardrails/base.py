@@ -1,4 +1,16 @@
-"""Thin policy objects around pure rule functions, with per-policy config and exemptions."""
+"""Policies declared beside their rules: a pure rule function plus a one-decorator declaration.
+
+Each concern module owns a `PolicySet`; its rules are declared where they are written:
+
+    rules = PolicySet()
+
+    @rules.resource(name="efs-encrypted", description="...", types=[t.EFS_FILE_SYSTEM],
+                    level=MANDATORY, fsbp=("EFS.1",))
+    def efs_encrypted(r: Resource, cfg: Config) -> list[str]: ...
+
+The decorator returns the rule unchanged (tests call it as a plain function); `rules.policies()`
+builds the CrossGuard policy objects, in declaration order.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +18,7 @@ import fnmatch
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_policy import (
@@ -40,6 +52,7 @@ ResourceCheck = Callable[[Resource, Config], list[str]]
 # A stack check returns (urn, message) pairs; the urn names the resource at fault.
 StackCheck = Callable[[Sequence[PolicyResource], Config], list[tuple[str, str]]]
 Remediation = Callable[[Resource, Config], dict[str, Any] | None]
+ConfigSchema = Mapping[str, dict[str, Any]]
 
 EXEMPT_NAMES: dict[str, Any] = {
     "type": "array",
@@ -64,13 +77,25 @@ def is_exempt(name: str, patterns: Iterable[Any]) -> bool:
     return any(isinstance(p, str) and _matcher(p)(name) for p in patterns or ())
 
 
-def _schema(config: Mapping[str, dict[str, Any]] | None) -> tuple[PolicyConfigSchema, dict]:
-    properties = {**(config or {}), "exemptNames": EXEMPT_NAMES}
-    defaults = {k: v["default"] for k, v in properties.items() if "default" in v}
-    return PolicyConfigSchema(properties=properties), defaults
+class _Configured:
+    """The published config schema (every policy takes `exemptNames`) and its defaults."""
+
+    fsbp: tuple[str, ...]
+    defaults: dict[str, Any]
+
+    def _declare_config(
+        self, config: ConfigSchema | None, fsbp: Sequence[str]
+    ) -> PolicyConfigSchema:
+        properties = {**(config or {}), "exemptNames": EXEMPT_NAMES}
+        self.defaults = {k: v["default"] for k, v in properties.items() if "default" in v}
+        self.fsbp = tuple(fsbp)
+        return PolicyConfigSchema(properties=properties)
+
+    def effective_config(self, given: Config | None) -> dict[str, Any]:
+        return {**self.defaults, **(given or {})}
 
 
-class GuardrailPolicy(ResourceValidationPolicy):
+class GuardrailPolicy(_Configured, ResourceValidationPolicy):
     """A resource policy that declares the types it applies to (the pack dispatches on them)."""
 
     def __init__(
@@ -81,11 +106,12 @@ class GuardrailPolicy(ResourceValidationPolicy):
         resource_types: Iterable[str],
         check: ResourceCheck,
         enforcement_level: EnforcementLevel,
-        config: Mapping[str, dict[str, Any]] | None = None,
+        config: ConfigSchema | None = None,
+        fsbp: Sequence[str] = (),
         remediation: Remediation | None = None,
         remediation_steps: str | None = None,
     ) -> None:
-        schema, self.defaults = _schema(config)
+        schema = self._declare_config(config, fsbp)
         super().__init__(
             name=name,
             description=description,
@@ -103,34 +129,25 @@ class GuardrailPolicy(ResourceValidationPolicy):
     def applies_to(self, resource_type: str) -> bool:
         return resource_type in self.resource_types
 
-    def effective_config(self, given: Config | None) -> dict[str, Any]:
-        return {**self.defaults, **(given or {})}
-
-    def _subject(self, args: ResourceValidationArgs) -> tuple[Resource, dict[str, Any]] | None:
+    def _subject(self, args: ResourceValidationArgs) -> tuple[Resource, dict[str, Any]]:
         cfg = self.effective_config(args.get_config())
         if is_exempt(args.name, cfg.get("exemptNames", ())):
-            args.not_applicable(f"'{args.name}' is listed in exemptNames")
+            args.not_applicable(f"'{args.name}' is listed in exemptNames")  # raises
         return Resource(args.resource_type, args.name, args.props, bool(args.opts.protect)), cfg
 
     def _validate(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in self.resource_types:
-            return  # the SDK's own servicer (e.g. in tests) calls every policy for every type
-        subject = self._subject(args)
-        if subject is None:
-            return
-        for message in self.check(*subject):
+            return  # the SDK's own servicer calls every policy for every type
+        for message in self.check(*self._subject(args)):
             report_violation(message, None)
 
     def _remediate(self, args: ResourceValidationArgs) -> dict[str, Any] | None:
-        if args.resource_type not in self.resource_types:
+        if args.resource_type not in self.resource_types or self.remediation is None:
             return None
-        subject = self._subject(args)
-        if subject is None or self.remediation is None:
-            return None
-        return self.remediation(*subject)
+        return self.remediation(*self._subject(args))
 
 
-class GuardrailStackPolicy(StackValidationPolicy):
+class GuardrailStackPolicy(_Configured, StackValidationPolicy):
     """A policy over the whole stack, for relations between resources (by URN/dependencies)."""
 
     def __init__(
@@ -140,10 +157,11 @@ class GuardrailStackPolicy(StackValidationPolicy):
         description: str,
         check: StackCheck,
         enforcement_level: EnforcementLevel,
-        config: Mapping[str, dict[str, Any]] | None = None,
+        config: ConfigSchema | None = None,
+        fsbp: Sequence[str] = (),
         remediation_steps: str | None = None,
     ) -> None:
-        schema, self.defaults = _schema(config)
+        schema = self._declare_config(config, fsbp)
         super().__init__(
             name=name,
             description=description,
@@ -154,12 +172,78 @@ class GuardrailStackPolicy(StackValidationPolicy):
         )
         self.check = check
 
-    def effective_config(self, given: Config | None) -> dict[str, Any]:
-        return {**self.defaults, **(given or {})}
-
     def _validate(self, args: StackValidationArgs, report_violation: ReportViolation) -> None:
         cfg = self.effective_config(args.get_config())
         patterns = cfg.get("exemptNames", ())
         resources = [r for r in args.resources if not is_exempt(r.name, patterns)]
         for urn, message in self.check(resources, cfg):
             report_violation(message, urn)
+
+
+AnyPolicy = GuardrailPolicy | GuardrailStackPolicy
+
+
+@dataclass
+class PolicySet:
+    """The policies of one concern, each declared by a decorator on its rule."""
+
+    _builders: list[Callable[[], AnyPolicy]] = field(default_factory=list)
+
+    def resource(
+        self,
+        *,
+        name: str,
+        description: str,
+        types: Iterable[str],
+        level: EnforcementLevel,
+        fsbp: Sequence[str] = (),
+        config: ConfigSchema | None = None,
+        remediation: Remediation | None = None,
+        remediation_steps: str | None = None,
+    ) -> Callable[[ResourceCheck], ResourceCheck]:
+        resource_types = tuple(types)
+
+        def declare(check: ResourceCheck) -> ResourceCheck:
+            self._builders.append(
+                lambda: GuardrailPolicy(
+                    name=name,
+                    description=description,
+                    resource_types=resource_types,
+                    check=check,
+                    enforcement_level=level,
+                    config=config,
+                    fsbp=fsbp,
+                    remediation=remediation,
+                    remediation_steps=remediation_steps,
+                )
+            )
+            return check
+
+        return declare
+
+    def stack(
+        self,
+        *,
+        name: str,
+        description: str,
+        level: EnforcementLevel,
+        fsbp: Sequence[str] = (),
+        config: ConfigSchema | None = None,
+    ) -> Callable[[StackCheck], StackCheck]:
+        def declare(check: StackCheck) -> StackCheck:
+            self._builders.append(
+                lambda: GuardrailStackPolicy(
+                    name=name,
+                    description=description,
+                    check=check,
+                    enforcement_level=level,
+                    config=config,
+                    fsbp=fsbp,
+                )
+            )
+            return check
+
+        return declare
+
+    def policies(self) -> list[AnyPolicy]:
+        return [build() for build in self._builders]

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fnmatch import fnmatchcase
+from typing import Any
+
+from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, MANDATORY, Config, GuardrailPolicy, Resource
-from .props import UNKNOWN, as_bool, get, is_set, items
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .iam_docs import statements
+from .props import UNKNOWN, as_bool, get, is_set, items, json_document
+from .relations import Targets, of_type, referenced
+
+rules = PolicySet()
+
+STRING_LIST = {"type": "array", "items": {"type": "string"}}
+
+MODERN_SSL_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-*",
+    "ELBSecurityPolicy-TLS13-1-3-*",
+    "ELBSecurityPolicy-FS-1-2-Res-*",
+]
+MODERN_CLOUDFRONT_TLS = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"]
+
 
 # --- at rest -------------------------------------------------------------------------------
 
 
+@rules.resource(
+    name="rds-storage-encrypted",
+    description="RDS instances, Aurora clusters and global clusters encrypt storage.",
+    types=[t.RDS_INSTANCE, t.RDS_CLUSTER, t.RDS_GLOBAL_CLUSTER],
+    level=MANDATORY,
+    fsbp=("RDS.3", "RDS.27"),
+)
 def rds_storage_encrypted(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
         return []  # a read replica inherits the source's encryption
@@ -26,6 +51,13 @@ def rds_storage_encrypted(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="ebs-encrypted",
+    description="EBS volumes, and block devices of launch templates and instances, are encrypted.",
+    types=[t.EBS_VOLUME, t.LAUNCH_TEMPLATE, t.INSTANCE, t.LAUNCH_CONFIGURATION],
+    level=MANDATORY,
+    fsbp=("EC2.3",),
+)
 def ebs_encrypted(r: Resource, cfg: Config) -> list[str]:
     where = f"{t.label(r.type)} '{r.name}'"
     if r.type == t.EBS_VOLUME:
@@ -43,7 +75,7 @@ def ebs_encrypted(r: Resource, cfg: Config) -> list[str]:
                     f"{where} maps an unencrypted EBS volume: set "
                     f'`blockDeviceMappings[{i}].ebs.encrypted: "true"` (and `kmsKeyId`)'
                 )
-    elif r.type == t.INSTANCE:
+    else:  # instances and launch configurations
         root = get(r.props, "rootBlockDevice")
         if root is not UNKNOWN and as_bool(get(root, "encrypted")) in (False, None):
             out.append(
@@ -58,6 +90,13 @@ def ebs_encrypted(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+@rules.resource(
+    name="elasticache-encrypted-at-rest",
+    description="ElastiCache replication groups encrypt data at rest.",
+    types=[t.CACHE_REPLICATION_GROUP],
+    level=MANDATORY,
+    fsbp=("ElastiCache.4",),
+)
 def elasticache_at_rest(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "atRestEncryptionEnabled")) in (False, None):
         return [
@@ -67,6 +106,13 @@ def elasticache_at_rest(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="efs-encrypted",
+    description="EFS file systems are encrypted at rest.",
+    types=[t.EFS_FILE_SYSTEM],
+    level=MANDATORY,
+    fsbp=("EFS.1",),
+)
 def efs_encrypted(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "encrypted")) in (False, None):
         return [
@@ -75,6 +121,13 @@ def efs_encrypted(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="kms-key-rotation",
+    description="Symmetric KMS keys rotate automatically.",
+    types=[t.KMS_KEY],
+    level=MANDATORY,
+    fsbp=("KMS.4",),
+)
 def kms_rotation(r: Resource, cfg: Config) -> list[str]:
     spec = get(r.props, "customerMasterKeySpec")
     usage = get(r.props, "keyUsage")
@@ -85,6 +138,13 @@ def kms_rotation(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="sns-topic-encrypted",
+    description="SNS topics are encrypted with a KMS key.",
+    types=[t.SNS_TOPIC],
+    level=ADVISORY,
+    fsbp=("SNS.1",),
+)
 def sns_kms(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "kmsMasterKeyId") in (None, ""):
         return [
@@ -94,6 +154,12 @@ def sns_kms(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="log-group-encrypted",
+    description="CloudWatch log groups are encrypted with a KMS key.",
+    types=[t.LOG_GROUP],
+    level=ADVISORY,
+)
 def log_group_kms(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "kmsKeyId") in (None, ""):
         return [f"CloudWatch log group '{r.name}' is not encrypted with KMS: set `kmsKeyId`"]
@@ -103,6 +169,13 @@ def log_group_kms(r: Resource, cfg: Config) -> list[str]:
 # --- in transit ----------------------------------------------------------------------------
 
 
+@rules.resource(
+    name="elasticache-encrypted-in-transit",
+    description="ElastiCache requires TLS from clients.",
+    types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
+    level=MANDATORY,
+    fsbp=("ElastiCache.5",),
+)
 def elasticache_in_transit(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.CACHE_CLUSTER and is_set(get(r.props, "replicationGroupId")):
         return []  # a member of a replication group follows the group
@@ -117,6 +190,21 @@ def elasticache_in_transit(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="lb-listener-https",
+    description="Load balancer listeners serve HTTPS with a modern TLS policy; "
+    "plain HTTP listeners only redirect to HTTPS.",
+    types=t.LISTENERS,
+    level=MANDATORY,
+    fsbp=("ELB.1",),
+    config={
+        "allowedSslPolicies": {
+            **STRING_LIST,
+            "default": MODERN_SSL_POLICIES,
+            "description": "Accepted `sslPolicy` names (shell globs).",
+        }
+    },
+)
 def listener_https(r: Resource, cfg: Config) -> list[str]:
     protocol = get(r.props, "protocol")
     where = f"Load balancer listener '{r.name}'"
@@ -153,6 +241,13 @@ def listener_https(r: Resource, cfg: Config) -> list[str]:
     return []  # TCP/UDP listeners of network load balancers carry no HTTP
 
 
+@rules.resource(
+    name="cloudfront-viewer-https",
+    description="CloudFront never serves plain HTTP to viewers.",
+    types=[t.CLOUDFRONT_DISTRIBUTION],
+    level=MANDATORY,
+    fsbp=("CloudFront.3",),
+)
 def cloudfront_viewer_https(r: Resource, cfg: Config) -> list[str]:
     out = []
     behaviors = [("defaultCacheBehavior", get(r.props, "defaultCacheBehavior"))]
@@ -169,6 +264,20 @@ def cloudfront_viewer_https(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+@rules.resource(
+    name="cloudfront-modern-tls",
+    description="CloudFront requires TLSv1.2_2021 or newer from viewers.",
+    types=[t.CLOUDFRONT_DISTRIBUTION],
+    level=MANDATORY,
+    fsbp=("CloudFront.7",),
+    config={
+        "allowedMinimumProtocolVersions": {
+            **STRING_LIST,
+            "default": MODERN_CLOUDFRONT_TLS,
+            "description": "Accepted `viewerCertificate.minimumProtocolVersion` values.",
+        }
+    },
+)
 def cloudfront_tls(r: Resource, cfg: Config) -> list[str]:
     cert = get(r.props, "viewerCertificate")
     if cert is UNKNOWN:
@@ -190,6 +299,13 @@ def cloudfront_tls(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="cloudfront-origin-https",
+    description="CloudFront talks HTTPS (TLSv1.2) to custom origins.",
+    types=[t.CLOUDFRONT_DISTRIBUTION],
+    level=MANDATORY,
+    fsbp=("CloudFront.9", "CloudFront.10"),
+)
 def cloudfront_origin_https(r: Resource, cfg: Config) -> list[str]:
     out = []
     for i, origin in enumerate(items(get(r.props, "origins"))):
@@ -211,131 +327,378 @@ def cloudfront_origin_https(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+@rules.resource(
+    name="rds-proxy-require-tls",
+    description="RDS proxies require TLS.",
+    types=[t.RDS_PROXY],
+    level=MANDATORY,
+)
 def rds_proxy_tls(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "requireTls")) in (False, None):
         return [f"RDS proxy '{r.name}' accepts plaintext connections: set `requireTls: true`"]
     return []
 
 
-MODERN_SSL_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-*",
-    "ELBSecurityPolicy-TLS13-1-3-*",
-    "ELBSecurityPolicy-FS-1-2-Res-*",
-]
-MODERN_CLOUDFRONT_TLS = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"]
+# --- other services (FSBP controls decided by a resource's own properties) -----------------
+
+MODERN_SEARCH_TLS = ["Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10"]
+# Predefined classic load balancer policy FSBP ELB.8 asks for.
+MODERN_CLASSIC_POLICIES = ["ELBSecurityPolicy-TLS-1-2-2017-01"]
+# DMS endpoints of these engines talk to a database that speaks TLS (`sslMode`).
+DMS_SSL_ENGINES = (
+    "aurora", "aurora-postgresql", "aurora-serverless", "aurora-postgresql-serverless",
+    "mariadb", "mysql", "postgres", "oracle", "sqlserver", "sybase", "db2", "db2-zos",
+    "mongodb", "docdb", "redshift", "redshift-serverless", "babelfish",
+)  # fmt: skip
 
 
-def policies() -> list[GuardrailPolicy]:
-    string_list = {"type": "array", "items": {"type": "string"}}
+def _off(props: object, *path: str) -> bool:
+    """Absent or false: the AWS default of these settings is off."""
+    return as_bool(get(props, *path)) in (False, None)
+
+
+def _where(r: Resource) -> str:
+    return f"{t.label(r.type)} '{r.name}'"
+
+
+@rules.resource(
+    name="storage-encrypted",
+    description="DocumentDB and Neptune clusters encrypt storage; Redshift is never unencrypted.",
+    types=[t.DOCDB_CLUSTER, t.NEPTUNE_CLUSTER, t.REDSHIFT_CLUSTER],
+    level=MANDATORY,
+    fsbp=("DocumentDB.1", "Neptune.1", "Redshift.10"),
+)
+def storage_encrypted(r: Resource, cfg: Config) -> list[str]:
+    if r.type == t.REDSHIFT_CLUSTER:  # encrypted by default; only an explicit false is wrong
+        if as_bool(get(r.props, "encrypted")) is False:
+            return [f"{_where(r)} stores data unencrypted: set `encrypted: true` (and `kmsKeyId`)"]
+        return []
+    if r.type == t.NEPTUNE_CLUSTER and is_set(get(r.props, "replicationSourceIdentifier")):
+        return []  # a read replica cluster follows its source
+    if _off(r.props, "storageEncrypted"):
+        return [
+            f"{_where(r)} stores data unencrypted: set `storageEncrypted: true` (and `kmsKeyId`)"
+        ]
+    return []
+
+
+@rules.resource(
+    name="redshift-require-tls",
+    description="Redshift clusters use a parameter group with require_ssl, which sets it true.",
+    types=[t.REDSHIFT_CLUSTER, t.REDSHIFT_PARAMETER_GROUP],
+    level=MANDATORY,
+    fsbp=("Redshift.2",),
+)
+def redshift_require_tls(r: Resource, cfg: Config) -> list[str]:
+    if r.type == t.REDSHIFT_CLUSTER:
+        group = get(r.props, "clusterParameterGroupName")
+        if group is None or (isinstance(group, str) and group.startswith("default.")):
+            return [
+                f"{_where(r)} uses a default parameter group, which accepts plaintext: set "
+                '`clusterParameterGroupName` to a group with `require_ssl` = "true"'
+            ]
+        return []
+    values = {get(p, "name"): get(p, "value") for p in items(get(r.props, "parameters"))}
+    if UNKNOWN in values or values.get("require_ssl") is UNKNOWN:
+        return []
+    if str(values.get("require_ssl", "false")).lower() != "true":
+        return [
+            f"{_where(r)} lets clients connect without TLS: add "
+            '`parameters: [{name: "require_ssl", value: "true"}]`'
+        ]
+    return []
+
+
+@rules.resource(
+    name="search-domain-encrypted",
+    description=(
+        "OpenSearch and Elasticsearch domains encrypt at rest and between nodes, and require "
+        "HTTPS with a TLS 1.2 policy."
+    ),
+    types=t.SEARCH_DOMAINS,
+    level=MANDATORY,
+    fsbp=("Opensearch.1", "Opensearch.3", "Opensearch.8", "ES.1", "ES.3", "ES.8"),
+    config={
+        "allowedTlsPolicies": {
+            **STRING_LIST,
+            "default": MODERN_SEARCH_TLS,
+            "description": "Accepted `domainEndpointOptions.tlsSecurityPolicy` values.",
+        }
+    },
+)
+def search_domain_encrypted(r: Resource, cfg: Config) -> list[str]:
+    out = []
+    if _off(r.props, "encryptAtRest", "enabled"):
+        out.append(f"{_where(r)} stores data unencrypted: set `encryptAtRest.enabled: true`")
+    if _off(r.props, "nodeToNodeEncryption", "enabled"):
+        out.append(
+            f"{_where(r)} sends plaintext between nodes: set `nodeToNodeEncryption.enabled: true`"
+        )
+    endpoint = get(r.props, "domainEndpointOptions")
+    if endpoint is UNKNOWN:
+        return out
+    if as_bool(get(endpoint, "enforceHttps")) is False:
+        out.append(
+            f"{_where(r)} accepts plain HTTP: set `domainEndpointOptions.enforceHttps: true`"
+        )
+    policy = get(endpoint, "tlsSecurityPolicy")
+    if policy is not UNKNOWN and policy not in cfg.get("allowedTlsPolicies", []):
+        out.append(
+            f"{_where(r)} accepts TLS older than 1.2 ({policy or 'the default policy'}): set "
+            '`domainEndpointOptions.tlsSecurityPolicy: "Policy-Min-TLS-1-2-2019-07"`'
+        )
+    return out
+
+
+@rules.resource(
+    name="msk-encrypted-in-transit",
+    description="MSK clusters encrypt traffic between clients and brokers and within the cluster.",
+    types=[t.MSK_CLUSTER],
+    level=MANDATORY,
+    fsbp=("MSK.1",),
+)
+def msk_in_transit(r: Resource, cfg: Config) -> list[str]:
+    transit = get(r.props, "encryptionInfo", "encryptionInTransit")
+    out = []
+    client = get(transit, "clientBroker")
+    if client in ("PLAINTEXT", "TLS_PLAINTEXT"):
+        out.append(
+            f"{_where(r)} accepts plaintext clients ({client}): set "
+            '`encryptionInfo.encryptionInTransit.clientBroker: "TLS"`'
+        )
+    if as_bool(get(transit, "inCluster")) is False:
+        out.append(
+            f"{_where(r)} sends plaintext between brokers: set "
+            "`encryptionInfo.encryptionInTransit.inCluster: true`"
+        )
+    return out
+
+
+@rules.resource(
+    name="dms-endpoint-ssl",
+    description="DMS endpoints of databases connect over SSL.",
+    types=[t.DMS_ENDPOINT],
+    level=MANDATORY,
+    fsbp=("DMS.9",),
+)
+def dms_endpoint_ssl(r: Resource, cfg: Config) -> list[str]:
+    if get(r.props, "engineName") not in DMS_SSL_ENGINES:
+        return []  # S3, Kinesis, DynamoDB... have no sslMode; unknown engines are undecided
+    mode = get(r.props, "sslMode")
+    if mode in (None, "none"):
+        return [f'{_where(r)} connects without SSL: set `sslMode: "verify-full"` (or "require")']
+    return []
+
+
+@rules.resource(
+    name="dax-encrypted",
+    description="DAX clusters encrypt at rest and require TLS from clients.",
+    types=[t.DAX_CLUSTER],
+    level=MANDATORY,
+    fsbp=("DynamoDB.3", "DynamoDB.7"),
+)
+def dax_encrypted(r: Resource, cfg: Config) -> list[str]:
+    out = []
+    if _off(r.props, "serverSideEncryption", "enabled"):
+        out.append(f"{_where(r)} stores data unencrypted: set `serverSideEncryption.enabled: true`")
+    if get(r.props, "clusterEndpointEncryptionType") in (None, "NONE"):
+        out.append(
+            f'{_where(r)} accepts plaintext clients: set `clusterEndpointEncryptionType: "TLS"`'
+        )
+    return out
+
+
+@rules.resource(
+    name="eks-secrets-encrypted",
+    description="EKS clusters encrypt Kubernetes secrets with a KMS key.",
+    types=[t.EKS_CLUSTER],
+    level=MANDATORY,
+    fsbp=("EKS.3",),
+)
+def eks_secrets_encrypted(r: Resource, cfg: Config) -> list[str]:
+    config = get(r.props, "encryptionConfig")
+    if config is UNKNOWN:
+        return []
+    resources = get(config, "resources")
+    if (
+        resources is UNKNOWN
+        or "secrets" in list(items(resources))
+        or UNKNOWN in list(items(resources))
+    ):
+        return []
     return [
-        GuardrailPolicy(
-            name="rds-storage-encrypted",
-            description="RDS instances, Aurora clusters and global clusters encrypt storage.",
-            resource_types=[t.RDS_INSTANCE, t.RDS_CLUSTER, t.RDS_GLOBAL_CLUSTER],
-            check=rds_storage_encrypted,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="ebs-encrypted",
-            description=(
-                "EBS volumes, and block devices of launch templates and instances, are encrypted."
-            ),
-            resource_types=[t.EBS_VOLUME, t.LAUNCH_TEMPLATE, t.INSTANCE],
-            check=ebs_encrypted,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="elasticache-encrypted-at-rest",
-            description="ElastiCache replication groups encrypt data at rest.",
-            resource_types=[t.CACHE_REPLICATION_GROUP],
-            check=elasticache_at_rest,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="efs-encrypted",
-            description="EFS file systems are encrypted at rest.",
-            resource_types=[t.EFS_FILE_SYSTEM],
-            check=efs_encrypted,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="kms-key-rotation",
-            description="Symmetric KMS keys rotate automatically.",
-            resource_types=[t.KMS_KEY],
-            check=kms_rotation,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="sns-topic-encrypted",
-            description="SNS topics are encrypted with a KMS key.",
-            resource_types=[t.SNS_TOPIC],
-            check=sns_kms,
-            enforcement_level=ADVISORY,
-        ),
-        GuardrailPolicy(
-            name="log-group-encrypted",
-            description="CloudWatch log groups are encrypted with a KMS key.",
-            resource_types=[t.LOG_GROUP],
-            check=log_group_kms,
-            enforcement_level=ADVISORY,
-        ),
-        GuardrailPolicy(
-            name="elasticache-encrypted-in-transit",
-            description="ElastiCache requires TLS from clients.",
-            resource_types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
-            check=elasticache_in_transit,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="lb-listener-https",
-            description=(
-                "Load balancer listeners serve HTTPS with a modern TLS policy; "
-                "plain HTTP listeners only redirect to HTTPS."
-            ),
-            resource_types=t.LISTENERS,
-            check=listener_https,
-            enforcement_level=MANDATORY,
-            config={
-                "allowedSslPolicies": {
-                    **string_list,
-                    "default": MODERN_SSL_POLICIES,
-                    "description": "Accepted `sslPolicy` names (shell globs).",
-                }
-            },
-        ),
-        GuardrailPolicy(
-            name="cloudfront-viewer-https",
-            description="CloudFront never serves plain HTTP to viewers.",
-            resource_types=[t.CLOUDFRONT_DISTRIBUTION],
-            check=cloudfront_viewer_https,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="cloudfront-modern-tls",
-            description="CloudFront requires TLSv1.2_2021 or newer from viewers.",
-            resource_types=[t.CLOUDFRONT_DISTRIBUTION],
-            check=cloudfront_tls,
-            enforcement_level=MANDATORY,
-            config={
-                "allowedMinimumProtocolVersions": {
-                    **string_list,
-                    "default": MODERN_CLOUDFRONT_TLS,
-                    "description": "Accepted `viewerCertificate.minimumProtocolVersion` values.",
-                }
-            },
-        ),
-        GuardrailPolicy(
-            name="cloudfront-origin-https",
-            description="CloudFront talks HTTPS (TLSv1.2) to custom origins.",
-            resource_types=[t.CLOUDFRONT_DISTRIBUTION],
-            check=cloudfront_origin_https,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="rds-proxy-require-tls",
-            description="RDS proxies require TLS.",
-            resource_types=[t.RDS_PROXY],
-            check=rds_proxy_tls,
-            enforcement_level=MANDATORY,
-        ),
+        f"{_where(r)} keeps Kubernetes secrets unencrypted: set `encryptionConfig: {{resources: "
+        '["secrets"], provider: {keyArn: <KMS key ARN>}}}`'
     ]
+
+
+@rules.resource(
+    name="kinesis-stream-encrypted",
+    description="Kinesis data streams encrypt records with KMS.",
+    types=[t.KINESIS_STREAM],
+    level=MANDATORY,
+    fsbp=("Kinesis.1",),
+)
+def kinesis_encrypted(r: Resource, cfg: Config) -> list[str]:
+    if get(r.props, "encryptionType") in (None, "NONE"):
+        return [
+            f'{_where(r)} stores records unencrypted: set `encryptionType: "KMS"` and `kmsKeyId` '
+            '(e.g. "alias/aws/kinesis")'
+        ]
+    return []
+
+
+@rules.resource(
+    name="firehose-encrypted",
+    description="Firehose delivery streams with direct PUT encrypt at rest.",
+    types=[t.FIREHOSE_STREAM],
+    level=MANDATORY,
+    fsbp=("DataFirehose.1",),
+)
+def firehose_encrypted(r: Resource, cfg: Config) -> list[str]:
+    if is_set(get(r.props, "kinesisSourceConfiguration")) or is_set(
+        get(r.props, "mskSourceConfiguration")
+    ):
+        return []  # the source stream holds the data (and its own encryption)
+    if _off(r.props, "serverSideEncryption", "enabled"):
+        return [f"{_where(r)} stores data unencrypted: set `serverSideEncryption.enabled: true`"]
+    return []
+
+
+@rules.resource(
+    name="sqs-queue-encrypted",
+    description="SQS queues keep server-side encryption (SSE-SQS or KMS) on.",
+    types=[t.SQS_QUEUE],
+    level=MANDATORY,
+    fsbp=("SQS.1",),
+)
+def sqs_encrypted(r: Resource, cfg: Config) -> list[str]:
+    # New queues get SSE-SQS by default: only switching it off without a KMS key is wrong.
+    if as_bool(get(r.props, "sqsManagedSseEnabled")) is False and get(
+        r.props, "kmsMasterKeyId"
+    ) in (None, ""):
+        return [
+            f"{_where(r)} stores messages unencrypted: set `sqsManagedSseEnabled: true` "
+            "(or `kmsMasterKeyId`)"
+        ]
+    return []
+
+
+@rules.resource(
+    name="cloudtrail-encrypted",
+    description="CloudTrail trails encrypt log files with a KMS key.",
+    types=[t.CLOUDTRAIL_TRAIL],
+    level=MANDATORY,
+    fsbp=("CloudTrail.2",),
+)
+def cloudtrail_encrypted(r: Resource, cfg: Config) -> list[str]:
+    if get(r.props, "kmsKeyId") in (None, ""):
+        return [f"{_where(r)} writes logs without KMS encryption: set `kmsKeyId`"]
+    return []
+
+
+@rules.resource(
+    name="ebs-encryption-by-default",
+    description="EBS encryption by default stays on for the account and region.",
+    types=[t.EBS_ENCRYPTION_BY_DEFAULT],
+    level=MANDATORY,
+    fsbp=("EC2.7",),
+)
+def ebs_by_default(r: Resource, cfg: Config) -> list[str]:
+    if as_bool(get(r.props, "enabled")) is False:
+        return [f"{_where(r)} turns default EBS encryption off: set `enabled: true`"]
+    return []
+
+
+@rules.resource(
+    name="classic-lb-tls",
+    description=(
+        "Classic load balancers terminate HTTPS/SSL only, with the predefined TLS 1.2 policy."
+    ),
+    types=[t.CLASSIC_LB, t.CLASSIC_LB_POLICY, t.CLASSIC_SSL_NEGOTIATION_POLICY],
+    level=MANDATORY,
+    fsbp=("ELB.3", "ELB.8"),
+    config={
+        "allowedPolicies": {
+            **STRING_LIST,
+            "default": MODERN_CLASSIC_POLICIES,
+            "description": "Accepted predefined policies (`Reference-Security-Policy`).",
+        }
+    },
+)
+def classic_lb_tls(r: Resource, cfg: Config) -> list[str]:
+    allowed = cfg.get("allowedPolicies", [])
+    if r.type == t.CLASSIC_LB:
+        return [
+            f'{_where(r)} listens with {proto_}: set `listeners[{i}].lbProtocol` to "https" '
+            '(or "ssl") with an ACM certificate'
+            for i, listener in enumerate(items(get(r.props, "listeners")))
+            if isinstance(proto_ := get(listener, "lbProtocol"), str)
+            and proto_.lower() in ("http", "tcp")
+        ]
+    if r.type == t.CLASSIC_LB_POLICY:
+        if get(r.props, "policyTypeName") != "SSLNegotiationPolicyType":
+            return []
+        attributes, prop = get(r.props, "policyAttributes"), "policyAttributes"
+    else:
+        attributes, prop = get(r.props, "attributes"), "attributes"
+    values = {get(a, "name"): get(a, "value") for a in items(attributes)}
+    if UNKNOWN in values or values.get("Reference-Security-Policy") is UNKNOWN:
+        return []
+    reference = values.get("Reference-Security-Policy")
+    if reference not in allowed:
+        return [
+            f"{_where(r)} negotiates with {reference or 'custom ciphers'}: set `{prop}` to "
+            f'[{{name: "Reference-Security-Policy", value: "{allowed[0] if allowed else ""}"}}]'
+        ]
+    return []
+
+
+def _denies_plain_http(statement: dict[str, Any]) -> bool:
+    if statement.get("Effect") != "Deny":
+        return False
+    condition = statement.get("Condition")
+    secure = get(condition, "Bool", "aws:SecureTransport") if isinstance(condition, dict) else None
+    return str(secure).lower() == "false"
+
+
+@rules.stack(
+    name="s3-deny-insecure-transport",
+    description="S3 bucket policies deny requests that do not use TLS (aws:SecureTransport).",
+    level=MANDATORY,
+    fsbp=("S3.5",),
+)
+def s3_deny_insecure_transport(
+    resources: Sequence[PolicyResource], cfg: Config
+) -> list[tuple[str, str]]:
+    buckets = of_type(resources, *t.S3_BUCKETS)
+    if not buckets:
+        return []
+    targets = Targets(buckets, ["bucket"])
+    documents: dict[str, list[Any]] = {b.urn: [get(b.props, "policy")] for b in buckets}
+    for policy in of_type(resources, t.S3_BUCKET_POLICY):
+        found, ok = referenced(policy, "bucket", targets)
+        if not ok:
+            return []  # a policy whose bucket cannot be told yet: decide after the update
+        for b in found:
+            documents[b.urn].append(get(policy.props, "policy"))
+    out = []
+    for b in buckets:
+        docs = [json_document(d) for d in documents[b.urn] if d is not None]
+        if UNKNOWN in docs:
+            continue  # a policy computed at update time (bucket ARNs): cannot decide yet
+        if not any(_denies_plain_http(s) for d in docs for s in statements(d)):
+            out.append(
+                (
+                    b.urn,
+                    f"S3 bucket '{b.name}' accepts plain HTTP requests: add an "
+                    "`aws.s3.BucketPolicy` "
+                    'statement `{Effect: "Deny", Principal: "*", Action: "s3:*", Resource: '
+                    '[bucket ARN, bucket ARN + "/*"], Condition: {Bool: {"aws:SecureTransport": '
+                    '"false"}}}`',
+                )
+            )
+    return out
+
+
+policies = rules.policies

@@ -6,9 +6,11 @@ import re
 from typing import Any
 
 from . import tokens as t
-from .base import MANDATORY, Config, GuardrailPolicy, Resource
+from .base import MANDATORY, Config, PolicySet, Resource
 from .iam_docs import allows, as_strings, public_principal, statements
 from .props import get, items
+
+rules = PolicySet()
 
 ADMIN_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/AdministratorAccess$")
 _POLICY_DOCS = (t.IAM_POLICY, t.IAM_ROLE_POLICY, t.IAM_USER_POLICY, t.IAM_GROUP_POLICY)
@@ -38,6 +40,13 @@ def _documents(r: Resource) -> list[tuple[str, Any]]:
     return [("policy", get(r.props, "policy"))]
 
 
+@rules.resource(
+    name="iam-no-wildcard-admin",
+    description='IAM policies do not allow "*" or "service:*" actions on "*" resources.',
+    types=[*_POLICY_DOCS, t.IAM_ROLE],
+    level=MANDATORY,
+    fsbp=("IAM.1",),
+)
 def no_wildcard_admin(r: Resource, cfg: Config) -> list[str]:
     out = []
     for prop, doc in _documents(r):
@@ -63,6 +72,12 @@ def no_wildcard_admin(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+@rules.resource(
+    name="iam-no-administrator-access",
+    description="Nothing attaches the AWS-managed AdministratorAccess policy.",
+    types=[*_ATTACHMENTS, *_EXCLUSIVE_ATTACHMENTS, t.IAM_ROLE],
+    level=MANDATORY,
+)
 def no_admin_access(r: Resource, cfg: Config) -> list[str]:
     where = f"{t.label(r.type)} '{r.name}'"
     if r.type == t.IAM_ROLE:
@@ -82,6 +97,12 @@ def no_admin_access(r: Resource, cfg: Config) -> list[str]:
     ]
 
 
+@rules.resource(
+    name="iam-trust-not-public",
+    description='Role trust policies are not open to Principal "*".',
+    types=[t.IAM_ROLE],
+    level=MANDATORY,
+)
 def trust_not_public(r: Resource, cfg: Config) -> list[str]:
     return [
         f"IAM role '{r.name}' can be assumed by anyone (statement {i} of `assumeRolePolicy` has "
@@ -91,27 +112,4 @@ def trust_not_public(r: Resource, cfg: Config) -> list[str]:
     ]
 
 
-def policies() -> list[GuardrailPolicy]:
-    return [
-        GuardrailPolicy(
-            name="iam-no-wildcard-admin",
-            description='IAM policies do not allow "*" or "service:*" actions on "*" resources.',
-            resource_types=[*_POLICY_DOCS, t.IAM_ROLE],
-            check=no_wildcard_admin,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="iam-no-administrator-access",
-            description="Nothing attaches the AWS-managed AdministratorAccess policy.",
-            resource_types=[*_ATTACHMENTS, *_EXCLUSIVE_ATTACHMENTS, t.IAM_ROLE],
-            check=no_admin_access,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="iam-trust-not-public",
-            description='Role trust policies are not open to Principal "*".',
-            resource_types=[t.IAM_ROLE],
-            check=trust_not_public,
-            enforcement_level=MANDATORY,
-        ),
-    ]
+policies = rules.policies

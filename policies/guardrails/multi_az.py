@@ -7,11 +7,20 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import MANDATORY, Config, GuardrailPolicy, GuardrailStackPolicy, Resource
+from .base import MANDATORY, Config, PolicySet, Resource
 from .props import UNKNOWN, as_bool, as_int, as_list, get, is_set
-from .stack import Targets, of_type, referenced
+from .relations import Targets, of_type, referenced
+
+rules = PolicySet()
 
 
+@rules.resource(
+    name="rds-multi-az",
+    description="RDS instances are Multi-AZ (read replicas are exempt).",
+    types=[t.RDS_INSTANCE],
+    level=MANDATORY,
+    fsbp=("RDS.5",),
+)
 def rds_multi_az(r: Resource, cfg: Config) -> list[str]:
     if is_set(get(r.props, "replicateSourceDb")):
         return []  # read replicas are exempt
@@ -20,6 +29,14 @@ def rds_multi_az(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="elasticache-multi-az",
+    description="ElastiCache has automatic failover, Multi-AZ and at least two nodes; "
+    "Memcached spreads nodes across AZs.",
+    types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
+    level=MANDATORY,
+    fsbp=("ElastiCache.3",),
+)
 def elasticache_multi_az(r: Resource, cfg: Config) -> list[str]:
     where = f"{t.label(r.type)} '{r.name}'"
     p = r.props
@@ -69,6 +86,13 @@ def _subnet_count(r: Resource, *props: str) -> int | None:
     return 0
 
 
+@rules.resource(
+    name="asg-multi-subnet",
+    description="Auto Scaling groups span at least two subnets.",
+    types=[t.AUTOSCALING_GROUP],
+    level=MANDATORY,
+    fsbp=("AutoScaling.2",),
+)
 def asg_multi_subnet(r: Resource, cfg: Config) -> list[str]:
     count = _subnet_count(r, "vpcZoneIdentifiers", "availabilityZones")
     if count is not None and count < 2:
@@ -79,20 +103,47 @@ def asg_multi_subnet(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="lb-multi-subnet",
+    description=(
+        "Load balancers span at least two subnets; classic ones also balance across zones."
+    ),
+    types=[*t.LOAD_BALANCERS, t.CLASSIC_LB],
+    level=MANDATORY,
+    fsbp=("ELB.9", "ELB.10", "ELB.13"),
+)
 def lb_multi_subnet(r: Resource, cfg: Config) -> list[str]:
-    count = _subnet_count(r, "subnets", "subnetMappings")
+    where = f"{t.label(r.type)} '{r.name}'"
+    classic = r.type == t.CLASSIC_LB
+    count = _subnet_count(r, "subnets", "availabilityZones" if classic else "subnetMappings")
+    out = []
     if count is not None and count < 2:
-        return [
-            f"Load balancer '{r.name}' spans {count} subnet(s): list subnets in at least two "
-            "AZs in `subnets`"
-        ]
-    return []
+        out.append(
+            f"{where} spans {count} subnet(s): list subnets in at least two AZs in `subnets`"
+        )
+    if classic and as_bool(get(r.props, "crossZoneLoadBalancing")) is False:
+        out.append(f"{where} keeps traffic in one zone: set `crossZoneLoadBalancing: true`")
+    return out
 
 
 def _non_aurora(engine: object) -> bool:
     return isinstance(engine, str) and not engine.startswith("aurora")
 
 
+@rules.stack(
+    name="aurora-cluster-min-instances",
+    description="Aurora clusters have at least two instances, so a reader can take over.",
+    level=MANDATORY,
+    fsbp=("RDS.15",),
+    config={
+        "minInstances": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 2,
+            "description": "Minimum number of cluster instances per Aurora cluster.",
+        }
+    },
+)
 def aurora_min_instances(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
     minimum = int(cfg.get("minInstances", 2))
     clusters = [
@@ -101,6 +152,11 @@ def aurora_min_instances(resources: Sequence[PolicyResource], cfg: Config) -> li
         if get(c.props, "engineMode") not in ("serverless", UNKNOWN)
         # Multi-AZ DB clusters (non-Aurora engines) manage their own instances.
         and not _non_aurora(get(c.props, "engine"))
+        # A global database's secondary (no master user of its own) may be headless by design.
+        and not (
+            is_set(get(c.props, "globalClusterIdentifier"))
+            and get(c.props, "masterUsername") is None
+        )
     ]
     if not clusters:
         return []
@@ -127,6 +183,84 @@ def aurora_min_instances(resources: Sequence[PolicyResource], cfg: Config) -> li
     return out
 
 
+@rules.stack(
+    name="neptune-cluster-multi-az",
+    description="Neptune clusters have instances in at least two AZs (two instances or more).",
+    level=MANDATORY,
+    fsbp=("Neptune.9",),
+)
+def neptune_multi_az(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
+    clusters = of_type(resources, t.NEPTUNE_CLUSTER)
+    if not clusters:
+        return []
+    targets = Targets(clusters, ["clusterIdentifier"])
+    counts = {c.urn: 0 for c in clusters}
+    for inst in of_type(resources, t.NEPTUNE_CLUSTER_INSTANCE):
+        found, ok = referenced(inst, "clusterIdentifier", targets)
+        if not ok:
+            return []  # an instance whose cluster cannot be told yet: decide after the update
+        for c in found:
+            counts[c.urn] += 1
+    return [
+        (
+            c.urn,
+            f"Neptune cluster '{c.name}' has {counts[c.urn]} instance(s): add "
+            "`aws.neptune.ClusterInstance` resources with `clusterIdentifier` set to this cluster "
+            "until there are 2, in different AZs",
+        )
+        for c in clusters
+        if counts[c.urn] < 2
+    ]
+
+
+@rules.resource(
+    name="search-domain-ha",
+    description=(
+        "OpenSearch and Elasticsearch domains run three or more data nodes across zones and "
+        "three dedicated master nodes."
+    ),
+    types=t.SEARCH_DOMAINS,
+    level=MANDATORY,
+    fsbp=("Opensearch.6", "Opensearch.11", "ES.6", "ES.7"),
+)
+def search_domain_ha(r: Resource, cfg: Config) -> list[str]:
+    where = f"{t.label(r.type)} '{r.name}'"
+    cluster = get(r.props, "clusterConfig")
+    if cluster is UNKNOWN:
+        return []
+    out = []
+    nodes = as_int(get(cluster, "instanceCount"))
+    if nodes is not UNKNOWN and (nodes or 1) < 3:
+        out.append(f"{where} has {nodes or 1} data node(s): set `clusterConfig.instanceCount: 3`")
+    if as_bool(get(cluster, "zoneAwarenessEnabled")) in (False, None):
+        out.append(
+            f"{where} keeps its nodes in one AZ: set `clusterConfig.zoneAwarenessEnabled: true` "
+            "(with `zoneAwarenessConfig.availabilityZoneCount: 3`)"
+        )
+    masters = as_int(get(cluster, "dedicatedMasterCount"))
+    if as_bool(get(cluster, "dedicatedMasterEnabled")) in (False, None) or (
+        masters is not UNKNOWN and (masters or 0) < 3
+    ):
+        out.append(
+            f"{where} has no quorum of dedicated master nodes: set "
+            "`clusterConfig.dedicatedMasterEnabled: true` and `dedicatedMasterCount: 3`"
+        )
+    return out
+
+
+@rules.resource(
+    name="dms-replication-instance-multi-az",
+    description="DMS replication instances are Multi-AZ.",
+    types=[t.DMS_REPLICATION_INSTANCE],
+    level=MANDATORY,
+    fsbp=("DMS.13",),
+)
+def dms_multi_az(r: Resource, cfg: Config) -> list[str]:
+    if as_bool(get(r.props, "multiAz")) in (False, None):
+        return [f"DMS replication instance '{r.name}' runs in a single AZ: set `multiAz: true`"]
+    return []
+
+
 def _zone(subnet: PolicyResource) -> str | None:
     for prop in ("availabilityZone", "availabilityZoneId"):
         zone = get(subnet.props, prop)
@@ -135,6 +269,12 @@ def _zone(subnet: PolicyResource) -> str | None:
     return None
 
 
+@rules.stack(
+    name="asg-multi-az",
+    description="Auto Scaling groups launch into subnets of at least two distinct AZs.",
+    level=MANDATORY,
+    fsbp=("AutoScaling.2",),
+)
 def asg_multi_az(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
     subnets = of_type(resources, t.SUBNET)
     targets = Targets(subnets, ["subnetId"])
@@ -169,57 +309,4 @@ def asg_multi_az(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple
     return out
 
 
-def policies() -> list[GuardrailPolicy | GuardrailStackPolicy]:
-    return [
-        GuardrailPolicy(
-            name="rds-multi-az",
-            description="RDS instances are Multi-AZ (read replicas are exempt).",
-            resource_types=[t.RDS_INSTANCE],
-            check=rds_multi_az,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="elasticache-multi-az",
-            description=(
-                "ElastiCache has automatic failover, Multi-AZ and at least two nodes; "
-                "Memcached spreads nodes across AZs."
-            ),
-            resource_types=[t.CACHE_REPLICATION_GROUP, t.CACHE_CLUSTER],
-            check=elasticache_multi_az,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="asg-multi-subnet",
-            description="Auto Scaling groups span at least two subnets.",
-            resource_types=[t.AUTOSCALING_GROUP],
-            check=asg_multi_subnet,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailPolicy(
-            name="lb-multi-subnet",
-            description="Load balancers span at least two subnets.",
-            resource_types=t.LOAD_BALANCERS,
-            check=lb_multi_subnet,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailStackPolicy(
-            name="aurora-cluster-min-instances",
-            description="Aurora clusters have at least two instances, so a reader can take over.",
-            check=aurora_min_instances,
-            enforcement_level=MANDATORY,
-            config={
-                "minInstances": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "default": 2,
-                    "description": "Minimum number of cluster instances per Aurora cluster.",
-                }
-            },
-        ),
-        GuardrailStackPolicy(
-            name="asg-multi-az",
-            description="Auto Scaling groups launch into subnets of at least two distinct AZs.",
-            check=asg_multi_az,
-            enforcement_level=MANDATORY,
-        ),
-    ]
+policies = rules.policies

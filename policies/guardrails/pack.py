@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
-from . import audit_logging, encryption, exposure, hardening, iam, multi_az, security_groups
-from .base import GuardrailPolicy, GuardrailStackPolicy
+from . import (
+    audit_logging,
+    disaster_recovery,
+    encryption,
+    exposure,
+    hardening,
+    iam,
+    multi_az,
+    network,
+    security_groups,
+)
+from .base import AnyPolicy
 
 PACK_NAME = "webstack-guardrails"
 DESCRIPTION = (
     "Organisation guardrails for AWS: encryption, multi-AZ, least-privilege network and IAM, "
-    "no public exposure (mandatory); hardening and logging (advisory)."
+    "no public exposure (mandatory); disaster recovery, hardening and logging (advisory)."
+)
+CONCERNS = (
+    encryption,
+    multi_az,
+    security_groups,
+    network,
+    exposure,
+    iam,
+    disaster_recovery,
+    hardening,
+    audit_logging,
 )
 
 
-def all_policies() -> list[GuardrailPolicy | GuardrailStackPolicy]:
-    return [
-        *encryption.policies(),
-        *multi_az.policies(),
-        *security_groups.policies(),
-        *exposure.policies(),
-        *iam.policies(),
-        *hardening.policies(),
-        *audit_logging.policies(),
-    ]
+def all_policies() -> list[AnyPolicy]:
+    return [policy for concern in CONCERNS for policy in concern.policies()]

@@ -8,16 +8,20 @@ one shape so each check is written once.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, MANDATORY, Config, GuardrailPolicy, GuardrailStackPolicy, Resource
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
 from .props import UNKNOWN, as_int, get, is_set, items
-from .stack import Targets, of_type, referenced
+from .relations import Targets, of_type, referenced
+
+rules = PolicySet()
+
+PORT_LIST = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535}}
 
 WORLD_MAX_PREFIX = 1  # a /1 is half the internet: 0.0.0.0/1 + 128.0.0.0/1 is all of it
 ALL_PORTS = (0, 65535)
@@ -183,6 +187,21 @@ def _ports_text(ports: Sequence[int]) -> str:
     return ", ".join(map(str, ports)) or "none"
 
 
+@rules.resource(
+    name="sg-world-ingress-allowed-ports",
+    description="Ingress from the internet (0.0.0.0/0, ::/0 or any /1) is allowed only on the "
+    "allowed ports.",
+    types=_RULE_TYPES,
+    level=MANDATORY,
+    fsbp=("EC2.18",),
+    config={
+        "allowedPorts": {
+            **PORT_LIST,
+            "default": [80, 443],
+            "description": "Ports the internet may reach (tcp/udp).",
+        }
+    },
+)
 def world_ingress_allowed_ports(r: Resource, cfg: Config) -> list[str]:
     allowed = {int(p) for p in cfg.get("allowedPorts", [])}
     out = []
@@ -198,6 +217,28 @@ def world_ingress_allowed_ports(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+@rules.resource(
+    name="sg-world-ingress-forbidden",
+    description="Never from the internet: all protocols, protocols other than tcp/udp/icmp, "
+    "wide port ranges, admin ports (SSH, RDP) or data ports (databases, caches, "
+    "search), even inside a range.",
+    types=_RULE_TYPES,
+    level=MANDATORY,
+    fsbp=("EC2.13", "EC2.14", "EC2.19"),
+    config={
+        "forbiddenPorts": {
+            **PORT_LIST,
+            "default": ADMIN_PORTS + DATA_PORTS,
+            "description": "Ports that must never be reachable from the internet.",
+        },
+        "maxPortRange": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 1,
+            "description": "Widest port range (number of ports) open to the internet.",
+        },
+    },
+)
 def world_ingress_forbidden(r: Resource, cfg: Config) -> list[str]:
     forbidden = sorted({int(x) for x in cfg.get("forbiddenPorts", [])})
     widest = int(cfg.get("maxPortRange", 1))
@@ -255,8 +296,10 @@ def data_tier_groups(resources: Sequence[PolicyResource]) -> list[PolicyResource
     return [g for g in groups if g.urn in found]
 
 
-def _rules_of(resources: Sequence[PolicyResource], groups: Sequence[PolicyResource]):
-    """(rule resource, permission) for every standalone rule attached to one of `groups`."""
+def _rules_of(
+    resources: Sequence[PolicyResource], groups: Sequence[PolicyResource]
+) -> Iterator[tuple[PolicyResource, PolicyResource, Permission]]:
+    """(rule, its group, permission) for every standalone rule attached to one of `groups`."""
     targets = Targets(groups)
     for rule in of_type(resources, t.SECURITY_GROUP_RULE, t.SG_INGRESS_RULE, t.SG_EGRESS_RULE):
         attached, _ = referenced(rule, "securityGroupId", targets)
@@ -265,6 +308,12 @@ def _rules_of(resources: Sequence[PolicyResource], groups: Sequence[PolicyResour
                 yield rule, attached[0], p
 
 
+@rules.stack(
+    name="sg-data-tier-sg-references-only",
+    description="Security groups of databases and caches admit only other security groups, "
+    "never CIDR blocks or prefix lists.",
+    level=MANDATORY,
+)
 def data_tier_sg_references_only(
     resources: Sequence[PolicyResource], cfg: Config
 ) -> list[tuple[str, str]]:
@@ -289,6 +338,11 @@ def _data_msg(where: str, group: str, p: Permission) -> str:
     )
 
 
+@rules.stack(
+    name="sg-data-tier-egress",
+    description="Security groups of databases and caches do not allow egress to the internet.",
+    level=ADVISORY,
+)
 def data_tier_egress(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
     groups = data_tier_groups(resources)
     out = []
@@ -307,65 +361,4 @@ def data_tier_egress(resources: Sequence[PolicyResource], cfg: Config) -> list[t
     return out
 
 
-def policies() -> list[GuardrailPolicy | GuardrailStackPolicy]:
-    port_list = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535}}
-    return [
-        GuardrailPolicy(
-            name="sg-world-ingress-allowed-ports",
-            description=(
-                "Ingress from the internet (0.0.0.0/0, ::/0 or any /1) is allowed only on the "
-                "allowed ports."
-            ),
-            resource_types=_RULE_TYPES,
-            check=world_ingress_allowed_ports,
-            enforcement_level=MANDATORY,
-            config={
-                "allowedPorts": {
-                    **port_list,
-                    "default": [80, 443],
-                    "description": "Ports the internet may reach (tcp/udp).",
-                }
-            },
-        ),
-        GuardrailPolicy(
-            name="sg-world-ingress-forbidden",
-            description=(
-                "Never from the internet: all protocols, protocols other than tcp/udp/icmp, "
-                "wide port ranges, admin ports (SSH, RDP) or data ports (databases, caches, "
-                "search), even inside a range."
-            ),
-            resource_types=_RULE_TYPES,
-            check=world_ingress_forbidden,
-            enforcement_level=MANDATORY,
-            config={
-                "forbiddenPorts": {
-                    **port_list,
-                    "default": ADMIN_PORTS + DATA_PORTS,
-                    "description": "Ports that must never be reachable from the internet.",
-                },
-                "maxPortRange": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "default": 1,
-                    "description": "Widest port range (number of ports) open to the internet.",
-                },
-            },
-        ),
-        GuardrailStackPolicy(
-            name="sg-data-tier-sg-references-only",
-            description=(
-                "Security groups of databases and caches admit only other security groups, "
-                "never CIDR blocks or prefix lists."
-            ),
-            check=data_tier_sg_references_only,
-            enforcement_level=MANDATORY,
-        ),
-        GuardrailStackPolicy(
-            name="sg-data-tier-egress",
-            description=(
-                "Security groups of databases and caches do not allow egress to the internet."
-            ),
-            check=data_tier_egress,
-            enforcement_level=ADVISORY,
-        ),
-    ]
+policies = rules.policies

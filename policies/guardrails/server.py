@@ -6,22 +6,65 @@ policies at a few hundred resources/s. This servicer deserializes once per reque
 only the policies registered for the resource's type (policies that declare no types still run
 on every resource). Levels, config, diagnostics, not-applicable reports and the handling of
 preview unknowns are the SDK's own (same helpers, same messages).
+
+This is the ONE module that touches pulumi-policy's private internals (underscore names of
+`pulumi_policy.policy`, the servicer's helper methods and its name-mangled stack tags). They
+can change in any release, so the module refuses to load unless the installed pulumi-policy is
+exactly the version pinned in `policies/requirements.txt`: a pin bump must come with a re-read
+of the SDK's servicer and `tests/policies/test_pack.py` (which compares answers with the SDK's).
 """
 
 from __future__ import annotations
 
-import asyncio
-import sys
-import time
-from collections.abc import Sequence
-from concurrent import futures
-from inspect import isawaitable
-from typing import Any
+import importlib.metadata
+import re
+from pathlib import Path
 
-import grpc
-from pulumi.runtime import proto
-from pulumi.runtime.proto import analyzer_pb2_grpc
-from pulumi_policy import (
+SDK_DISTRIBUTION = "pulumi-policy"
+REQUIREMENTS = Path(__file__).resolve().parents[1] / "requirements.txt"
+
+
+class SdkVersionMismatch(RuntimeError):
+    """The installed pulumi-policy is not the version this module was written against."""
+
+
+def pinned_version(requirements: str, distribution: str = SDK_DISTRIBUTION) -> str:
+    """The exact `name==version` pin of `distribution` in a requirements file's text."""
+    wanted = re.sub(r"[-_.]+", "-", distribution).lower()
+    for line in requirements.splitlines():
+        match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*==\s*([^\s#;]+).*", line)
+        if match and re.sub(r"[-_.]+", "-", match[1]).lower() == wanted:
+            return match[2]
+    raise SdkVersionMismatch(f"{REQUIREMENTS.name} pins no exact version of {distribution}")
+
+
+def check_sdk_version(installed: str, pinned: str) -> None:
+    if installed != pinned:
+        raise SdkVersionMismatch(
+            f"the policy pack serves through private internals of {SDK_DISTRIBUTION} {pinned} "
+            f"(policies/guardrails/server.py), but {installed} is installed: reinstall the pack's "
+            f"virtualenv from policies/requirements.txt (make policies-venv), or re-check "
+            f"server.py against {installed} and update the pin"
+        )
+
+
+# Before any private import: a different SDK may not even have these names.
+check_sdk_version(
+    importlib.metadata.version(SDK_DISTRIBUTION), pinned_version(REQUIREMENTS.read_text())
+)
+
+import asyncio  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from concurrent import futures  # noqa: E402
+from inspect import isawaitable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import grpc  # noqa: E402
+from pulumi.runtime import proto  # noqa: E402
+from pulumi.runtime.proto import analyzer_pb2_grpc  # noqa: E402
+from pulumi_policy import (  # noqa: E402
     EnforcementLevel,
     Policy,
     PolicyResource,
@@ -30,15 +73,15 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.deserialize import deserialize_properties
-from pulumi_policy.policy import (
+from pulumi_policy.deserialize import deserialize_properties  # noqa: E402
+from pulumi_policy.policy import (  # noqa: E402
     _GRPC_CHANNEL_OPTIONS,
     _ONE_DAY_IN_SECONDS,
     _POLICY_PACK_NAME_RE,
     _NotApplicableError,
     _PolicyAnalyzerServicer,
 )
-from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy  # noqa: E402
 
 # Python packs report this version; the CLI uses PulumiPolicy.yaml's `version` (as the SDK).
 _VERSION = "0.0.1"
@@ -142,15 +185,19 @@ class FastAnalyzerServicer(_PolicyAnalyzerServicer):
         """The SDK's PolicyResource graph (parents, dependencies), deserialized once."""
         built: list[tuple[PolicyResource, Any]] = []
         by_urn: dict[str, PolicyResource] = {}
+        providers: dict[str, Any] = {}  # a stack has a few providers: deserialize each once
         for r in request.resources:
             props = unknown_checking_proxy(deserialize_properties(struct_to_dict(r.properties)))
+            key = r.provider.urn if r.HasField("provider") else ""
+            if key not in providers:
+                providers[key] = self._get_provider_resource(r)
             resource = PolicyResource(
                 r.type,
                 props,
                 r.urn,
                 r.name,
                 self._get_resource_options(r),
-                self._get_provider_resource(r),
+                providers[key],
                 None,
                 [],
                 {},

@@ -64,6 +64,44 @@ IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE = (
 SNS_TOPIC = "aws:sns/topic:Topic"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
+# Other services an organisation runs (FSBP controls in the pack's concerns)
+DOCDB_CLUSTER = "aws:docdb/cluster:Cluster"
+NEPTUNE_CLUSTER = "aws:neptune/cluster:Cluster"
+NEPTUNE_CLUSTER_INSTANCE = "aws:neptune/clusterInstance:ClusterInstance"
+REDSHIFT_CLUSTER = "aws:redshift/cluster:Cluster"
+REDSHIFT_PARAMETER_GROUP = "aws:redshift/parameterGroup:ParameterGroup"
+OPENSEARCH_DOMAIN = "aws:opensearch/domain:Domain"
+ELASTICSEARCH_DOMAIN = "aws:elasticsearch/domain:Domain"
+SEARCH_DOMAINS = (OPENSEARCH_DOMAIN, ELASTICSEARCH_DOMAIN)
+MSK_CLUSTER = "aws:msk/cluster:Cluster"
+DMS_ENDPOINT = "aws:dms/endpoint:Endpoint"
+DMS_REPLICATION_INSTANCE = "aws:dms/replicationInstance:ReplicationInstance"
+DYNAMODB_TABLE = "aws:dynamodb/table:Table"
+DAX_CLUSTER = "aws:dax/cluster:Cluster"
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+ECS_SERVICE = "aws:ecs/service:Service"
+KINESIS_STREAM = "aws:kinesis/stream:Stream"
+FIREHOSE_STREAM = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
+SQS_QUEUE = "aws:sqs/queue:Queue"
+CLOUDTRAIL_TRAIL = "aws:cloudtrail/trail:Trail"
+EBS_ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+CLASSIC_LB = "aws:elb/loadBalancer:LoadBalancer"
+CLASSIC_LB_POLICY = "aws:elb/loadBalancerPolicy:LoadBalancerPolicy"
+CLASSIC_SSL_NEGOTIATION_POLICY = "aws:elb/sslNegotiationPolicy:SslNegotiationPolicy"
+DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+NETWORK_ACL = "aws:ec2/networkAcl:NetworkAcl"
+DEFAULT_NETWORK_ACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
+NETWORK_ACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
+LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
+EFS_BACKUP_POLICY = "aws:efs/backupPolicy:BackupPolicy"
+BACKUP_SELECTION = "aws:backup/selection:Selection"
+
+# Cross-region replication
+CACHE_GLOBAL_REPLICATION_GROUP = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
+S3_REPLICATION_CONFIG = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+AWS_PROVIDER = "pulumi:providers:aws"
+
 LABELS: dict[str, str] = {
     VPC: "VPC",
     SUBNET: "Subnet",
@@ -103,6 +141,37 @@ LABELS: dict[str, str] = {
     SNS_TOPIC: "SNS topic",
     LOG_GROUP: "CloudWatch log group",
     FLOW_LOG: "VPC flow log",
+    DOCDB_CLUSTER: "DocumentDB cluster",
+    NEPTUNE_CLUSTER: "Neptune cluster",
+    NEPTUNE_CLUSTER_INSTANCE: "Neptune cluster instance",
+    REDSHIFT_CLUSTER: "Redshift cluster",
+    REDSHIFT_PARAMETER_GROUP: "Redshift parameter group",
+    OPENSEARCH_DOMAIN: "OpenSearch domain",
+    ELASTICSEARCH_DOMAIN: "Elasticsearch domain",
+    MSK_CLUSTER: "MSK cluster",
+    DMS_ENDPOINT: "DMS endpoint",
+    DMS_REPLICATION_INSTANCE: "DMS replication instance",
+    DYNAMODB_TABLE: "DynamoDB table",
+    DAX_CLUSTER: "DAX cluster",
+    EKS_CLUSTER: "EKS cluster",
+    ECS_SERVICE: "ECS service",
+    KINESIS_STREAM: "Kinesis stream",
+    FIREHOSE_STREAM: "Firehose delivery stream",
+    SQS_QUEUE: "SQS queue",
+    CLOUDTRAIL_TRAIL: "CloudTrail trail",
+    EBS_ENCRYPTION_BY_DEFAULT: "EBS encryption by default",
+    LAUNCH_CONFIGURATION: "Launch configuration",
+    CLASSIC_LB: "Classic load balancer",
+    CLASSIC_LB_POLICY: "Classic load balancer policy",
+    CLASSIC_SSL_NEGOTIATION_POLICY: "Classic load balancer SSL negotiation policy",
+    DEFAULT_SECURITY_GROUP: "Default security group",
+    NETWORK_ACL: "Network ACL",
+    DEFAULT_NETWORK_ACL: "Default network ACL",
+    NETWORK_ACL_RULE: "Network ACL rule",
+    LAMBDA_PERMISSION: "Lambda permission",
+    EFS_BACKUP_POLICY: "EFS backup policy",
+    CACHE_GLOBAL_REPLICATION_GROUP: "ElastiCache global datastore",
+    S3_REPLICATION_CONFIG: "S3 replication configuration",
     **{t: "Load balancer" for t in LOAD_BALANCERS},
     **{t: "Load balancer listener" for t in LISTENERS},
     **{t: "S3 bucket" for t in S3_BUCKETS},

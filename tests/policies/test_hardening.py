@@ -1,55 +1,11 @@
 # ruff: noqa: E501 - rule tables read best one case per line
-"""Hardening and data protection rules (advisory by default)."""
+"""Hardening and data protection rules (advisory by default), beyond the rule table (cases_hardening.py)."""
 
-import pytest
-from conftest import check
 from guardrails import tokens as t
 from guardrails.base import Resource
 from guardrails.hardening import remediate_drop_invalid_headers, remediate_imdsv2
-from guardrails.props import UNKNOWN_OBJECT, UNKNOWN_STRING
-
-DB_OK = {"backupRetentionPeriod": 7, "deletionProtection": True, "skipFinalSnapshot": False, "finalSnapshotIdentifier": "db-final"}  # fmt: skip
-
-COMPLIANT = [
-    ("imdsv2-required", t.LAUNCH_TEMPLATE, {"metadataOptions": {"httpTokens": "required"}}),
-    ("imdsv2-required", t.INSTANCE, {"metadataOptions": {"httpTokens": UNKNOWN_STRING}}),
-    ("db-backup-retention", t.RDS_CLUSTER, DB_OK),
-    ("db-backup-retention", t.RDS_INSTANCE, {"replicateSourceDb": "primary"}),
-    ("db-deletion-protection", t.RDS_GLOBAL_CLUSTER, DB_OK),
-    ("db-final-snapshot", t.RDS_INSTANCE, DB_OK),
-    ("cache-snapshots", t.CACHE_REPLICATION_GROUP, {"snapshotRetentionLimit": 7}),
-    ("cache-snapshots", t.CACHE_CLUSTER, {"engine": "memcached"}),
-    ("stateful-resources-protected", t.RDS_CLUSTER, {}),  # protect=True below
-    ("lb-drop-invalid-headers", t.LOAD_BALANCERS[0], {"dropInvalidHeaderFields": True}),
-    ("lb-drop-invalid-headers", t.LOAD_BALANCERS[0], {"loadBalancerType": "network"}),
-]  # fmt: skip
-
-VIOLATIONS = [
-    ("imdsv2-required", t.LAUNCH_TEMPLATE, {}, '`metadataOptions.httpTokens: "required"`'),
-    ("imdsv2-required", t.INSTANCE, {"metadataOptions": {"httpTokens": "optional"}}, "httpTokens"),
-    ("db-backup-retention", t.RDS_CLUSTER, {}, "`backupRetentionPeriod: 7`"),
-    ("db-backup-retention", t.RDS_INSTANCE, {"backupRetentionPeriod": 1}, "keeps backups 1 day(s)"),
-    ("db-deletion-protection", t.RDS_CLUSTER, {}, "`deletionProtection: true`"),
-    ("db-final-snapshot", t.RDS_CLUSTER, {"skipFinalSnapshot": True}, "`skipFinalSnapshot: false`"),
-    ("db-final-snapshot", t.RDS_INSTANCE, {"skipFinalSnapshot": False}, "finalSnapshotIdentifier"),
-    ("db-final-snapshot", t.RDS_INSTANCE, {"skipFinalSnapshot": False}, '`finalSnapshotIdentifier: "r-final-<suffix>"`'),
-    ("db-final-snapshot", t.RDS_CLUSTER, {"skipFinalSnapshot": True}, '`finalSnapshotIdentifier: "r-final-<suffix>"`'),
-    ("cache-snapshots", t.CACHE_REPLICATION_GROUP, {"snapshotRetentionLimit": 0}, "snapshotRetentionLimit"),
-    ("cache-snapshots", t.CACHE_CLUSTER, {"engine": "valkey"}, "snapshotRetentionLimit"),
-    ("stateful-resources-protected", t.S3_BUCKETS[1], {}, "protect=True"),
-    ("lb-drop-invalid-headers", t.LOAD_BALANCERS[1], {}, "`dropInvalidHeaderFields: true`"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("policy", "type_", "props"), COMPLIANT)
-def test_compliant_resources_pass(policy, type_, props):
-    assert check(policy, type_, props, protect=True) == []
-
-
-@pytest.mark.parametrize(("policy", "type_", "props", "fix"), VIOLATIONS)
-def test_violations_name_the_fix(policy, type_, props, fix):
-    messages = check(policy, type_, props)
-    assert any(fix in m for m in messages), messages
+from guardrails.props import UNKNOWN_OBJECT
+from support import check
 
 
 def test_minimum_backup_days_are_configurable():

@@ -1,39 +1,8 @@
-# ruff: noqa: E501 - rule tables read best one case per line
-"""Logging rules (advisory by default)."""
+"""Logging rules (advisory by default), beyond the rule table (cases_logging.py)."""
 
-import pytest
-from conftest import check, stack_check, stack_resources, urn
 from guardrails import tokens as t
 from guardrails.props import UNKNOWN_STRING
-
-COMPLIANT = [
-    ("lb-access-logs", t.LOAD_BALANCERS[0], {"accessLogs": {"bucket": "logs", "enabled": True}}),
-    (
-        "cloudfront-logging",
-        t.CLOUDFRONT_DISTRIBUTION,
-        {"loggingConfig": {"bucket": UNKNOWN_STRING}},
-    ),
-    ("db-log-exports", t.RDS_CLUSTER, {"enabledCloudwatchLogsExports": ["postgresql"]}),
-    ("lb-access-logs", t.LOAD_BALANCERS[0], {"loadBalancerType": "gateway"}),
-]
-
-VIOLATIONS = [
-    ("lb-access-logs", t.LOAD_BALANCERS[1], {"accessLogs": {"bucket": "logs", "enabled": False}}, "enabled: true"),
-    ("lb-access-logs", t.LOAD_BALANCERS[0], {}, "accessLogs"),
-    ("cloudfront-logging", t.CLOUDFRONT_DISTRIBUTION, {}, "`loggingConfig.bucket`"),
-    ("db-log-exports", t.RDS_INSTANCE, {}, "`enabledCloudwatchLogsExports`"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("policy", "type_", "props"), COMPLIANT)
-def test_compliant_resources_pass(policy, type_, props):
-    assert check(policy, type_, props) == []
-
-
-@pytest.mark.parametrize(("policy", "type_", "props", "fix"), VIOLATIONS)
-def test_violations_name_the_fix(policy, type_, props, fix):
-    messages = check(policy, type_, props)
-    assert any(fix in m for m in messages), messages
+from support import stack_check, stack_resources, urn
 
 
 def test_every_vpc_needs_a_flow_log_referencing_it():

@@ -1,50 +1,9 @@
-# ruff: noqa: E501 - rule tables read best one case per line
-"""Multi-AZ rules, per resource and across the stack."""
+"""Multi-AZ rules, per resource and across the stack, beyond the rule table (cases_multi_az.py)."""
 
 import pytest
-from conftest import check, stack_check, stack_resources, urn
 from guardrails import tokens as t
 from guardrails.props import UNKNOWN_LIST, UNKNOWN_STRING
-
-HA_GROUP = {"automaticFailoverEnabled": True, "multiAzEnabled": True, "numCacheClusters": 2}
-
-COMPLIANT = [
-    ("rds-multi-az", t.RDS_INSTANCE, {"multiAz": True}),
-    ("rds-multi-az", t.RDS_INSTANCE, {"replicateSourceDb": "primary"}),
-    ("elasticache-multi-az", t.CACHE_REPLICATION_GROUP, HA_GROUP),
-    ("elasticache-multi-az", t.CACHE_REPLICATION_GROUP, {**HA_GROUP, "numCacheClusters": None, "numNodeGroups": 2, "replicasPerNodeGroup": 1}),
-    ("elasticache-multi-az", t.CACHE_CLUSTER, {"engine": "memcached", "azMode": "cross-az", "numCacheNodes": 2}),
-    ("elasticache-multi-az", t.CACHE_CLUSTER, {"replicationGroupId": "rg"}),
-    ("asg-multi-subnet", t.AUTOSCALING_GROUP, {"vpcZoneIdentifiers": ["a", "b"]}),
-    ("asg-multi-subnet", t.AUTOSCALING_GROUP, {"vpcZoneIdentifiers": UNKNOWN_LIST}),
-    ("asg-multi-subnet", t.AUTOSCALING_GROUP, {"vpcZoneIdentifiers": [UNKNOWN_STRING, UNKNOWN_STRING]}),
-    ("lb-multi-subnet", t.LOAD_BALANCERS[0], {"subnets": ["a", "b"]}),
-    ("lb-multi-subnet", t.LOAD_BALANCERS[1], {"subnetMappings": [{"subnetId": "a"}, {"subnetId": "b"}]}),
-]  # fmt: skip
-
-VIOLATIONS = [
-    ("rds-multi-az", t.RDS_INSTANCE, {"multiAz": False}, "`multiAz: true`"),
-    ("elasticache-multi-az", t.CACHE_REPLICATION_GROUP, {**HA_GROUP, "automaticFailoverEnabled": False}, "automaticFailoverEnabled: true"),
-    ("elasticache-multi-az", t.CACHE_REPLICATION_GROUP, {**HA_GROUP, "multiAzEnabled": False}, "multiAzEnabled: true"),
-    ("elasticache-multi-az", t.CACHE_REPLICATION_GROUP, {**HA_GROUP, "numCacheClusters": 1}, "numCacheClusters: 2"),
-    ("elasticache-multi-az", t.CACHE_REPLICATION_GROUP, {**HA_GROUP, "numNodeGroups": 2, "replicasPerNodeGroup": 0}, "replicasPerNodeGroup"),
-    ("elasticache-multi-az", t.CACHE_CLUSTER, {"engine": "memcached", "azMode": "single-az", "numCacheNodes": 2}, '`azMode: "cross-az"`'),
-    ("elasticache-multi-az", t.CACHE_CLUSTER, {"engine": "memcached", "azMode": "cross-az", "numCacheNodes": 1}, "numCacheNodes"),
-    ("elasticache-multi-az", t.CACHE_CLUSTER, {"engine": "redis"}, "ReplicationGroup"),
-    ("asg-multi-subnet", t.AUTOSCALING_GROUP, {"vpcZoneIdentifiers": ["a"]}, "vpcZoneIdentifiers"),
-    ("lb-multi-subnet", t.LOAD_BALANCERS[0], {"subnets": ["a"]}, "`subnets`"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("policy", "type_", "props"), COMPLIANT)
-def test_compliant_resources_pass(policy, type_, props):
-    assert check(policy, type_, props) == []
-
-
-@pytest.mark.parametrize(("policy", "type_", "props", "fix"), VIOLATIONS)
-def test_violations_name_the_fix(policy, type_, props, fix):
-    messages = check(policy, type_, props)
-    assert any(fix in m for m in messages), messages
+from support import stack_check, stack_resources, urn
 
 
 def _aurora(instances: int, *, by_id: bool = False):

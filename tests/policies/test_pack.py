@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from conftest import PACK_DIR
 from google.protobuf import json_format
 from guardrails import tokens as t
 from guardrails.pack import PACK_NAME, all_policies
@@ -18,10 +19,11 @@ from guardrails.server import build_servicer
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel, Policy
 from pulumi_policy.policy import _PolicyAnalyzerServicer
+from support import PACK_DIR
 
 from tools.analyzer import UNKNOWN, secret, serialize
 
-MANDATORY_MODULES = {"encryption", "multi_az", "security_groups", "exposure", "iam"}
+MANDATORY_MODULES = {"encryption", "multi_az", "security_groups", "network", "exposure", "iam"}
 ADVISORY_EXCEPTIONS = {"sns-topic-encrypted", "log-group-encrypted", "sg-data-tier-egress"}
 CONFIG_FILES = sorted((PACK_DIR / "config").glob("*.json"))
 
@@ -206,3 +208,91 @@ def test_pack_argument_validation_matches_the_sdk():
         build_servicer("bad name!", all_policies())
     with pytest.raises(TypeError, match="Missing policies"):
         build_servicer("ok", [])
+
+
+# --- the SDK fence and publishing -------------------------------------------------------------
+
+
+def test_the_sdk_fence_reads_the_exact_pin_and_refuses_any_other_version():
+    from guardrails import server
+
+    requirements = (PACK_DIR / "requirements.txt").read_text()
+    assert server.pinned_version(requirements) == "1.21.0"
+    assert server.pinned_version("pulumi_policy == 2.0.1  # comment\n") == "2.0.1"
+    server.check_sdk_version("1.21.0", "1.21.0")
+    with pytest.raises(server.SdkVersionMismatch, match=r"pulumi-policy 1\.21\.0 .* but 1\.22\.0"):
+        server.check_sdk_version("1.22.0", "1.21.0")
+    with pytest.raises(server.SdkVersionMismatch, match="pins no exact version"):
+        server.pinned_version("pulumi-policy>=1.0\n")
+
+
+def test_the_pack_refuses_to_start_on_an_sdk_other_than_the_pinned_one(tmp_path: Path):
+    shutil.copytree(
+        PACK_DIR, tmp_path / "pack", ignore=shutil.ignore_patterns("venv", "__pycache__")
+    )
+    pinned = tmp_path / "pack" / "requirements.txt"
+    pinned.write_text(pinned.read_text().replace("pulumi-policy==1.21.0", "pulumi-policy==1.0.0"))
+    started = subprocess.run(
+        [str(PACK_DIR / "venv" / "bin" / "python"), str(tmp_path / "pack" / "__main__.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 1
+    assert started.stdout == ""  # no port printed: the CLI never talks to it
+    last = started.stderr.strip().splitlines()[-1]
+    assert last.startswith("guardrails.server.SdkVersionMismatch: the policy pack serves through")
+    assert "pulumi-policy 1.0.0" in last and "but 1.21.0 is installed" in last
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository holding only the pack's own .gitignore (no ignore file above it)."""
+    root = tmp_path_factory.mktemp("publish")
+    shutil.copy(PACK_DIR / ".gitignore", root / ".gitignore")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
+def _ignored(root: Path, path: str) -> bool:
+    # `pulumi policy publish` archives with .gitignore rules (pulumi's archive.TGZ).
+    found = subprocess.run(["git", "check-ignore", "-q", "--no-index", path], cwd=root, check=False)
+    assert found.returncode in (0, 1), found
+    return found.returncode == 0
+
+
+@pytest.mark.parametrize(
+    "path", ["venv/bin/python", "venv/lib/x.py", "guardrails/__pycache__/a.pyc"]
+)
+def test_publishing_never_uploads_the_virtualenv_or_bytecode(published: Path, path: str):
+    assert _ignored(published, path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "__main__.py",
+        "guardrails/base.py",
+        "requirements.txt",
+        "PulumiPolicy.yaml",
+        "config/prod.json",
+    ],
+)
+def test_publishing_keeps_the_pack_itself(published: Path, path: str):
+    assert not _ignored(published, path)
+
+
+def test_the_readme_table_lists_every_policy_with_its_level_and_fsbp_controls():
+    readme = (PACK_DIR / "README.md").read_text()
+    rows = {
+        m[1]: (m[2].split(" ")[0], m[3])
+        for m in re.finditer(
+            r"^\| `([a-z0-9-]+)` \| \w+ \| [^|]+ \| ([^|]+) \| ([^|]+) \|", readme, re.M
+        )
+    }
+    expected = {
+        p.name: (str(getattr(p.enforcement_level, "value", None)), ", ".join(p.fsbp) or "-")
+        for p in all_policies()
+    }
+    assert len(expected) == 69
+    assert {k: (lvl, ids.strip()) for k, (lvl, ids) in rows.items()} == expected

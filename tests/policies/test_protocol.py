@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import urn
 from google.protobuf import json_format
 from guardrails import tokens as t
 from pulumi.runtime.proto import analyzer_pb2
+from support import urn
 
-from tools.analyzer import UNKNOWN, StackResource, secret, serialize
+from tools.analyzer import UNKNOWN, Provider, StackResource, secret, serialize
 
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 
@@ -214,6 +214,28 @@ RESOURCE_CASES = [
     ("lb-access-logs", t.LOAD_BALANCERS[0], {"accessLogs": {"enabled": False, "bucket": ""}}, A, "enabled: true"),
     ("cloudfront-logging", t.CLOUDFRONT_DISTRIBUTION, {"enabled": True}, A, "`loggingConfig.bucket`"),
     ("db-log-exports", t.RDS_CLUSTER, {"enabledCloudwatchLogsExports": []}, A, "`enabledCloudwatchLogsExports`"),
+    ("storage-encrypted", t.DOCDB_CLUSTER, {"storageEncrypted": False}, M, "`storageEncrypted: true`"),
+    ("redshift-require-tls", t.REDSHIFT_PARAMETER_GROUP, {"family": "redshift-1.0", "parameters": [{"name": "require_ssl", "value": "false"}]}, M, "require_ssl"),
+    ("search-domain-encrypted", t.OPENSEARCH_DOMAIN, {"encryptAtRest": {"enabled": False}, "nodeToNodeEncryption": {"enabled": True}, "domainEndpointOptions": {"tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}}, M, "`encryptAtRest.enabled: true`"),
+    ("msk-encrypted-in-transit", t.MSK_CLUSTER, {"encryptionInfo": {"encryptionInTransit": {"clientBroker": "PLAINTEXT"}}}, M, 'clientBroker: "TLS"'),
+    ("dms-endpoint-ssl", t.DMS_ENDPOINT, {"engineName": "mysql", "sslMode": "none"}, M, "`sslMode"),
+    ("dax-encrypted", t.DAX_CLUSTER, {"clusterEndpointEncryptionType": "TLS", "serverSideEncryption": {"enabled": False}}, M, "serverSideEncryption.enabled"),
+    ("eks-secrets-encrypted", t.EKS_CLUSTER, {"vpcConfig": {"endpointPublicAccess": False}, "encryptionConfig": {"resources": ["configmaps"]}}, M, "encryptionConfig"),
+    ("kinesis-stream-encrypted", t.KINESIS_STREAM, {"shardCount": 1}, M, '`encryptionType: "KMS"`'),
+    ("firehose-encrypted", t.FIREHOSE_STREAM, {"destination": "extended_s3"}, M, "serverSideEncryption.enabled"),
+    ("sqs-queue-encrypted", t.SQS_QUEUE, {"sqsManagedSseEnabled": False}, M, "`sqsManagedSseEnabled: true`"),
+    ("cloudtrail-encrypted", t.CLOUDTRAIL_TRAIL, {"s3BucketName": UNKNOWN}, M, "`kmsKeyId`"),
+    ("ebs-encryption-by-default", t.EBS_ENCRYPTION_BY_DEFAULT, {"enabled": False}, M, "`enabled: true`"),
+    ("classic-lb-tls", t.CLASSIC_LB, {"listeners": [{"lbProtocol": "http", "lbPort": 80, "instanceProtocol": "http", "instancePort": 80}], "subnets": ["a", "b"]}, M, "`listeners[0].lbProtocol`"),
+    ("search-domain-ha", t.ELASTICSEARCH_DOMAIN, {"clusterConfig": {"instanceCount": 1}, "vpcOptions": {"subnetIds": [UNKNOWN]}}, M, "instanceCount: 3"),
+    ("dms-replication-instance-multi-az", t.DMS_REPLICATION_INSTANCE, {"multiAz": False}, M, "`multiAz: true`"),
+    ("default-security-group-closed", t.DEFAULT_SECURITY_GROUP, {"vpcId": UNKNOWN, "egress": [{"protocol": "-1", "cidrBlocks": ["0.0.0.0/0"]}]}, M, "`egress: []`"),
+    ("nacl-no-world-admin-ports", t.NETWORK_ACL_RULE, {"networkAclId": UNKNOWN, "ruleAction": "allow", "protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlock": "0.0.0.0/0"}, M, "`cidrBlock`"),
+    ("subnet-no-auto-public-ip", t.SUBNET, {"vpcId": UNKNOWN, "mapPublicIpOnLaunch": True}, M, "`mapPublicIpOnLaunch: false`"),
+    ("service-not-public", t.EKS_CLUSTER, {"encryptionConfig": {"resources": ["secrets"]}, "vpcConfig": {"subnetIds": [UNKNOWN]}}, M, "endpointPublicAccess: false"),
+    ("lambda-permission-not-public", t.LAMBDA_PERMISSION, {"function": UNKNOWN, "principal": "*", "action": "lambda:InvokeFunction"}, M, "`principal`"),
+    ("dynamodb-point-in-time-recovery", t.DYNAMODB_TABLE, {"deletionProtectionEnabled": True}, A, "pointInTimeRecovery.enabled"),
+    ("lb-deletion-protection", t.LOAD_BALANCERS[0], {"enableDeletionProtection": False}, A, "`enableDeletionProtection: true`"),
 ]  # fmt: skip
 
 
@@ -236,10 +258,29 @@ def _stack_case(name):
     if name == "vpc-flow-logs":
         vpc = res(t.VPC, "main", {"cidrBlock": "10.0.0.0/16"})
         return [vpc], vpc.urn
+    if name == "neptune-cluster-multi-az":
+        cluster = res(t.NEPTUNE_CLUSTER, "graph", {"storageEncrypted": True})
+        return [cluster], cluster.urn
+    if name == "default-security-group-no-attached-rules":
+        vpc = res(t.VPC, "main", {"cidrBlock": "10.0.0.0/16"})
+        rule = res(t.SG_INGRESS_RULE, "open", {"securityGroupId": UNKNOWN, "ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "referencedSecurityGroupId": UNKNOWN}, property_dependencies={"securityGroupId": (vpc.urn,)})  # fmt: skip
+        return [vpc, rule], rule.urn
+    if name == "efs-backups":
+        fs = res(t.EFS_FILE_SYSTEM, "shared", {"encrypted": True})
+        return [fs], fs.urn
+    if name == "s3-deny-insecure-transport":
+        bucket = res(t.S3_BUCKETS[1], "assets", {"bucket": "assets"})
+        return [bucket], bucket.urn
+    if name == "dr-cross-region-counterparts":
+        east, west = Provider.aws("us-east-1", "primary"), Provider.aws("us-west-2", "dr")
+        key = res(t.KMS_KEY, "primary-key", {"enableKeyRotation": True}, provider=east)
+        primary = res(t.RDS_INSTANCE, "db", {"storageEncrypted": True}, provider=east)
+        replica = res(t.RDS_INSTANCE, "db-dr", {"replicateSourceDb": UNKNOWN, "kmsKeyId": UNKNOWN}, provider=west, property_dependencies={"replicateSourceDb": (primary.urn,), "kmsKeyId": (key.urn,)})  # fmt: skip
+        return [key, primary, replica], replica.urn
     raise AssertionError(f"no stack case for {name}")
 
 
-STACK_CASES = ["aurora-cluster-min-instances", "asg-multi-az", "sg-data-tier-sg-references-only", "sg-data-tier-egress", "vpc-flow-logs"]  # fmt: skip
+STACK_CASES = ["aurora-cluster-min-instances", "asg-multi-az", "sg-data-tier-sg-references-only", "sg-data-tier-egress", "vpc-flow-logs", "neptune-cluster-multi-az", "default-security-group-no-attached-rules", "efs-backups", "s3-deny-insecure-transport", "dr-cross-region-counterparts"]  # fmt: skip
 
 
 def test_the_tables_cover_every_policy(policies):

@@ -2,9 +2,9 @@
 """Least-privilege security groups, in all three ways a rule can be declared."""
 
 import pytest
-from conftest import check, stack_check, stack_resources, urn
 from guardrails import tokens as t
 from guardrails.props import UNKNOWN_LIST, UNKNOWN_NUMBER, UNKNOWN_STRING
+from support import check, stack_check, stack_resources, urn
 
 ALLOWED = "sg-world-ingress-allowed-ports"
 FORBIDDEN = "sg-world-ingress-forbidden"
