@@ -3,11 +3,12 @@
 import pulumi
 
 from components import config as stack_config
+from components.config.loader import refuse_unbuilt
 from components.providers import aws_provider
 from components.stack import WebStack, WebStackArgs
 
 config = stack_config.from_pulumi()
-stack_config.refuse_unbuilt(config)
+refuse_unbuilt(config)
 name = f"{config.project}-{config.stack}"
 
 primary_provider = aws_provider("primary", config.region, config)

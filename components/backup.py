@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.database import aws_identifier
 from components.dr_objectives import BACKUP_INTERVAL_HOURS
+from components.naming import aws_identifier
 from components.policy_documents import document
 
 # Vault names: 2-50 letters, digits, hyphens and underscores.

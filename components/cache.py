@@ -16,11 +16,16 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.config import CacheConfig, CacheEngine
-from components.database import aws_identifier, final_snapshot_identifier
+from components.config.models import CacheConfig
+from components.config.values import CacheEngine
+from components.logs import CACHE_SLOW_LOG_RETENTION_DAYS, encrypted_log_group
+from components.naming import (
+    MAX_ELASTICACHE_IDENTIFIER,
+    aws_identifier,
+    final_snapshot_identifier,
+    log_group_name,
+)
 
-# ElastiCache identifiers (replication group and cluster ids) are at most 40 characters.
-MAX_IDENTIFIER = 40
 AUTH_TOKEN_LENGTH = 64
 
 
@@ -32,7 +37,7 @@ class CacheArgs:
     kms_key_arn: pulumi.Input[str]
     logs_key_arn: pulumi.Input[str]
     protect: bool = False
-    log_retention_days: int = 30
+    log_retention_days: int = CACHE_SLOW_LOG_RETENTION_DAYS
 
 
 class Cache(pulumi.ComponentResource):
@@ -53,7 +58,7 @@ class Cache(pulumi.ComponentResource):
         super().__init__("webstack:cache:Cache", name, None, opts)
         config = args.config
         child = pulumi.ResourceOptions(parent=self)
-        self.identifier = aws_identifier(name, "cache", max_length=MAX_IDENTIFIER)
+        self.identifier = aws_identifier(name, "cache", max_length=MAX_ELASTICACHE_IDENTIFIER)
 
         # Named: a cache cannot move to another subnet group without being replaced.
         self.subnet_group = aws.elasticache.SubnetGroup(
@@ -108,11 +113,11 @@ class Cache(pulumi.ComponentResource):
         )
         self.auth_secret_arn = self.auth_secret.arn
 
-        self.slow_log_group = aws.cloudwatch.LogGroup(
+        self.slow_log_group = encrypted_log_group(
             f"{name}-cache-slow-log",
-            name=f"/webstack/{name}/cache/slow-log",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.logs_key_arn,
+            log_group_name=log_group_name(name, "cache", "slow-log"),
+            kms_key_arn=args.logs_key_arn,
+            retention_days=args.log_retention_days,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         # A group of our own (the default ones cannot be changed), so tuning a parameter later

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config import CdnConfig
+from components.config.models import CdnConfig
 
 # AWS managed policies; their ids are documented and fixed in every account
 # (AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html and

@@ -9,36 +9,21 @@ An optional RDS Proxy sits in the app subnets and admits only TLS and IAM-authen
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
-from components.config import DatabaseConfig, DatabaseEngine
+from components.config.models import DatabaseConfig
+from components.config.values import EngineFamily
+from components.logs import DATABASE_LOG_RETENTION_DAYS, encrypted_log_group
+from components.naming import aws_identifier, final_snapshot_identifier
 from components.policy_documents import document_output, service_trust
 
 MONITORING_INTERVAL_SECONDS = 60
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier
 SLOW_QUERY_MS = 1000
-# RDS identifiers (clusters, instances, proxies) are at most 63 characters.
-MAX_IDENTIFIER = 63
-LOG_RETENTION_DAYS = 90
-
-
-def aws_identifier(*parts: str, max_length: int = MAX_IDENTIFIER) -> str:
-    """An RDS/ElastiCache identifier: lower-case letters, digits and single hyphens, starting
-    with a letter, at most ``max_length`` long (a hash keeps shortened names distinct)."""
-    text = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
-    if not text or not text[0].isalpha():
-        text = f"x-{text}"
-    if len(text) > max_length:
-        digest = hashlib.sha256(text.encode()).hexdigest()[:6]
-        text = f"{text[: max_length - 7].rstrip('-')}-{digest}"
-    return text
 
 
 @dataclass(frozen=True)
@@ -56,19 +41,7 @@ class DatabaseArgs:
     proxy_security_group_id: pulumi.Input[str] | None = None
     # Production: deletion protection on, and Pulumi refuses to delete the database.
     protect: bool = False
-    log_retention_days: int = LOG_RETENTION_DAYS
-
-
-def final_snapshot_identifier(
-    name: str, identifier: str, opts: pulumi.ResourceOptions
-) -> pulumi.Output[str]:
-    """``<identifier>-final-<8 hex>``: unique per stack lifetime, so destroying a stack and
-    creating one of the same name never collides with the first one's final snapshot (AWS refuses
-    a second snapshot of an existing name). The suffix changes only with the identifier."""
-    suffix = random.RandomId(
-        f"{name}-final-snapshot", byte_length=4, keepers={"identifier": identifier}, opts=opts
-    )
-    return pulumi.Output.concat(identifier, "-final-", suffix.hex)
+    log_retention_days: int = DATABASE_LOG_RETENTION_DAYS
 
 
 class Database(pulumi.ComponentResource):
@@ -167,7 +140,7 @@ class Database(pulumi.ComponentResource):
     def _aurora(self) -> None:
         name, args, config = self._name, self._args, self._args.config
         child = pulumi.ResourceOptions(parent=self)
-        postgres = config.engine is DatabaseEngine.AURORA_POSTGRESQL
+        postgres = config.engine.family is EngineFamily.POSTGRESQL
 
         cluster_parameters = (
             {"rds.force_ssl": "1"}
@@ -287,7 +260,7 @@ class Database(pulumi.ComponentResource):
 
     def _rds_instance(self) -> None:
         name, args, config = self._name, self._args, self._args.config
-        postgres = config.engine is DatabaseEngine.POSTGRES
+        postgres = config.engine.family is EngineFamily.POSTGRESQL
         parameters = (
             {"rds.force_ssl": "1", "log_min_duration_statement": str(SLOW_QUERY_MS)}
             if postgres
@@ -429,12 +402,12 @@ class Database(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        postgres = config.engine in (DatabaseEngine.AURORA_POSTGRESQL, DatabaseEngine.POSTGRES)
         proxy_name = aws_identifier(self.identifier, "proxy")
         proxy = aws.rds.Proxy(
             f"{name}-db-proxy",
             name=proxy_name,
-            engine_family="POSTGRESQL" if postgres else "MYSQL",
+            # RDS Proxy names the family in capitals: POSTGRESQL or MYSQL.
+            engine_family=config.engine.family.value.upper(),
             role_arn=role.arn,
             vpc_subnet_ids=list(args.proxy_subnet_ids),
             vpc_security_group_ids=[args.proxy_security_group_id],
@@ -487,11 +460,11 @@ class Database(pulumi.ComponentResource):
         would be neither."""
         args = self._args
         groups = [
-            aws.cloudwatch.LogGroup(
+            encrypted_log_group(
                 f"{name}-log-{log_type}",
-                name=f"/aws/rds/{kind}/{identifier}/{log_type}",
-                kms_key_id=args.logs_key_arn,
-                retention_in_days=args.log_retention_days,
+                log_group_name=f"/aws/rds/{kind}/{identifier}/{log_type}",
+                kms_key_arn=args.logs_key_arn,
+                retention_days=args.log_retention_days,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
             for log_type in args.config.log_exports

@@ -25,7 +25,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.config import DomainConfig
+from components.config.models import DomainConfig
 
 EDGE_REGION = "us-east-1"
 HEALTH_CHECK_PATH = "/healthz"

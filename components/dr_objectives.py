@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from components.config import DrStrategy
+from components.config.values import DrStrategy
 
 # --- Route 53 failover timing: failover_dns configures exactly these ---------------------------
 # Standard (not fast) health checks: 30 s between checks from each checker region.

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.database import aws_identifier
+from components.naming import aws_identifier
 
 # ElastiCache replication group ids are at most 40 characters.
 MAX_CACHE_IDENTIFIER = 40

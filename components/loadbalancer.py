@@ -14,13 +14,13 @@ Listeners
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.config import TierConfig
+from components.config.models import TierConfig
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK_PATH = "/healthz"
@@ -36,6 +36,18 @@ FORWARD_RULE_PRIORITY = 100
 
 
 @dataclass(frozen=True)
+class AccessLogs:
+    """Where the ALB delivers its access logs."""
+
+    bucket: pulumi.Input[str]
+    # Exactly the prefix the bucket policy admits; file names carry the ALB's name.
+    prefix: str
+    # The log bucket's policy: AWS checks that it may write there when logging is switched on,
+    # so the ALB waits for it.
+    bucket_policy: pulumi.Resource
+
+
+@dataclass(frozen=True)
 class LoadBalancerArgs:
     tier: TierConfig
     vpc_id: pulumi.Input[str]
@@ -47,10 +59,7 @@ class LoadBalancerArgs:
     certificate_arn: pulumi.Input[str] | None = None
     # CloudFront is the only client: a secret header is generated and required.
     cloudfront_only: bool = False
-    access_logs_bucket: pulumi.Input[str] | None = None
-    access_logs_prefix: str = "alb"
-    # The log bucket's policy: AWS checks that it may write there when logging is switched on.
-    depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    access_logs: AccessLogs | None = None
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -91,13 +100,12 @@ class LoadBalancer(pulumi.ComponentResource):
             self.origin_header_value = pulumi.Output.secret(secret.result)
 
         access_logs = None
-        if args.access_logs_bucket is not None:
+        waits_for: list[pulumi.Resource] = []
+        if args.access_logs is not None:
             access_logs = aws.lb.LoadBalancerAccessLogsArgs(
-                bucket=args.access_logs_bucket,
-                # Exactly the prefix the bucket policy admits; file names carry the ALB's name.
-                prefix=args.access_logs_prefix,
-                enabled=True,
+                bucket=args.access_logs.bucket, prefix=args.access_logs.prefix, enabled=True
             )
+            waits_for.append(args.access_logs.bucket_policy)
         self.alb = aws.lb.LoadBalancer(
             name,
             load_balancer_type="application",
@@ -111,7 +119,7 @@ class LoadBalancer(pulumi.ComponentResource):
             idle_timeout=tier.idle_timeout_seconds,
             access_logs=access_logs,
             tags={"Name": name},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=waits_for),
         )
 
         self.target_group = aws.lb.TargetGroup(

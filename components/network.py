@@ -14,7 +14,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config import ConfigError, NatGateways, NetworkConfig
+from components.config.errors import ConfigError
+from components.config.models import NetworkConfig
+from components.config.values import NatGateways
+from components.logs import encrypted_log_group
+from components.naming import PROJECT, log_group_name
 from components.policy_documents import document_output, service_trust
 
 TIERS = ("public", "app", "data")
@@ -41,7 +45,7 @@ def availability_zones(parent: pulumi.Resource, count: int, region: str) -> list
     )
     if len(zones.names) < count:
         raise ConfigError(
-            f"webstack:network.azCount is {count}; accepted: at most "
+            f"{PROJECT}:network.azCount is {count}; accepted: at most "
             f"{len(zones.names)}, the AZs {region} offers ({', '.join(zones.names)})"
         )
     return list(zones.names[:count])
@@ -196,11 +200,11 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.flow_log_group = aws.cloudwatch.LogGroup(
+        self.flow_log_group = encrypted_log_group(
             f"{name}-flow-logs",
-            name=f"/webstack/{name}/vpc-flow-logs",
-            retention_in_days=config.flow_log_retention_days,
-            kms_key_id=args.flow_logs_key_arn,
+            log_group_name=log_group_name(name, "vpc-flow-logs"),
+            kms_key_arn=args.flow_logs_key_arn,
+            retention_days=config.flow_log_retention_days,
             opts=child,
         )
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))

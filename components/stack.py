@@ -21,15 +21,17 @@ from components.compute import (
     CacheEndpoints,
     DatabaseEndpoints,
 )
-from components.config import NetworkConfig, StackConfig
+from components.config.models import NetworkConfig, StackConfig
+from components.config.values import TierRole
 from components.database import Database, DatabaseArgs
 from components.dns import AliasTarget, Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
 from components.keys import Keys, KeysArgs
-from components.loadbalancer import LoadBalancer, LoadBalancerArgs
+from components.loadbalancer import AccessLogs, LoadBalancer, LoadBalancerArgs
 from components.monitoring import Monitoring, MonitoringArgs, ScaledTier
 from components.network import Network, NetworkArgs, availability_zones
+from components.policy_documents import document_output
 from components.security import HTTP, HTTPS, SecurityGroups, SecurityGroupsArgs
-from components.storage import Storage, StorageArgs
+from components.storage import Storage, StorageArgs, uploads_policy_statements
 
 SERVICE_LINKED_ROLE_SUFFIX_MAX = 35
 
@@ -54,6 +56,8 @@ class WebStack(pulumi.ComponentResource):
     database: Database
     cache: Cache
     storage: Storage
+    # The uploads bucket's policy names the distribution: it joins storage and CDN.
+    uploads_policy: aws.s3.BucketPolicy
     certificates: Certificates | None
     load_balancer: LoadBalancer
     web: AutoScaledTier
@@ -202,7 +206,9 @@ class WebStack(pulumi.ComponentResource):
                 ),
                 child,
             )
-        self.storage.attach_uploads_policy(self.cdn.distribution.arn if self.cdn else None)
+        self.uploads_policy = uploads_bucket_policy(
+            name, self.storage, self.cdn.distribution.arn if self.cdn else None
+        )
 
         self.dns = None
         if config.domain is not None and self.certificates is not None:
@@ -285,17 +291,17 @@ class WebStack(pulumi.ComponentResource):
         config = args.config
         child = pulumi.ResourceOptions(parent=self)
         app_subnets = [s.id for s in self.network.app_subnets]
-        access_logs = {
-            "access_logs_bucket": self.storage.log_bucket.bucket,
-            "access_logs_prefix": self.storage.alb_log_prefix,
-            "depends_on": (self.storage.log_bucket_policy,),
-        }
+        access_logs = AccessLogs(
+            bucket=self.storage.log_bucket.bucket,
+            prefix=self.storage.alb_log_prefix,
+            bucket_policy=self.storage.log_bucket_policy,
+        )
         # With an RDS Proxy the security groups admit only the proxy, and it requires IAM auth:
         # the tiers connect to it (writer and reader alike) with IAM auth tokens.
         proxy = self.database.proxy
         proxy_endpoint = self.database.proxy_endpoint
         database = DatabaseEndpoints(
-            engine="mysql" if config.database.engine.value.endswith("mysql") else "pgsql",
+            engine=config.database.engine.family.pdo_driver,
             writer_endpoint=(
                 proxy_endpoint if proxy_endpoint is not None else self.database.writer_endpoint
             ),
@@ -316,7 +322,7 @@ class WebStack(pulumi.ComponentResource):
 
         def tier(
             tier_name: str,
-            role: str,
+            role: TierRole,
             load_balancer: LoadBalancer,
             group_id: pulumi.Input[str],
             app_tier_url: pulumi.Input[str] | None = None,
@@ -337,7 +343,6 @@ class WebStack(pulumi.ComponentResource):
                     data_key_arn=self.keys.data.arn,
                     target_group_arn=load_balancer.target_group.arn,
                     request_count_label=load_balancer.request_count_label,
-                    idle_timeout_seconds=tier_config.idle_timeout_seconds,
                     database=database,
                     cache=cache,
                     uploads_bucket_name=self.storage.uploads_bucket.bucket,
@@ -361,7 +366,7 @@ class WebStack(pulumi.ComponentResource):
                     self.certificates.regional_certificate_arn if self.certificates else None
                 ),
                 cloudfront_only=config.cdn.enabled,
-                **access_logs,
+                access_logs=access_logs,
             ),
             child,
         )
@@ -379,7 +384,7 @@ class WebStack(pulumi.ComponentResource):
                     certificate_arn=(
                         self.certificates.regional_certificate_arn if self.certificates else None
                     ),
-                    **access_logs,
+                    access_logs=access_logs,
                 ),
                 child,
             )
@@ -398,6 +403,23 @@ class WebStack(pulumi.ComponentResource):
         self.web = tier(
             f"{name}-web", "web", self.load_balancer, self.security.web.id, app_tier_url
         )
+
+
+def uploads_bucket_policy(
+    storage_name: str, storage: Storage, cloudfront_distribution_arn: pulumi.Input[str] | None
+) -> aws.s3.BucketPolicy:
+    """The uploads bucket's one policy, which names the CDN's distribution: made by the composer,
+    where both are known. It stays a child of the storage component, beside its bucket."""
+    return aws.s3.BucketPolicy(
+        f"{storage_name}-uploads",
+        bucket=storage.uploads_bucket.id,
+        policy=document_output(
+            *uploads_policy_statements(storage.uploads_bucket.arn, cloudfront_distribution_arn)
+        ),
+        opts=pulumi.ResourceOptions(
+            parent=storage, depends_on=[storage.uploads_public_access_block]
+        ),
+    )
 
 
 def autoscaling_role_suffix(name: str, region: str) -> str:

@@ -3,9 +3,9 @@
 uploads: private (all four public-access-block flags, bucket-owner-enforced ownership), versioned,
 SSE-KMS with the data key and a bucket key, TLS-only, noncurrent versions expire. CloudFront
 reads it through origin access control; that grant names the distribution, which is created
-after the bucket, so the bucket's one policy is attached by ``attach_uploads_policy`` once the
-distribution exists (a bucket has exactly one policy: two ``BucketPolicy`` resources would
-overwrite each other).
+after the bucket, so the composer (``components/stack.py``) attaches the bucket's one policy
+from ``uploads_policy_statements`` once the distribution exists (a bucket has exactly one
+policy: two ``BucketPolicy`` resources would overwrite each other).
 
 logs: ALB access logs and CloudFront standard logs. Both services write only to SSE-S3 buckets;
 CloudFront standard logging writes through the bucket ACL (awslogsdelivery), so ACLs stay enabled
@@ -82,7 +82,9 @@ class Storage(pulumi.ComponentResource):
     # ACLs) in place before a distribution names the bucket: depend on these.
     log_bucket_ownership: aws.s3.BucketOwnershipControls
     log_bucket_acl: aws.s3.BucketAcl
-    uploads_policy: aws.s3.BucketPolicy | None
+    # The composer's uploads bucket policy waits for this (S3 rejects a policy while a public
+    # access block is being applied concurrently).
+    uploads_public_access_block: aws.s3.BucketPublicAccessBlock
     # Give the ALB this prefix (`access_logs.prefix`) and CloudFront `cloudfront_log_prefix`:
     # the log bucket's policy admits ELB log delivery under it only.
     alb_log_prefix: str = "alb"
@@ -92,19 +94,17 @@ class Storage(pulumi.ComponentResource):
         self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("webstack:storage:Storage", name, None, opts)
-        self._prefix = name
         child = pulumi.ResourceOptions(parent=self)
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         invoke = pulumi.InvokeOutputOptions(parent=self)
         self._account_id = aws.get_caller_identity_output(opts=invoke).account_id
-        self.uploads_policy = None
 
         # --- uploads/static ---------------------------------------------------------------
         self.uploads_bucket = aws.s3.Bucket(
             f"{name}-uploads", tags={"Name": f"{name}-uploads", "Purpose": "uploads"}, opts=stateful
         )
         uploads = self.uploads_bucket.id
-        self._uploads_public_access_block = self._block_public_access(f"{name}-uploads", uploads)
+        self.uploads_public_access_block = self._block_public_access(f"{name}-uploads", uploads)
         aws.s3.BucketOwnershipControls(
             f"{name}-uploads",
             bucket=uploads,
@@ -204,9 +204,9 @@ class Storage(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        alb_logs = pulumi.Output.all(self.log_bucket.arn, self._account_id).apply(
-            lambda v: f"{v[0]}/{self.alb_log_prefix}/AWSLogs/{v[1]}/*"
-        )
+        alb_logs = pulumi.Output.all(
+            bucket_arn=self.log_bucket.arn, account=self._account_id
+        ).apply(lambda v: f"{v['bucket_arn']}/{self.alb_log_prefix}/AWSLogs/{v['account']}/*")
         log_statements: list[pulumi.Input[Statement]] = [
             _deny_insecure_transport(self.log_bucket.arn),
             alb_logs.apply(
@@ -222,13 +222,13 @@ class Storage(pulumi.ComponentResource):
         if args.region in LEGACY_ELB_LOG_REGIONS:
             elb_account = aws.elb.get_service_account_output(opts=invoke)
             log_statements.append(
-                pulumi.Output.all(elb_account.arn, alb_logs).apply(
+                pulumi.Output.all(elb_account=elb_account.arn, alb_logs=alb_logs).apply(
                     lambda v: {
                         "Sid": "RegionalElbAccountWritesAlbLogs",
                         "Effect": "Allow",
-                        "Principal": {"AWS": v[0]},
+                        "Principal": {"AWS": v["elb_account"]},
                         "Action": "s3:PutObject",
-                        "Resource": v[1],
+                        "Resource": v["alb_logs"],
                     }
                 )
             )
@@ -247,42 +247,6 @@ class Storage(pulumi.ComponentResource):
                 "log_bucket_name": self.log_bucket.bucket,
             }
         )
-
-    def attach_uploads_policy(
-        self, cloudfront_distribution_arn: pulumi.Input[str] | None
-    ) -> aws.s3.BucketPolicy:
-        """Attach the uploads bucket's one policy: TLS only, plus CloudFront read when a
-        distribution serves the bucket (origin access control, scoped to that distribution).
-
-        Call exactly once, after the distribution exists (or with None when the CDN is off).
-        """
-        if self.uploads_policy is not None:
-            raise RuntimeError("the uploads bucket already has its policy")
-        statements: list[pulumi.Input[Statement]] = [
-            _deny_insecure_transport(self.uploads_bucket.arn)
-        ]
-        if cloudfront_distribution_arn is not None:
-            statements.append(
-                pulumi.Output.all(self.uploads_bucket.arn, cloudfront_distribution_arn).apply(
-                    lambda v: {
-                        "Sid": "CloudFrontReadsServedPrefixes",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "cloudfront.amazonaws.com"},
-                        "Action": "s3:GetObject",
-                        "Resource": [f"{v[0]}/{prefix}/*" for prefix in SERVED_PREFIXES],
-                        "Condition": {"StringEquals": {"AWS:SourceArn": v[1]}},
-                    }
-                )
-            )
-        self.uploads_policy = aws.s3.BucketPolicy(
-            f"{self._prefix}-uploads",
-            bucket=self.uploads_bucket.id,
-            policy=document_output(*statements),
-            opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[self._uploads_public_access_block]
-            ),
-        )
-        return self.uploads_policy
 
     def _block_public_access(
         self, name: str, bucket: pulumi.Input[str]
@@ -309,3 +273,27 @@ def _deny_insecure_transport(bucket_arn: pulumi.Output[str]) -> pulumi.Output[St
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         }
     )
+
+
+def uploads_policy_statements(
+    bucket_arn: pulumi.Output[str], cloudfront_distribution_arn: pulumi.Input[str] | None
+) -> list[pulumi.Input[Statement]]:
+    """The uploads bucket's one policy: TLS only, plus CloudFront read when a distribution
+    serves the bucket (origin access control, scoped to that distribution)."""
+    statements: list[pulumi.Input[Statement]] = [_deny_insecure_transport(bucket_arn)]
+    if cloudfront_distribution_arn is not None:
+        statements.append(
+            pulumi.Output.all(
+                bucket_arn=bucket_arn, distribution_arn=cloudfront_distribution_arn
+            ).apply(
+                lambda v: {
+                    "Sid": "CloudFrontReadsServedPrefixes",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudfront.amazonaws.com"},
+                    "Action": "s3:GetObject",
+                    "Resource": [f"{v['bucket_arn']}/{prefix}/*" for prefix in SERVED_PREFIXES],
+                    "Condition": {"StringEquals": {"AWS:SourceArn": v["distribution_arn"]}},
+                }
+            )
+        )
+    return statements

@@ -11,7 +11,8 @@ import pytest
 from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 
-from components.config import ConfigError, load
+from components.config import load
+from components.config.errors import ConfigError
 from tests.conftest import synth
 from tools.mockcloud import RecordedResource, Synthesis, synthesize
 

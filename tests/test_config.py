@@ -9,14 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.config import (
-    ConfigError,
-    Environment,
-    NatGateways,
-    StackConfig,
-    architecture_of,
-    load,
-)
+from components.config import StackConfig, load
+from components.config.errors import ConfigError
+from components.config.values import Environment, NatGateways, architecture_of
 from tests.conftest import synth
 
 

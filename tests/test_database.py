@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, load
+from components.config import load
+from components.config.errors import ConfigError
 from tests.conftest import synth
 from tools.mockcloud import RecordedResource, Synthesis
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pulumi.runtime import rpc
 
-from components.config import DrStrategy
+from components.config.values import DrStrategy
 from components.credentials import replica_arn
 from components.dr_objectives import (
     DNS_FAILOVER_SECONDS,

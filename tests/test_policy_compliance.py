@@ -17,32 +17,10 @@ from tests.conftest import synth
 from tools.analyzer import PolicyPackProcess
 from tools.mockcloud import ROOT, synthesize
 from tools.preview import check, render_findings
+from tools.variants import FEATURES
 
 PACK = ROOT / "policies"
 STACK_FILES = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
-
-FEATURES: list[tuple[str, dict[str, Any]]] = [
-    ("stack-file", {}),
-    ("no-cdn", {"webstack:cdn": {"enabled": False}}),
-    ("waf", {"webstack:cdn": {"waf": True}}),
-    ("domain", {"webstack:domain": {"zoneName": "example.org", "recordName": "shop"}}),
-    (
-        "apex-domain-no-cdn",
-        {
-            "webstack:domain": {"zoneName": "example.org", "recordName": "@"},
-            "webstack:cdn": {"enabled": False},
-        },
-    ),
-    ("app-tier", {"webstack:appTier": {"enabled": True}}),
-    ("aurora-mysql", {"webstack:database": {"engine": "aurora-mysql"}}),
-    ("postgres", {"webstack:database": {"engine": "postgres"}}),
-    ("mysql-proxy", {"webstack:database": {"engine": "mysql", "proxy": True}}),
-    ("aurora-proxy", {"webstack:database": {"proxy": True, "readers": 2}}),
-    ("redis", {"webstack:cache": {"engine": "redis", "replicas": 2}}),
-    ("single-nat", {"webstack:network": {"natGateways": "single"}}),
-    ("eu-west-1", {"aws:region": "eu-west-1"}),
-    ("alarm-email", {"webstack:alarmEmail": "ops@example.org"}),
-]
 
 
 @pytest.fixture(scope="module")

@@ -39,10 +39,10 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from components.naming import PROJECT
 from tools import stackfile
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = "webstack"
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 AWS_PROVIDER = "pulumi:providers:aws"

@@ -20,7 +20,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.compute import user_data
-from components.config import StepAdjustment, TierConfig
+from components.config.models import StepAdjustment, TierConfig
+from components.config.values import PdoDriver, TierRole
 from components.policy_documents import document, document_output
 
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
@@ -43,13 +44,16 @@ MIN_HEALTHY_PERCENTAGE = 90
 # capacity never drops below the group's size while a rollout is in progress.
 MAX_HEALTHY_PERCENTAGE = 200
 UPLOADS_PREFIX = "uploads/"
+# nginx keeps idle connections open longer than the ALB does, so the ALB always closes first and
+# never sends a request down a connection the instance has just closed (a 502).
+KEEPALIVE_MARGIN_SECONDS = 15
 
 
 @dataclass(frozen=True)
 class DatabaseEndpoints:
     """What the instances need of the database (components/database.py)."""
 
-    engine: str  # "pgsql" or "mysql"
+    engine: PdoDriver
     writer_endpoint: pulumi.Input[str]
     reader_endpoint: pulumi.Input[str]
     port: pulumi.Input[int]
@@ -75,7 +79,7 @@ class CacheEndpoints:
 @dataclass(frozen=True)
 class AutoScaledTierArgs:
     tier: TierConfig
-    role: str  # "web" or "app"
+    role: TierRole
     region: str
     subnet_ids: Sequence[pulumi.Input[str]]
     security_group_ids: Sequence[pulumi.Input[str]]
@@ -83,7 +87,6 @@ class AutoScaledTierArgs:
     target_group_arn: pulumi.Input[str]
     # "<alb arn_suffix>/<target group arn_suffix>", for RequestCountPerTarget tracking.
     request_count_label: pulumi.Input[str] | None = None
-    idle_timeout_seconds: int = 60
     database: DatabaseEndpoints | None = None
     cache: CacheEndpoints | None = None
     uploads_bucket_name: pulumi.Input[str] | None = None
@@ -358,7 +361,7 @@ class AutoScaledTier(pulumi.ComponentResource):
                     tier=args.role,
                     region=args.region,
                     port=args.tier.port,
-                    keepalive_seconds=args.idle_timeout_seconds + 15,
+                    keepalive_seconds=args.tier.idle_timeout_seconds + KEEPALIVE_MARGIN_SECONDS,
                     database=user_data.DatabaseSettings(
                         engine=db.engine,
                         host=v[0],

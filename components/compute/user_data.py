@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from components.config.values import PdoDriver, TierRole
+
 APP_DIR = Path(__file__).parent / "app"
 APP_ROOT = "/var/www/webstack"
 CONFIG_PATH = "/etc/webstack/app.json"
@@ -33,7 +35,7 @@ USER_DATA_LIMIT = 16384
 
 @dataclass(frozen=True)
 class DatabaseSettings:
-    engine: str  # "pgsql" or "mysql"
+    engine: PdoDriver
     host: str
     reader_host: str
     port: int
@@ -53,7 +55,7 @@ class CacheSettings:
 
 @dataclass(frozen=True)
 class UserDataSettings:
-    tier: str
+    tier: TierRole
     region: str
     port: int
     # Seconds nginx keeps idle connections: longer than the ALB's idle timeout.

@@ -8,6 +8,7 @@ from components.cdn import AlbOrigin, Cdn, CdnArgs
 from components.dns import AliasTarget, Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
 from components.monitoring import Monitoring, MonitoringArgs, ScaledTier
 from components.providers import aws_provider
+from components.stack import uploads_bucket_policy
 from components.storage import Storage, StorageArgs
 
 ALB_DNS_NAME = "webstack-alb-1234567890.us-east-1.elb.amazonaws.com"
@@ -62,7 +63,7 @@ if config.cdn.enabled:
         ),
         opts,
     )
-storage.attach_uploads_policy(cdn.distribution.arn if cdn else None)
+uploads_bucket_policy(name, storage, cdn.distribution.arn if cdn else None)
 alb = AliasTarget(
     dns_name=ALB_DNS_NAME, zone_id=ALB_ZONE_ID, evaluate_target_health=True, ipv6=False
 )

@@ -3,7 +3,7 @@
 import pulumi
 
 from components import config as stack_config
-from components.config import NetworkConfig
+from components.config.models import NetworkConfig
 from components.keys import Keys, KeysArgs
 from components.network import Network, NetworkArgs
 from components.providers import aws_provider

@@ -1,143 +1,48 @@
-"""The stack's configuration: parsed once, validated, immutable.
-
-Every setting lives under the project namespace ``webstack:`` (plus ``aws:region``). ``load`` turns
-the raw key/value map that Pulumi hands the program into a frozen ``StackConfig``; defaults that
-depend on the environment live in ``ENVIRONMENT_DEFAULTS`` beside the models. Bad input raises
-``ConfigError`` (a ``pulumi.RunError``, so the CLI prints the message without a traceback) before
-any resource is registered.
-"""
+"""The configuration models: one immutable, validated section per concern, and the whole stack."""
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
-import json
 import re
 from collections.abc import Mapping
-from enum import StrEnum
 from itertools import pairwise
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
-import pulumi
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    Strict,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-PROJECT = "webstack"
-
-# Each AZ gets one subnet per tier; the VPC is cut into 32 equal slots (prefix + 5):
-# public subnets take slots 0-7, app subnets 8-15, data subnets 16-23, 24-31 stay free.
-SUBNET_PREFIX_DELTA = 5
-TIER_SLOT_OFFSETS = {"public": 0, "app": 8, "data": 16}
-MAX_AZ_COUNT = 6
-# AWS accepts VPCs from /16 to /28 and subnets no smaller than /28.
-LARGEST_VPC_PREFIX = 16
-SMALLEST_VPC_PREFIX = 28 - SUBNET_PREFIX_DELTA
-# RFC 6598 shared address space: not "private" to Python, but AWS accepts it for VPCs.
-SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
-# Load balancer and target group names are "webstack-<stack>-web"/"-app" plus the 8-character
-# random suffix Pulumi appends, and AWS allows 32: the name before the suffix may be 24 long.
-MAX_LB_NAME_BEFORE_SUFFIX = 32 - 8
-MAX_STACK_NAME = MAX_LB_NAME_BEFORE_SUFFIX - len(f"{PROJECT}--app")
-
-
-class ConfigError(pulumi.RunError):
-    """A configuration problem, reported without a Python traceback."""
-
-
-class Environment(StrEnum):
-    DEV = "dev"
-    STAGING = "staging"
-    PROD = "prod"
-
-
-class NatGateways(StrEnum):
-    """How private subnets reach the internet.
-
-    ``perAz`` (production): one NAT gateway per AZ, so losing an AZ never cuts the others off.
-    ``single``: one NAT gateway for the whole VPC; cheaper, fine for dev, but a single point of
-    failure for outbound traffic.
-    """
-
-    SINGLE = "single"
-    PER_AZ = "perAz"
-
-
-class DatabaseEngine(StrEnum):
-    AURORA_POSTGRESQL = "aurora-postgresql"
-    AURORA_MYSQL = "aurora-mysql"
-    POSTGRES = "postgres"
-    MYSQL = "mysql"
-
-    @property
-    def is_aurora(self) -> bool:
-        return self.value.startswith("aurora-")
-
-    @property
-    def port(self) -> int:
-        return (
-            5432 if self.value.endswith("postgres") or self.value.endswith("postgresql") else 3306
-        )
-
-
-class CacheEngine(StrEnum):
-    VALKEY = "valkey"
-    REDIS = "redis"
-    MEMCACHED = "memcached"
-
-    @property
-    def port(self) -> int:
-        return 11211 if self is CacheEngine.MEMCACHED else 6379
-
-
-class PriceClass(StrEnum):
-    ALL = "PriceClass_All"
-    P200 = "PriceClass_200"
-    P100 = "PriceClass_100"
-
-
-class DrStrategy(StrEnum):
-    """The four AWS disaster-recovery strategies, cheapest and slowest first."""
-
-    NONE = "none"
-    BACKUP_RESTORE = "backup-restore"
-    PILOT_LIGHT = "pilot-light"
-    WARM_STANDBY = "warm-standby"
-    ACTIVE_ACTIVE = "active-active"
-
-
-INSTANCE_TYPE = r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"
-DB_INSTANCE_CLASS = r"^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$"
-CACHE_NODE_TYPE = r"^cache\.[a-z][a-z0-9-]*\.[a-z0-9]+$"
-REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
-# Graviton families carry a "g" after the generation digit: t4g, m7g, c7gn, r8gd, ...
-_GRAVITON_FAMILY = re.compile(r"^[a-z]+\d+g[a-z]*\.")
-_WINDOW = r"^\d{2}:\d{2}-\d{2}:\d{2}$"
-_WEEKLY_WINDOW = (
-    r"^(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}-(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}$"
+from components.config.defaults import DEFAULT_CACHE_VERSIONS, DEFAULT_DATABASE_VERSIONS
+from components.config.values import (
+    CACHE_NODE_TYPE,
+    DB_INSTANCE_CLASS,
+    DNS_NAME,
+    EMAIL,
+    INSTANCE_TYPE,
+    LARGEST_VPC_PREFIX,
+    MAX_AZ_COUNT,
+    RECORD_LABEL,
+    REGION,
+    SHARED_ADDRESS_SPACE,
+    SMALLEST_VPC_PREFIX,
+    SUBNET_PREFIX_DELTA,
+    TIER_SLOT_OFFSETS,
+    WEEKLY_WINDOW,
+    WINDOW,
+    Bool,
+    CacheEngine,
+    DatabaseEngine,
+    DrStrategy,
+    EngineFamily,
+    Environment,
+    Float,
+    Int,
+    NatGateways,
+    Port,
+    PriceClass,
+    architecture_of,
 )
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-_DNS_NAME = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
-_RECORD_LABEL = r"^(@|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$"
-
-# Section fields are strict: structured config arrives as JSON, so a number or boolean written as
-# a string ("3", "yes", "on") is a mistake, not something to coerce. 1.0 is not an integer either.
-Int = Annotated[int, Strict()]
-Bool = Annotated[bool, Strict()]
-Float = Annotated[float, Strict()]
-Port = Annotated[int, Strict(), Field(ge=1, le=65535)]
-
-
-def architecture_of(instance_type: str) -> Literal["arm64", "x86_64"]:
-    """The CPU architecture an EC2 instance type runs, for picking the matching AMI."""
-    return "arm64" if _GRAVITON_FAMILY.match(instance_type) else "x86_64"
+from components.config.windows import MIN_BACKUP_WINDOW, MIN_SNAPSHOT_WINDOW, window_problems
+from components.naming import PROJECT
 
 
 class Section(BaseModel):
@@ -191,9 +96,9 @@ def _vpc_cidr(value: Any) -> Any:
 
 
 class DomainConfig(Section):
-    zone_name: str = Field(pattern=_DNS_NAME, description="Existing Route 53 public hosted zone.")
+    zone_name: str = Field(pattern=DNS_NAME, description="Existing Route 53 public hosted zone.")
     record_name: str = Field(
-        "www", pattern=_RECORD_LABEL, description="Record in the zone; @ = apex."
+        "www", pattern=RECORD_LABEL, description="Record in the zone; @ = apex."
     )
 
     @property
@@ -403,21 +308,6 @@ class AppTierConfig(TierConfig):
     port: Port = Field(8080, description="Port the app instances serve on.")
 
 
-# Versions a new database or cache starts on when engineVersion is unset. Pinned, not left to
-# AWS's default, because the parameter group family follows the major version: an unpinned
-# default that moves to a new major would make the next run build a mismatched group.
-DEFAULT_DATABASE_VERSIONS = {
-    DatabaseEngine.AURORA_POSTGRESQL: "16.11",
-    DatabaseEngine.AURORA_MYSQL: "8.0.mysql_aurora.3.10.3",
-    DatabaseEngine.POSTGRES: "16",
-    DatabaseEngine.MYSQL: "8.4",
-}
-DEFAULT_CACHE_VERSIONS = {
-    CacheEngine.VALKEY: "8.0",
-    CacheEngine.REDIS: "7.1",
-    # In-transit encryption needs Memcached 1.6.12 or later.
-    CacheEngine.MEMCACHED: "1.6.22",
-}
 _DATABASE_VERSION_SHAPES = {
     DatabaseEngine.AURORA_POSTGRESQL: (r"^\d+\.\d+$", "16.11"),
     DatabaseEngine.AURORA_MYSQL: (
@@ -427,82 +317,57 @@ _DATABASE_VERSION_SHAPES = {
     DatabaseEngine.POSTGRES: (r"^\d+(\.\d+)?$", "16 or 16.6"),
     DatabaseEngine.MYSQL: (r"^\d+\.\d+(\.\d+)?$", "8.4 or 8.4.5"),
 }
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_MINUTES_PER_DAY = 24 * 60
-_MINUTES_PER_WEEK = 7 * _MINUTES_PER_DAY
-# AWS's minimums: RDS backup and maintenance windows 30 minutes, ElastiCache snapshot window 60.
-_MIN_BACKUP_WINDOW = 30
-_MIN_MAINTENANCE_WINDOW = 30
-_MIN_SNAPSHOT_WINDOW = 60
 
 
-def _clock(text: str) -> int:
-    hours, minutes = (int(part) for part in text.split(":"))
-    if hours > 23 or minutes > 59:
-        raise ValueError(text)
-    return hours * 60 + minutes
+class _Engine(Protocol):
+    """What DataStoreConfig needs of a database or cache engine enum."""
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def port(self) -> int: ...
+
+    @property
+    def family_keeps_minor(self) -> bool: ...
 
 
-def _span(start: int, end: int, period: int) -> tuple[int, int]:
-    """A window as (start, length) in minutes; a window that wraps past the period's end wraps."""
-    return start, (end - start) % period
+class DataStoreConfig(Section):
+    """What the database and the cache share: an engine with its port and pinned default
+    version, the parameter group family that follows the version, and a weekly maintenance
+    window that must not meet the daily (backup or snapshot) window."""
 
+    DEFAULT_VERSIONS: ClassVar[Mapping[Any, str]]
+    if TYPE_CHECKING:
+        engine: _Engine
+        engine_version: str | None
+        maintenance_window: str
 
-def _daily(window: str) -> tuple[int, int]:
-    start, end = window.split("-")
-    return _span(_clock(start), _clock(end), _MINUTES_PER_DAY)
+    @property
+    def port(self) -> int:
+        return self.engine.port
 
+    @property
+    def version(self) -> str:
+        return self.engine_version or self.DEFAULT_VERSIONS[self.engine]
 
-def _weekly(window: str) -> tuple[int, int]:
-    start, end = window.split("-")
+    @property
+    def parameter_group_family(self) -> str:
+        """aurora-postgresql16, aurora-mysql8.0, postgres16, mysql8.4, valkey8, memcached1.6."""
+        major, _, rest = self.version.partition(".")
+        if self.engine.family_keeps_minor:
+            return f"{self.engine.value}{major}.{rest.split('.')[0]}"
+        return f"{self.engine.value}{major}"
 
-    def minute_of_week(point: str) -> int:
-        day, clock = point.split(":", 1)
-        return _DAYS.index(day) * _MINUTES_PER_DAY + _clock(clock)
-
-    return _span(minute_of_week(start), minute_of_week(end), _MINUTES_PER_WEEK)
-
-
-def _overlaps(daily: tuple[int, int], weekly: tuple[int, int]) -> bool:
-    """Whether a window repeated every day meets a weekly window (minutes of the week)."""
-    w_start, w_length = weekly
-    d_start, d_length = daily
-    for day in range(8):  # one extra day for a daily window that wraps past midnight on Sunday
-        start = day * _MINUTES_PER_DAY + d_start
-        for offset in (0, _MINUTES_PER_WEEK):
-            if start < w_start + offset + w_length and w_start + offset < start + d_length:
-                return True
-    return False
-
-
-def _window_problems(
-    daily_key: str, daily: str, weekly_key: str, weekly: str, daily_minimum: int
-) -> list[str]:
-    """Bad clock values, windows shorter than AWS accepts, and overlaps, one message each."""
-    try:
-        daily_span = _daily(daily)
-    except ValueError:
-        return [f"{daily_key} is {daily!r}; accepted: a UTC window with hours 00-23, minutes 00-59"]
-    try:
-        weekly_span = _weekly(weekly)
-    except ValueError:
-        return [f"{weekly_key} is {weekly!r}; accepted: hours 00-23 and minutes 00-59"]
-    problems = []
-    if daily_span[1] < daily_minimum:
-        problems.append(f"{daily_key} is {daily!r}; accepted: at least {daily_minimum} minutes")
-    if weekly_span[1] < _MIN_MAINTENANCE_WINDOW:
-        problems.append(
-            f"{weekly_key} is {weekly!r}; accepted: at least {_MIN_MAINTENANCE_WINDOW} minutes"
+    def _window_problems(self, daily_key: str, daily: str, daily_minimum: int) -> list[str]:
+        return window_problems(
+            daily_key, daily, "maintenanceWindow", self.maintenance_window, daily_minimum
         )
-    if not problems and _overlaps(daily_span, weekly_span):
-        problems.append(
-            f"{daily_key} is {daily!r}; accepted: a window that does not overlap "
-            f"{weekly_key} ({weekly}), which AWS refuses"
-        )
-    return problems
 
 
-class DatabaseConfig(Section):
+class DatabaseConfig(DataStoreConfig):
+    DEFAULT_VERSIONS = DEFAULT_DATABASE_VERSIONS
+
     engine: DatabaseEngine = Field(
         DatabaseEngine.AURORA_POSTGRESQL,
         description="Aurora cluster (writer + readers) or RDS Multi-AZ instance (+ read replicas).",
@@ -528,10 +393,10 @@ class DatabaseConfig(Section):
         le=35,
         description="Days of automated backups (point-in-time restore window); at least 7 in prod.",
     )
-    backup_window: str = Field("03:00-04:00", pattern=_WINDOW, description="UTC, hh:mm-hh:mm.")
+    backup_window: str = Field("03:00-04:00", pattern=WINDOW, description="UTC, hh:mm-hh:mm.")
     maintenance_window: str = Field(
         "sun:05:00-sun:06:00",
-        pattern=_WEEKLY_WINDOW,
+        pattern=WEEKLY_WINDOW,
         description="Weekly UTC maintenance window; must not overlap the backup window.",
     )
     proxy: Bool = Field(
@@ -567,38 +432,16 @@ class DatabaseConfig(Section):
 
     @model_validator(mode="after")
     def _windows_do_not_overlap(self) -> DatabaseConfig:
-        problems = _window_problems(
-            "backupWindow",
-            self.backup_window,
-            "maintenanceWindow",
-            self.maintenance_window,
-            _MIN_BACKUP_WINDOW,
-        )
+        problems = self._window_problems("backupWindow", self.backup_window, MIN_BACKUP_WINDOW)
         if problems:
             # One problem at a time: the loader prefixes a single line with the section's path.
             raise ValueError(problems[0])
         return self
 
     @property
-    def port(self) -> int:
-        return self.engine.port
-
-    @property
-    def version(self) -> str:
-        return self.engine_version or DEFAULT_DATABASE_VERSIONS[self.engine]
-
-    @property
-    def parameter_group_family(self) -> str:
-        """aurora-postgresql16, aurora-mysql8.0, postgres16, mysql8.4, ..."""
-        major, _, rest = self.version.partition(".")
-        if self.engine in (DatabaseEngine.AURORA_MYSQL, DatabaseEngine.MYSQL):
-            return f"{self.engine.value}{major}.{rest.split('.')[0]}"
-        return f"{self.engine.value}{major}"
-
-    @property
     def log_exports(self) -> tuple[str, ...]:
-        """The log types CloudWatch receives, per engine."""
-        if self.engine in (DatabaseEngine.AURORA_POSTGRESQL, DatabaseEngine.POSTGRES):
+        """The log types CloudWatch receives, per engine family."""
+        if self.engine.family is EngineFamily.POSTGRESQL:
             return ("postgresql",)
         return ("audit", "error", "general", "slowquery")
 
@@ -614,7 +457,9 @@ class DatabaseConfig(Section):
         return not (family in ("t2", "t3", "t4g") and size in ("micro", "small"))
 
 
-class CacheConfig(Section):
+class CacheConfig(DataStoreConfig):
+    DEFAULT_VERSIONS = DEFAULT_CACHE_VERSIONS
+
     engine: CacheEngine = Field(
         CacheEngine.VALKEY,
         description=(
@@ -636,11 +481,11 @@ class CacheConfig(Section):
         7, ge=0, le=35, description="Days of daily snapshots (valkey/redis); at least 1 in prod."
     )
     snapshot_window: str = Field(
-        "02:00-03:00", pattern=_WINDOW, description="Daily UTC snapshot window."
+        "02:00-03:00", pattern=WINDOW, description="Daily UTC snapshot window."
     )
     maintenance_window: str = Field(
         "sun:06:00-sun:07:00",
-        pattern=_WEEKLY_WINDOW,
+        pattern=WEEKLY_WINDOW,
         description="Weekly UTC maintenance window; must not overlap the snapshot window.",
     )
 
@@ -654,12 +499,8 @@ class CacheConfig(Section):
                     "spread over two AZs (azMode cross-az)"
                 )
         else:
-            problems += _window_problems(
-                "snapshotWindow",
-                self.snapshot_window,
-                "maintenanceWindow",
-                self.maintenance_window,
-                _MIN_SNAPSHOT_WINDOW,
+            problems += self._window_problems(
+                "snapshotWindow", self.snapshot_window, MIN_SNAPSHOT_WINDOW
             )
         if self.engine_version is not None:
             major = self.engine_version.split(".")[0]
@@ -679,22 +520,6 @@ class CacheConfig(Section):
         if problems:
             raise ValueError(problems[0])
         return self
-
-    @property
-    def port(self) -> int:
-        return self.engine.port
-
-    @property
-    def version(self) -> str:
-        return self.engine_version or DEFAULT_CACHE_VERSIONS[self.engine]
-
-    @property
-    def parameter_group_family(self) -> str:
-        """valkey8, redis7, memcached1.6."""
-        major, _, rest = self.version.partition(".")
-        if self.engine is CacheEngine.MEMCACHED:
-            return f"memcached{major}.{rest.split('.')[0]}"
-        return f"{self.engine.value}{major}"
 
 
 class CdnConfig(Section):
@@ -755,7 +580,7 @@ class StackConfig(Section):
     cdn: CdnConfig = Field(description="CloudFront in front of the load balancer and S3.")
     dr: DrConfig = Field(description="Disaster-recovery mirror in a second region.")
     alarm_email: str | None = Field(
-        None, pattern=_EMAIL, description="E-mail address subscribed to the alarm topic."
+        None, pattern=EMAIL, description="E-mail address subscribed to the alarm topic."
     )
     allowed_account_ids: tuple[Annotated[str, Field(pattern=r"^\d{12}$")], ...] = Field(
         (), description="AWS account ids the providers may touch; any other account is refused."
@@ -846,226 +671,31 @@ class StackConfig(Section):
         return self
 
 
-# Defaults that depend on the environment. Sections the user sets are merged over these key by
-# key, so `webstack:web: {maxSize: 10}` keeps the environment's instance type and minSize.
-ENVIRONMENT_DEFAULTS: dict[Environment, dict[str, dict[str, Any]]] = {
-    Environment.DEV: {
-        "network": {"azCount": 2, "natGateways": "single", "flowLogRetentionDays": 14},
-        "web": {"instanceType": "t4g.micro", "minSize": 2, "maxSize": 3},
-        "appTier": {"instanceType": "t4g.micro", "minSize": 2, "maxSize": 3},
-        "database": {"instanceClass": "db.t4g.medium", "readers": 1, "backupRetentionDays": 1},
-        "cache": {"nodeType": "cache.t4g.micro", "replicas": 1, "snapshotRetentionDays": 1},
-        "cdn": {"priceClass": "PriceClass_100"},
-    },
-    Environment.STAGING: {
-        "network": {"azCount": 2, "natGateways": "perAz", "flowLogRetentionDays": 30},
-        "web": {"instanceType": "t4g.small", "minSize": 2, "maxSize": 4},
-        "appTier": {"instanceType": "t4g.small", "minSize": 2, "maxSize": 4},
-        "database": {"instanceClass": "db.t4g.medium", "readers": 1, "backupRetentionDays": 7},
-        "cache": {"nodeType": "cache.t4g.small", "replicas": 1},
-        "cdn": {"priceClass": "PriceClass_100"},
-    },
-    Environment.PROD: {
-        "network": {"azCount": 3, "natGateways": "perAz", "flowLogRetentionDays": 365},
-        "web": {"instanceType": "t4g.small", "minSize": 2, "maxSize": 6},
-        "appTier": {"instanceType": "t4g.small", "minSize": 2, "maxSize": 6},
-        "database": {"instanceClass": "db.r6g.large", "readers": 1, "backupRetentionDays": 14},
-        "cache": {"nodeType": "cache.m7g.large", "replicas": 1, "snapshotRetentionDays": 7},
-        "cdn": {"priceClass": "PriceClass_All"},
-    },
-}
+# Fields the program fills in (from the project, the stack and aws:region), not user settings.
+INTERNAL_FIELDS = ("project", "stack", "region")
 
-SECTIONS = ("network", "domain", "web", "appTier", "database", "cache", "cdn", "dr")
-SCALARS = ("environment", "alarmEmail", "allowedAccountIds")
+
+def section_model(annotation: Any) -> type[Section] | None:
+    """The Section model a StackConfig field holds (through ``X | None``), or None."""
+    for candidate in getattr(annotation, "__args__", (annotation,)):
+        if isinstance(candidate, type) and issubclass(candidate, Section):
+            return candidate
+    return None
+
+
+def _user_keys(*, sections: bool, required: bool | None = None) -> tuple[str, ...]:
+    return tuple(
+        field.alias or name
+        for name, field in StackConfig.model_fields.items()
+        if name not in INTERNAL_FIELDS
+        and (section_model(field.annotation) is not None) == sections
+        and (required is None or field.is_required() == required)
+    )
+
+
+# The one list of config sections, read off StackConfig: `webstack:<section>` objects; those
+# always present are merged over the environment's defaults (ENVIRONMENT_DEFAULTS).
+SECTIONS = _user_keys(sections=True)
+DEFAULTED_SECTIONS = _user_keys(sections=True, required=True)
+SCALARS = _user_keys(sections=False)
 KNOWN_KEYS = SECTIONS + SCALARS
-
-
-def load(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConfig:
-    """Validate the ``webstack:`` config map (keys without the namespace) into a StackConfig.
-
-    Values may be JSON strings (as the Pulumi engine passes structured config) or already
-    decoded. Raises ConfigError naming the key path, the bad value and what is accepted.
-    """
-    values = {key: _decode(key, value) for key, value in raw.items()}
-    unknown = [key for key in values if key not in KNOWN_KEYS]
-    if unknown:
-        raise ConfigError(
-            "\n".join(_unknown_key_message(f"{PROJECT}:{k}", k, KNOWN_KEYS) for k in unknown)
-        )
-    if region is None:
-        raise ConfigError("aws:region is not set; run `pulumi config set aws:region us-east-1`")
-    _check_stack_name(stack)
-
-    environment_raw = values.get("environment", Environment.DEV.value)
-    try:
-        environment = Environment(environment_raw)
-    except ValueError:
-        raise ConfigError(
-            f"{PROJECT}:environment is {environment_raw!r}; accepted: "
-            + ", ".join(e.value for e in Environment)
-        ) from None
-
-    document: dict[str, Any] = {
-        "stack": stack,
-        "region": region,
-        "environment": environment,
-        "alarmEmail": values.get("alarmEmail") or None,  # Pulumi.yaml default: ""
-        "allowedAccountIds": values.get("allowedAccountIds", ()),
-        "domain": values.get("domain"),
-    }
-    defaults = ENVIRONMENT_DEFAULTS[environment]
-    for section in ("network", "web", "appTier", "database", "cache", "cdn", "dr"):
-        given = values.get(section, {})
-        if not isinstance(given, Mapping):
-            raise ConfigError(
-                f"{PROJECT}:{section} is {given!r}; accepted: an object such as "
-                f"{json.dumps(defaults.get(section, {}))}"
-            )
-        document[section] = {**defaults.get(section, {}), **given}
-
-    try:
-        return StackConfig.model_validate(document)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, document)) from None
-
-
-def _check_stack_name(stack: str) -> None:
-    """AWS names derive from the stack name; refuse one that would push them past AWS's limits
-    instead of failing halfway through a deployment."""
-    if len(stack) > MAX_STACK_NAME:
-        raise ConfigError(
-            f"the stack name {stack!r} is {len(stack)} characters; accepted: at most "
-            f"{MAX_STACK_NAME}. Load balancer and target group names are "
-            f"'{PROJECT}-<stack>-web' and '{PROJECT}-<stack>-app' plus an 8-character random "
-            f"suffix, and AWS allows 32 characters ('{PROJECT}-{stack}-app' is "
-            f"{len(f'{PROJECT}-{stack}-app')}, at most {MAX_LB_NAME_BEFORE_SUFFIX} fit). "
-            "Create the stack under a shorter name (`pulumi stack init`)."
-        )
-
-
-def refuse_unbuilt(config: StackConfig) -> None:
-    """Refuse settings the model accepts but the program does not build yet, rather than
-    deploying a stack that silently lacks them."""
-    if config.dr.enabled:
-        raise ConfigError(
-            f"{PROJECT}:dr.strategy is {config.dr.strategy.value!r}; accepted: none for now. "
-            "Disaster-recovery mirrors are not built yet (dr.region and dr.cidr are validated, "
-            "so the stack file is ready for them)."
-        )
-    if config.cache.engine is CacheEngine.MEMCACHED:
-        raise ConfigError(
-            f"{PROJECT}:cache.engine is 'memcached'; accepted: valkey or redis for now. The app "
-            "the instances run keeps its sessions and hot data over the Redis protocol, which "
-            "Memcached does not speak, so the web tier would never turn healthy."
-        )
-
-
-def from_pulumi() -> StackConfig:
-    """Read and validate the running stack's configuration."""
-    all_config: Mapping[str, Any] = pulumi.runtime.config.CONFIG.get()
-    raw: dict[str, Any] = {}
-    for full_key, value in all_config.items():
-        namespace, _, key = full_key.partition(":")
-        if namespace == PROJECT:
-            raw[key.removeprefix("config:")] = value
-    region = pulumi.Config("aws").get("region")
-    return load(raw, stack=pulumi.get_stack(), region=region)
-
-
-def _decode(key: str, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    if key in SECTIONS or key == "allowedAccountIds":
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value  # reported by the model as the wrong type
-    return value
-
-
-def _unknown_key_message(path: str, key: str, valid: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"{path} is not a known setting{hint} Accepted keys: {', '.join(valid)}"
-
-
-def _describe(exc: ValidationError, document: Mapping[str, Any]) -> str:
-    """One line per problem: key path, bad value, what is accepted."""
-    lines = []
-    for error in exc.errors():
-        location = [str(part) for part in error["loc"]]
-        path = ".".join(location)
-        value = error.get("input")
-        if error["type"] == "extra_forbidden":
-            section_model = _model_at(location[:-1])
-            valid = (
-                tuple((f.alias or name) for name, f in section_model.model_fields.items())
-                if section_model
-                else ()
-            )
-            lines.append(_unknown_key_message(f"{PROJECT}:{path}", location[-1], valid))
-            continue
-        if error["type"] == "value_error" and isinstance(value, Mapping):
-            message = str(error["msg"]).removeprefix("Value error, ")
-            lines.append(f"{PROJECT}:{path}.{message}" if path else message)
-            continue
-        accepted = _accepted(error)
-        shown = json.dumps(value, default=str) if not isinstance(value, Mapping) else "the section"
-        lines.append(f"{PROJECT}:{path} is {shown}; accepted: {accepted}")
-    return "\n".join(lines)
-
-
-def _model_at(location: list[str]) -> type[BaseModel] | None:
-    model: type[BaseModel] | None = StackConfig
-    for part in location:
-        if model is None:
-            return None
-        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
-        if field is None:
-            return None
-        annotation = field.annotation
-        candidates = getattr(annotation, "__args__", (annotation,))
-        model = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
-        )
-        if model is None:
-            # tuple[Model, ...] and similar containers
-            for c in candidates:
-                inner = getattr(c, "__args__", ())
-                model = next(
-                    (i for i in inner if isinstance(i, type) and issubclass(i, BaseModel)), None
-                )
-                if model:
-                    break
-    return model
-
-
-def _accepted(error: Any) -> str:
-    ctx = error.get("ctx") or {}
-    kind = error["type"]
-    if kind == "enum":
-        return str(ctx.get("expected", "")).replace("'", "")
-    if kind == "literal_error":
-        return str(ctx.get("expected", ""))
-    if kind == "string_pattern_mismatch":
-        return _PATTERN_EXAMPLES.get(
-            ctx.get("pattern", ""), f"a value matching {ctx.get('pattern')}"
-        )
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return str(error["msg"]).replace("Input should be ", "a number ")
-    if kind.endswith("_type") or kind.endswith("_parsing"):
-        return str(error["msg"]).replace("Input should be ", "").split(",")[0]
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
-_PATTERN_EXAMPLES = {
-    INSTANCE_TYPE: "an EC2 instance type such as t4g.small or m7i.large",
-    DB_INSTANCE_CLASS: "an RDS instance class such as db.r6g.large or db.t4g.medium",
-    CACHE_NODE_TYPE: "an ElastiCache node type such as cache.t4g.small or cache.r7g.large",
-    REGION: "an AWS region such as us-east-1 or eu-west-1",
-    _WINDOW: "a UTC window hh:mm-hh:mm such as 03:00-04:00",
-    _WEEKLY_WINDOW: "a weekly UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00",
-    _EMAIL: "an e-mail address such as ops@example.com",
-    _DNS_NAME: "a lower-case DNS zone name such as example.com",
-    _RECORD_LABEL: "a record label such as www, or @ for the zone apex",
-}

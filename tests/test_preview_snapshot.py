@@ -1,0 +1,76 @@
+"""The snapshot checker that guards refactors can fail: a changed input is reported."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import synth
+from tools import preview_snapshot
+from tools.mockcloud import Synthesis
+from tools.variants import FEATURES
+
+# Pulumi.dev.yaml's web section with one value changed (an override replaces the whole section).
+BIGGER_WEB = {
+    "webstack:web": {
+        "instanceType": "t4g.micro",
+        "minSize": 2,
+        "maxSize": 7,
+        "targetCpu": 60,
+        "port": 80,
+    }
+}
+
+
+def _synth(stack: str, overrides: Mapping[str, Any] | None, preview: bool) -> Synthesis:
+    return synth(stack, overrides, preview=preview)
+
+
+def _changed_web(stack: str, overrides: Mapping[str, Any] | None, preview: bool) -> Synthesis:
+    if overrides is None and stack == "dev":
+        return synth(stack, BIGGER_WEB, preview=preview)
+    return synth(stack, overrides, preview=preview)
+
+
+def _stack_file_only(rendered: Any) -> list[tuple[str, str]]:
+    return [(name, text) for name, text in rendered if "--stack-file--" in name]
+
+
+def test_every_shipped_stack_and_feature_is_snapshotted_in_both_modes() -> None:
+    stacks = preview_snapshot.shipped_stacks()
+    assert stacks == ["dev", "prod"]
+    entries = list(preview_snapshot.variants(stacks))
+    assert len(entries) == 2 * len(FEATURES) * 2
+    assert len({stem for stem, *_ in entries}) == len(entries)
+
+
+def test_an_identical_synthesis_compares_clean_and_a_changed_input_is_reported(
+    tmp_path: Path,
+) -> None:
+    stacks = ["dev", "prod"]
+    written = preview_snapshot.write(
+        tmp_path, _stack_file_only(preview_snapshot.documents(stacks, _synth))
+    )
+    assert written == 4
+
+    same = _stack_file_only(preview_snapshot.documents(stacks, _synth))
+    assert preview_snapshot.compare(tmp_path, same) == []
+
+    changed = _stack_file_only(preview_snapshot.documents(stacks, _changed_web))
+    problems = preview_snapshot.compare(tmp_path, changed)
+    assert [p.splitlines()[0] for p in problems] == [
+        "dev--stack-file--preview.json: differs",
+        "dev--stack-file--deployed.json: differs",
+    ]
+    changed_lines = [line for line in problems[0].splitlines()[4:] if line.startswith(("-", "+"))]
+    assert changed_lines == ['-        "maxSize": 3,', '+        "maxSize": 7,']
+
+
+def test_a_missing_or_extra_snapshot_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "old--stack-file--preview.json").write_text("{}\n")
+    problems = preview_snapshot.compare(tmp_path, [("new--stack-file--preview.json", "{}\n")])
+    assert problems == [
+        "new--stack-file--preview.json: not in the snapshot",
+        "old--stack-file--preview.json: in the snapshot, not synthesized now",
+    ]
