@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -42,6 +43,11 @@ class DatabaseArgs:
     # Production: deletion protection on, and Pulumi refuses to delete the database.
     protect: bool = False
     log_retention_days: int = DATABASE_LOG_RETENTION_DAYS
+    # With a DR mirror: RDS-managed master secrets are refused on global database members and
+    # cross-Region replicas, so the master password comes from a MasterCredential (both set, or
+    # neither). Switching is an in-place update of the master password, never a replacement.
+    master_password: pulumi.Input[str] | None = None
+    master_secret_arn: pulumi.Input[str] | None = None
 
 
 class Database(pulumi.ComponentResource):
@@ -65,6 +71,10 @@ class Database(pulumi.ComponentResource):
     # arn:<partition>:rds-db:<region>:<account>:dbuser:<resource_id>/<user>.
     resource_id: pulumi.Output[str]
     proxy_endpoint: pulumi.Output[str] | None
+    # What the DR mirror repeats in its own region: the parameter group family and settings.
+    parameter_group_family: str
+    cluster_parameters: dict[str, str]
+    instance_parameters: dict[str, str]
 
     def __init__(
         self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
@@ -73,9 +83,14 @@ class Database(pulumi.ComponentResource):
         config = args.config
         if config.proxy and (not args.proxy_subnet_ids or args.proxy_security_group_id is None):
             raise ValueError("an RDS Proxy needs proxy_subnet_ids and proxy_security_group_id")
+        if (args.master_password is None) != (args.master_secret_arn is None):
+            raise ValueError("master_password and master_secret_arn go together")
         self._name = name
         self._args = args
         self.identifier = aws_identifier(name, "db")
+        self.parameter_group_family = config.parameter_group_family
+        self.cluster_parameters = {}
+        self.instance_parameters = {}
         child = pulumi.ResourceOptions(parent=self)
         self._partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
         self._account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
@@ -158,6 +173,8 @@ class Database(pulumi.ComponentResource):
             if postgres
             else {"slow_query_log": "1", "long_query_time": str(SLOW_QUERY_MS // 1000)}
         )
+        self.cluster_parameters = dict(cluster_parameters)
+        self.instance_parameters = dict(instance_parameters)
         cluster_parameter_group = aws.rds.ClusterParameterGroup(
             f"{name}-db-cluster",
             family=config.parameter_group_family,
@@ -188,8 +205,7 @@ class Database(pulumi.ComponentResource):
             engine_version=config.version,
             database_name=config.database_name,
             master_username=config.master_username,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=args.kms_key_arn,
+            **self._master_password(),
             iam_database_authentication_enabled=True,
             port=config.port,
             db_subnet_group_name=self.subnet_group.name,
@@ -214,8 +230,10 @@ class Database(pulumi.ComponentResource):
                 depends_on=log_groups,
                 protect=args.protect,
                 # Automatic minor upgrades move the running version past the configured one;
-                # without this the next run would try to downgrade.
-                ignore_changes=["engineVersion"],
+                # without this the next run would try to downgrade. A DR mirror makes the
+                # cluster the primary of a global cluster created FROM it: the provider then
+                # reads globalClusterIdentifier back, and it must never diff (detach).
+                ignore_changes=["engineVersion", "globalClusterIdentifier"],
             ),
         )
         self.cluster = cluster
@@ -254,7 +272,7 @@ class Database(pulumi.ComponentResource):
         self.reader_endpoint = cluster.reader_endpoint
         self.port = cluster.port
         self.resource_id = cluster.cluster_resource_id
-        self.secret_arn = cluster.master_user_secrets.apply(_secret_arn)
+        self.secret_arn = self._secret_arn(cluster.master_user_secrets)
 
     # --- RDS Multi-AZ instance --------------------------------------------------------------
 
@@ -271,6 +289,7 @@ class Database(pulumi.ComponentResource):
                 "long_query_time": str(SLOW_QUERY_MS // 1000),
             }
         )
+        self.instance_parameters = dict(parameters)
         parameter_group = aws.rds.ParameterGroup(
             f"{name}-db",
             family=config.parameter_group_family,
@@ -307,8 +326,7 @@ class Database(pulumi.ComponentResource):
             allocated_storage=config.allocated_storage_gb,
             db_name=config.database_name,
             username=config.master_username,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=args.kms_key_arn,
+            **self._master_password(),
             multi_az=True,
             backup_retention_period=config.backup_retention_days,
             backup_window=config.backup_window,
@@ -362,7 +380,7 @@ class Database(pulumi.ComponentResource):
         self.reader_endpoint = self.replicas[0].address if self.replicas else instance.address
         self.port = instance.port
         self.resource_id = instance.resource_id
-        self.secret_arn = instance.master_user_secrets.apply(_secret_arn)
+        self.secret_arn = self._secret_arn(instance.master_user_secrets)
 
     # --- RDS Proxy --------------------------------------------------------------------------
 
@@ -471,6 +489,23 @@ class Database(pulumi.ComponentResource):
         ]
         self.log_groups.extend(groups)
         return groups
+
+    def _master_password(self) -> dict[str, object]:
+        """RDS keeps the master password in a secret of its own, unless a DR mirror supplies
+        one (a MasterCredential replicated to the DR region)."""
+        args = self._args
+        if args.master_password is not None:
+            password = "master_password" if args.config.engine.is_aurora else "password"
+            return {"manage_master_user_password": False, password: args.master_password}
+        return {
+            "manage_master_user_password": True,
+            "master_user_secret_kms_key_id": args.kms_key_arn,
+        }
+
+    def _secret_arn(self, secrets: pulumi.Output[Any]) -> pulumi.Output[str]:
+        if self._args.master_secret_arn is not None:
+            return pulumi.Output.from_input(self._args.master_secret_arn)
+        return secrets.apply(_secret_arn)
 
     def _performance_insights(self) -> dict[str, object]:
         if not self._args.config.performance_insights_supported:

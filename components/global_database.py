@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.naming import aws_identifier
+from components.naming import aws_identifier, final_snapshot_identifier
 
 # ElastiCache replication group ids are at most 40 characters.
 MAX_CACHE_IDENTIFIER = 40
@@ -167,9 +167,12 @@ class AuroraGlobalDatabase(pulumi.ComponentResource):
             backup_retention_period=args.backup_retention_days,
             copy_tags_to_snapshot=True,
             deletion_protection=args.protect,
-            # A secondary cannot take a final snapshot while it belongs to a global database;
-            # the primary's backups (and its final snapshot) hold the data.
-            skip_final_snapshot=True,
+            # The provider removes a secondary from its global cluster before deleting it, and
+            # a detached (possibly promoted) cluster can take a final snapshot: keep one.
+            skip_final_snapshot=False,
+            final_snapshot_identifier=final_snapshot_identifier(
+                f"{name}-secondary", self.secondary_identifier, dr_child
+            ),
             tags={"Name": self.secondary_identifier, "Role": "dr-secondary"},
             opts=pulumi.ResourceOptions(
                 parent=self,
@@ -369,6 +372,9 @@ class GlobalDatastoreArgs:
     port: int | None = None
     # The primary's AUTH token: clients in both regions use the same one.
     auth_token: pulumi.Input[str] | None = None
+    # Daily snapshots of the secondary too: once promoted it is the only copy.
+    snapshot_retention_days: int = 0
+    snapshot_window: str | None = None
     protect: bool = False
 
 
@@ -416,6 +422,8 @@ class GlobalDatastore(pulumi.ComponentResource):
             kms_key_id=placement.kms_key_arn,
             transit_encryption_enabled=True,
             auth_token=args.auth_token,
+            snapshot_retention_limit=args.snapshot_retention_days,
+            snapshot_window=args.snapshot_window,
             tags={"Name": self.secondary_identifier, "Role": "dr-secondary"},
             opts=pulumi.ResourceOptions(
                 parent=self,

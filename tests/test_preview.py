@@ -37,8 +37,9 @@ def test_preview_json_is_machine_readable_for_prod() -> None:
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["stack"] == "prod"
-    assert document["countsByType"]["aws:ec2/subnet:Subnet"] == 9
-    assert document["countsByType"]["aws:ec2/natGateway:NatGateway"] == 3
+    # prod ships a warm standby: 3 AZs x 3 tiers and a NAT gateway per AZ in each region.
+    assert document["countsByType"]["aws:ec2/subnet:Subnet"] == 18
+    assert document["countsByType"]["aws:ec2/natGateway:NatGateway"] == 6
     vpc = next(r for r in document["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
     assert vpc["inputs"]["cidrBlock"] == "10.0.0.0/16"
     assert vpc["parent"].endswith("webstack:network:Network::webstack-prod")
