@@ -4,6 +4,7 @@ import pulumi
 
 from components import config as stack_config
 from components.config.loader import refuse_unbuilt
+from components.disaster_recovery import DisasterRecovery, DisasterRecoveryArgs, no_dr_outputs
 from components.providers import aws_provider
 from components.stack import WebStack, WebStackArgs
 
@@ -17,6 +18,22 @@ edge_provider = (
     if config.region == "us-east-1"
     else aws_provider("edge-us-east-1", "us-east-1", config)
 )
+# The DR mirror is made first (its region's keys), built by the primary between its compute and
+# its CDN (the origin group), and finished once the primary exists (Route 53 records, outputs).
+mirror = (
+    DisasterRecovery(
+        f"{name}-dr",
+        DisasterRecoveryArgs(
+            config=config,
+            site_name=name,
+            primary_provider=primary_provider,
+            edge_provider=edge_provider,
+        ),
+        pulumi.ResourceOptions(provider=aws_provider("dr", config.dr.region, config)),
+    )
+    if config.dr.enabled
+    else None
+)
 site = WebStack(
     name,
     WebStackArgs(
@@ -24,9 +41,21 @@ site = WebStack(
         region=config.region,
         network=config.network,
         edge_provider=edge_provider,
+        mirror=mirror,
     ),
     pulumi.ResourceOptions(provider=primary_provider),
 )
+if mirror is not None:
+    mirror.finish(site)
+
+# --- exports: OUTPUTS_CONTRACT.md (the ops runbook CLI parses exactly these) ------------------
+database, cache = site.database_endpoints, site.cache_endpoints
+pulumi.export("project", config.project)
+pulumi.export("stack", config.stack)
+pulumi.export("environment", config.environment.value)
+pulumi.export("allowedAccountIds", list(config.allowed_account_ids))
+pulumi.export("primary", site.outputs)
+pulumi.export("dr", mirror.outputs if mirror is not None else no_dr_outputs())
 
 pulumi.export("region", config.region)
 pulumi.export("vpcId", site.network.vpc.id)
@@ -45,15 +74,15 @@ pulumi.export(
 )
 
 # The data tier: where applications connect; credentials stay in Secrets Manager.
-pulumi.export("databaseEndpoint", site.database.writer_endpoint)
-pulumi.export("databaseReaderEndpoint", site.database.reader_endpoint)
-pulumi.export("databasePort", site.database.port)
-pulumi.export("databaseSecretArn", site.database.secret_arn)
-pulumi.export("databaseProxyEndpoint", site.database.proxy_endpoint)
-pulumi.export("cacheEndpoint", site.cache.primary_endpoint)
-pulumi.export("cacheReaderEndpoint", site.cache.reader_endpoint)
-pulumi.export("cachePort", site.cache.port)
-pulumi.export("cacheAuthSecretArn", site.cache.auth_secret_arn)
+pulumi.export("databaseEndpoint", site.database.writer_endpoint if site.database else None)
+pulumi.export("databaseReaderEndpoint", site.database.reader_endpoint if site.database else None)
+pulumi.export("databasePort", database.port)
+pulumi.export("databaseSecretArn", database.secret_arn)
+pulumi.export("databaseProxyEndpoint", site.database.proxy_endpoint if site.database else None)
+pulumi.export("cacheEndpoint", cache.primary_endpoint)
+pulumi.export("cacheReaderEndpoint", site.cache.reader_endpoint if site.cache else None)
+pulumi.export("cachePort", cache.port)
+pulumi.export("cacheAuthSecretArn", cache.auth_secret_arn)
 
 # Load balancing and compute.
 pulumi.export("albDnsName", site.load_balancer.alb.dns_name)

@@ -38,6 +38,10 @@ class CacheArgs:
     logs_key_arn: pulumi.Input[str]
     protect: bool = False
     log_retention_days: int = CACHE_SLOW_LOG_RETENTION_DAYS
+    # With a DR mirror, the AUTH secret is replicated to the DR region under the DR data key:
+    # the standby's tiers read the same token there (the global datastore shares it).
+    replica_region: str | None = None
+    replica_kms_key_arn: pulumi.Input[str] | None = None
 
 
 class Cache(pulumi.ComponentResource):
@@ -53,6 +57,8 @@ class Cache(pulumi.ComponentResource):
     reader_endpoint: pulumi.Output[str]
     port: pulumi.Output[int]
     auth_secret_arn: pulumi.Output[str] | None
+    # The AUTH token (a secret output): a global datastore's secondary group takes the same.
+    auth_token: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("webstack:cache:Cache", name, None, opts)
@@ -73,6 +79,7 @@ class Cache(pulumi.ComponentResource):
         self.auth_secret = None
         self.slow_log_group = None
         self.auth_secret_arn = None
+        self.auth_token = None
 
         if config.engine is CacheEngine.MEMCACHED:
             self._memcached(name, args)
@@ -102,6 +109,15 @@ class Cache(pulumi.ComponentResource):
             f"{name}-cache-auth",
             description=f"AUTH token of the {name} cache ({config.engine.value})",
             kms_key_id=args.kms_key_arn,
+            replicas=(
+                [
+                    aws.secretsmanager.SecretReplicaArgs(
+                        region=args.replica_region, kms_key_id=args.replica_kms_key_arn
+                    )
+                ]
+                if args.replica_region is not None
+                else None
+            ),
             tags={"Name": f"{name}-cache-auth"},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
@@ -112,6 +128,7 @@ class Cache(pulumi.ComponentResource):
             opts=child,
         )
         self.auth_secret_arn = self.auth_secret.arn
+        self.auth_token = pulumi.Output.secret(token.result)
 
         self.slow_log_group = encrypted_log_group(
             f"{name}-cache-slow-log",

@@ -36,6 +36,12 @@ ALL_VIEWER_ORIGIN_REQUEST_POLICY_ID = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 
 MINIMUM_VIEWER_TLS = "TLSv1.2_2021"
 ALB_ORIGIN_ID = "alb"
+FAILOVER_ALB_ORIGIN_ID = "alb-dr"
+ALB_GROUP_ID = "alb-group"
+FAILOVER_STATUS_CODES = [500, 502, 503, 504]
+# With a failover origin: give up on the primary after 2 attempts of 5 s each, not 3 x 10 s.
+FAILOVER_CONNECTION_ATTEMPTS = 2
+FAILOVER_CONNECTION_TIMEOUT_SECONDS = 5
 FILES_ORIGIN_ID = "uploads-bucket"
 FILE_PATHS = ("/static/*", "/uploads/*")
 WAF_MANAGED_RULE_GROUPS = (
@@ -72,6 +78,10 @@ class CdnArgs:
     # What logging to the bucket needs first (its ownership controls and ACL): CloudFront
     # rejects a log bucket whose ACL does not yet admit its log delivery.
     log_bucket_dependencies: tuple[pulumi.Resource, ...] = ()
+    # A DR mirror's ALB (warm-standby, active-active): the default behaviour then targets an
+    # origin group, primary ALB first, this one on 5xx or a timeout. CloudFront fails over
+    # only GET, HEAD and OPTIONS requests; writes need DNS failover (FailoverDns).
+    failover_alb: AlbOrigin | None = None
 
 
 class Cdn(pulumi.ComponentResource):
@@ -126,26 +136,26 @@ class Cdn(pulumi.ComponentResource):
         }
         origins: list[dict] = [files_origin]
         default_behaviour = files_behaviour
+        origin_groups: list[dict] | None = None
         if alb is not None:
-            alb_origin: dict = {
-                "origin_id": ALB_ORIGIN_ID,
-                "domain_name": alb.domain_name,
-                "custom_origin_config": {
-                    "http_port": 80,
-                    "https_port": 443,
-                    "origin_protocol_policy": "https-only" if alb.https else "http-only",
-                    "origin_ssl_protocols": ["TLSv1.2"],
-                    "origin_read_timeout": 30,
-                    "origin_keepalive_timeout": 5,
-                },
-            }
-            if alb.header_name is not None and alb.header_value is not None:
-                alb_origin["custom_headers"] = [
-                    {"name": alb.header_name, "value": alb.header_value}
+            failover = args.failover_alb
+            origins = [_alb_origin(ALB_ORIGIN_ID, alb, failover is not None), files_origin]
+            target = ALB_ORIGIN_ID
+            if failover is not None:
+                origins.insert(1, _alb_origin(FAILOVER_ALB_ORIGIN_ID, failover, True))
+                target = ALB_GROUP_ID
+                origin_groups = [
+                    {
+                        "origin_id": ALB_GROUP_ID,
+                        "failover_criteria": {"status_codes": FAILOVER_STATUS_CODES},
+                        "members": [
+                            {"origin_id": ALB_ORIGIN_ID},
+                            {"origin_id": FAILOVER_ALB_ORIGIN_ID},
+                        ],
+                    }
                 ]
-            origins = [alb_origin, files_origin]
             default_behaviour = {
-                "target_origin_id": ALB_ORIGIN_ID,
+                "target_origin_id": target,
                 "viewer_protocol_policy": "redirect-to-https",
                 "allowed_methods": ALL_METHODS,
                 "cached_methods": ["GET", "HEAD"],
@@ -174,6 +184,7 @@ class Cdn(pulumi.ComponentResource):
             is_ipv6_enabled=True,
             price_class=args.config.price_class.value,
             origins=origins,
+            origin_groups=origin_groups,
             default_cache_behavior=default_behaviour,
             ordered_cache_behaviors=[
                 {"path_pattern": path, **files_behaviour} for path in FILE_PATHS
@@ -232,3 +243,24 @@ class Cdn(pulumi.ComponentResource):
             tags={"Name": f"{name}-edge"},
             opts=pulumi.ResourceOptions(parent=self, provider=edge_provider),
         )
+
+
+def _alb_origin(origin_id: str, alb: AlbOrigin, failover: bool) -> dict:
+    origin: dict = {
+        "origin_id": origin_id,
+        "domain_name": alb.domain_name,
+        "custom_origin_config": {
+            "http_port": 80,
+            "https_port": 443,
+            "origin_protocol_policy": "https-only" if alb.https else "http-only",
+            "origin_ssl_protocols": ["TLSv1.2"],
+            "origin_read_timeout": 30,
+            "origin_keepalive_timeout": 5,
+        },
+    }
+    if failover:
+        origin["connection_attempts"] = FAILOVER_CONNECTION_ATTEMPTS
+        origin["connection_timeout"] = FAILOVER_CONNECTION_TIMEOUT_SECONDS
+    if alb.header_name is not None and alb.header_value is not None:
+        origin["custom_headers"] = [{"name": alb.header_name, "value": alb.header_value}]
+    return origin

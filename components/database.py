@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_aws as aws
@@ -64,6 +64,8 @@ class SourceSettings:
     backup_retention_days: int
     backup_window: str
     deletion_protection: bool
+    # Set by a DR mirror (a MasterCredential); None: RDS manages the password in a secret.
+    password: pulumi.Input[str] | None = None
 
 
 _ParameterArgs = TypeVar(
@@ -89,6 +91,11 @@ class DatabaseArgs:
     # Production: deletion protection on, and Pulumi refuses to delete the database.
     protect: bool = False
     log_retention_days: int = DATABASE_LOG_RETENTION_DAYS
+    # With a DR mirror: RDS-managed master secrets are refused on global database members and
+    # cross-Region replicas, so the master password comes from a MasterCredential (both set, or
+    # neither). Switching is an in-place update of the master password, never a replacement.
+    master_password: pulumi.Input[str] | None = None
+    master_secret_arn: pulumi.Input[str] | None = None
 
 
 class Database(pulumi.ComponentResource):
@@ -112,6 +119,10 @@ class Database(pulumi.ComponentResource):
     # arn:<partition>:rds-db:<region>:<account>:dbuser:<resource_id>/<user>.
     resource_id: pulumi.Output[str]
     proxy_endpoint: pulumi.Output[str] | None
+    # What the DR mirror repeats in its own region: the parameter group family and settings.
+    parameter_group_family: str
+    cluster_parameters: dict[str, str]
+    instance_parameters: dict[str, str]
 
     def __init__(
         self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
@@ -120,9 +131,14 @@ class Database(pulumi.ComponentResource):
         config = args.config
         if config.proxy and (not args.proxy_subnet_ids or args.proxy_security_group_id is None):
             raise ValueError("an RDS Proxy needs proxy_subnet_ids and proxy_security_group_id")
+        if (args.master_password is None) != (args.master_secret_arn is None):
+            raise ValueError("master_password and master_secret_arn go together")
         self._name = name
         self._args = args
         self.identifier = aws_identifier(name, "db")
+        self.parameter_group_family = config.parameter_group_family
+        self.cluster_parameters = {}
+        self.instance_parameters = {}
         child = pulumi.ResourceOptions(parent=self)
         self._partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
         self._account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
@@ -205,6 +221,8 @@ class Database(pulumi.ComponentResource):
             if postgres
             else {"slow_query_log": "1", "long_query_time": str(SLOW_QUERY_MS // 1000)}
         )
+        self.cluster_parameters = dict(cluster_parameters)
+        self.instance_parameters = dict(instance_parameters)
         cluster_parameter_group = aws.rds.ClusterParameterGroup(
             f"{name}-db-cluster",
             family=config.parameter_group_family,
@@ -230,8 +248,13 @@ class Database(pulumi.ComponentResource):
             engine_version=config.version,
             database_name=config.database_name,
             master_username=config.master_username,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=args.kms_key_arn,
+            # RDS keeps the master password in a secret of its own, unless a DR mirror supplies
+            # one (a MasterCredential replicated to the DR region).
+            manage_master_user_password=args.master_password is None,
+            master_password=args.master_password,
+            master_user_secret_kms_key_id=(
+                args.kms_key_arn if args.master_password is None else None
+            ),
             iam_database_authentication_enabled=True,
             port=config.port,
             db_subnet_group_name=self.subnet_group.name,
@@ -256,8 +279,10 @@ class Database(pulumi.ComponentResource):
                 depends_on=log_groups,
                 protect=args.protect,
                 # Automatic minor upgrades move the running version past the configured one;
-                # without this the next run would try to downgrade.
-                ignore_changes=["engineVersion"],
+                # without this the next run would try to downgrade. A DR mirror makes the
+                # cluster the primary of a global cluster created FROM it: the provider then
+                # reads globalClusterIdentifier back, and it must never diff (detach).
+                ignore_changes=["engineVersion", "globalClusterIdentifier"],
             ),
         )
         self.cluster = cluster
@@ -299,7 +324,7 @@ class Database(pulumi.ComponentResource):
         self.reader_endpoint = cluster.reader_endpoint
         self.port = cluster.port
         self.resource_id = cluster.cluster_resource_id
-        self.secret_arn = cluster.master_user_secrets.apply(_secret_arn)
+        self.secret_arn = self._secret_arn(cluster.master_user_secrets)
 
     # --- RDS Multi-AZ instance --------------------------------------------------------------
 
@@ -316,6 +341,7 @@ class Database(pulumi.ComponentResource):
                 "long_query_time": str(SLOW_QUERY_MS // 1000),
             }
         )
+        self.instance_parameters = dict(parameters)
         parameter_group = aws.rds.ParameterGroup(
             f"{name}-db",
             family=config.parameter_group_family,
@@ -351,6 +377,7 @@ class Database(pulumi.ComponentResource):
                 backup_retention_days=config.backup_retention_days,
                 backup_window=config.backup_window,
                 deletion_protection=args.protect,
+                password=args.master_password,
             ),
             final_snapshot_identifier=final_snapshot_identifier(
                 f"{name}-db", self.identifier, pulumi.ResourceOptions(parent=self)
@@ -395,7 +422,7 @@ class Database(pulumi.ComponentResource):
         self.reader_endpoint = self.replicas[0].address if self.replicas else instance.address
         self.port = instance.port
         self.resource_id = instance.resource_id
-        self.secret_arn = instance.master_user_secrets.apply(_secret_arn)
+        self.secret_arn = self._secret_arn(instance.master_user_secrets)
 
     # --- RDS Proxy --------------------------------------------------------------------------
 
@@ -505,6 +532,11 @@ class Database(pulumi.ComponentResource):
         self.log_groups.extend(groups)
         return groups
 
+    def _secret_arn(self, secrets: pulumi.Output[Any]) -> pulumi.Output[str]:
+        if self._args.master_secret_arn is not None:
+            return pulumi.Output.from_input(self._args.master_secret_arn)
+        return secrets.apply(_secret_arn)
+
     def _performance_insights(self) -> PerformanceInsights:
         if not self._args.config.performance_insights_supported:
             return PerformanceInsights(enabled=False)
@@ -537,8 +569,11 @@ class Database(pulumi.ComponentResource):
             allocated_storage=source.allocated_storage_gb if source else None,
             db_name=source.db_name if source else None,
             username=source.username if source else None,
-            manage_master_user_password=True if source else None,
-            master_user_secret_kms_key_id=source.kms_key_arn if source else None,
+            manage_master_user_password=(source.password is None) if source else None,
+            password=source.password if source else None,
+            master_user_secret_kms_key_id=(
+                source.kms_key_arn if source and source.password is None else None
+            ),
             multi_az=True if source else None,
             backup_retention_period=source.backup_retention_days if source else None,
             backup_window=source.backup_window if source else None,

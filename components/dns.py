@@ -50,6 +50,10 @@ class CertificatesArgs:
     app_tier: bool = False
     # us-east-1, for CloudFront's certificate; unused when region is us-east-1.
     edge_provider: pulumi.ProviderResource | None = None
+    # Names another Certificates of the stack already validates (the DR mirror's certificate
+    # names the site too): ACM's validation CNAME is the same in every region, and a second
+    # record of that name would collide, so only the first one creates it.
+    validated_elsewhere: tuple[str, ...] = ()
 
 
 class Certificates(pulumi.ComponentResource):
@@ -89,11 +93,21 @@ class Certificates(pulumi.ComponentResource):
         records = [
             self._validation_record(name, self.regional_certificate, domain_name)
             for domain_name in names
+            if domain_name not in args.validated_elsewhere
+        ]
+        shared = [n for n in names if n in args.validated_elsewhere]
+        shared_fqdns = [
+            self.regional_certificate.domain_validation_options.apply(
+                lambda options, n=n: _field(_option_for(options, n), "resource_record_name").rstrip(
+                    "."
+                )
+            )
+            for n in shared
         ]
         self.regional_certificate_arn = aws.acm.CertificateValidation(
             f"{name}-regional",
             certificate_arn=self.regional_certificate.arn,
-            validation_record_fqdns=[r.fqdn for r in records],
+            validation_record_fqdns=[*(r.fqdn for r in records), *shared_fqdns],
             opts=pulumi.ResourceOptions(parent=self),
         ).certificate_arn
 
@@ -170,6 +184,9 @@ class DnsRecordsArgs:
     # but resolves to private addresses: only the web tier can connect.
     internal_alb: AliasTarget | None = None
     internal_fqdn: str | None = None
+    # False when the site name is routed across regions (a DR mirror's FailoverDns owns it,
+    # with health checks per region): then only the origin and internal names are made here.
+    site: bool = True
 
 
 class DnsRecords(pulumi.ComponentResource):
@@ -178,7 +195,7 @@ class DnsRecords(pulumi.ComponentResource):
     site_records: list[aws.route53.Record]
     origin_records: list[aws.route53.Record]
     internal_records: list[aws.route53.Record]
-    health_check: aws.route53.HealthCheck
+    health_check: aws.route53.HealthCheck | None
 
     def __init__(
         self, name: str, args: DnsRecordsArgs, opts: pulumi.ResourceOptions | None = None
@@ -188,7 +205,11 @@ class DnsRecords(pulumi.ComponentResource):
         if site_target is None:
             raise ValueError("the site's records need a CloudFront distribution or an ALB")
         fqdn = args.domain.fqdn
-        self.site_records = self._alias_records(f"{name}-site", fqdn, site_target, args.zone_id)
+        self.site_records = (
+            self._alias_records(f"{name}-site", fqdn, site_target, args.zone_id)
+            if args.site
+            else []
+        )
         self.origin_records = []
         if args.cloudfront is not None and args.alb is not None and args.origin_fqdn:
             self.origin_records = self._alias_records(
@@ -199,7 +220,18 @@ class DnsRecords(pulumi.ComponentResource):
             self.internal_records = self._alias_records(
                 f"{name}-internal", args.internal_fqdn, args.internal_alb, args.zone_id
             )
-        self.health_check = aws.route53.HealthCheck(
+        self.health_check = None
+        if args.site:
+            self.health_check = self._site_health_check(name, fqdn)
+        self.register_outputs(
+            {
+                "fqdn": fqdn,
+                "health_check_id": self.health_check.id if self.health_check else None,
+            }
+        )
+
+    def _site_health_check(self, name: str, fqdn: str) -> aws.route53.HealthCheck:
+        return aws.route53.HealthCheck(
             f"{name}-site",
             type="HTTPS",
             fqdn=fqdn,
@@ -210,12 +242,6 @@ class DnsRecords(pulumi.ComponentResource):
             failure_threshold=3,
             tags={"Name": f"{name}-site"},
             opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.register_outputs(
-            {
-                "fqdn": fqdn,
-                "health_check_id": self.health_check.id,
-            }
         )
 
     def _alias_records(

@@ -22,12 +22,15 @@ def standard_tags(config: StackConfig) -> dict[str, str]:
     }
 
 
-def aws_provider(name: str, region: str, config: StackConfig) -> aws.Provider:
+def aws_provider(
+    name: str, region: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None
+) -> aws.Provider:
     return aws.Provider(
         name,
         region=region,
         default_tags=aws.ProviderDefaultTagsArgs(tags=standard_tags(config)),
         allowed_account_ids=list(config.allowed_account_ids) or None,
+        opts=opts,
     )
 
 

@@ -85,6 +85,10 @@ class Storage(pulumi.ComponentResource):
     # The composer's uploads bucket policy waits for this (S3 rejects a policy while a public
     # access block is being applied concurrently).
     uploads_public_access_block: aws.s3.BucketPublicAccessBlock
+    # S3 replication requires versioning on both sides: the DR mirror depends on this.
+    uploads_versioning: aws.s3.BucketVersioning
+    # The key the uploads are encrypted with (replication decrypts with it, in this region).
+    data_key_arn: pulumi.Input[str]
     # Give the ALB this prefix (`access_logs.prefix`) and CloudFront `cloudfront_log_prefix`:
     # the log bucket's policy admits ELB log delivery under it only.
     alb_log_prefix: str = "alb"
@@ -111,7 +115,8 @@ class Storage(pulumi.ComponentResource):
             rule={"object_ownership": "BucketOwnerEnforced"},
             opts=child,
         )
-        aws.s3.BucketVersioning(
+        self.data_key_arn = args.data_key_arn
+        self.uploads_versioning = aws.s3.BucketVersioning(
             f"{name}-uploads",
             bucket=uploads,
             versioning_configuration={"status": "Enabled"},

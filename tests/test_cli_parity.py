@@ -49,7 +49,15 @@ config:
 
 def test_every_shipped_stack_file_has_every_required_key() -> None:
     # CLI: a key Pulumi.yaml declares with a type and no default must be set in every stack.
-    assert SHIPPED_STACKS == ["dev", "prod"]
+    assert SHIPPED_STACKS == [
+        "dev",
+        "dr-active",
+        "dr-backup",
+        "dr-pilot",
+        "dr-pilotrds",
+        "dr-warmrds",
+        "prod",
+    ]
     for stack in SHIPPED_STACKS:
         config = load_stack_config(stack, ROOT)
         assert config["aws:region"]

@@ -39,8 +39,9 @@ def test_preview_json_is_machine_readable_for_prod() -> None:
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["stack"] == "prod"
-    assert document["countsByType"][EC2_SUBNET] == 9
-    assert document["countsByType"][EC2_NAT_GATEWAY] == 3
+    # prod ships a warm standby: 3 AZs x 3 tiers and a NAT gateway per AZ in each region.
+    assert document["countsByType"][EC2_SUBNET] == 18
+    assert document["countsByType"][EC2_NAT_GATEWAY] == 6
     vpc = next(r for r in document["resources"] if r["type"] == EC2_VPC)
     assert vpc["inputs"]["cidrBlock"] == "10.0.0.0/16"
     assert vpc["parent"].endswith("webstack:network:Network::webstack-prod")

@@ -39,9 +39,17 @@ def _stack_file_only(rendered: Any) -> list[tuple[str, str]]:
 
 def test_every_shipped_stack_and_feature_is_snapshotted_in_both_modes() -> None:
     stacks = preview_snapshot.shipped_stacks()
-    assert stacks == ["dev", "prod"]
+    assert stacks == [
+        "dev",
+        "dr-active",
+        "dr-backup",
+        "dr-pilot",
+        "dr-pilotrds",
+        "dr-warmrds",
+        "prod",
+    ]
     entries = list(preview_snapshot.variants(stacks))
-    assert len(entries) == 2 * len(FEATURES) * 2
+    assert len(entries) == len(stacks) * len(FEATURES) * 2
     assert len({stem for stem, *_ in entries}) == len(entries)
 
 

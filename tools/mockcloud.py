@@ -384,7 +384,16 @@ def _random_id(name: str, inputs: Mapping[str, Any], region: str, id_: str) -> d
     }
 
 
+def _global_replication_group(
+    name: str, inputs: Mapping[str, Any], region: str, id_: str
+) -> dict[str, Any]:
+    # AWS prefixes the suffix with letters of its own (per account).
+    group = f"ldgnf-{inputs.get('globalReplicationGroupIdSuffix') or id_}"
+    return {"globalReplicationGroupId": group}
+
+
 COMPUTED: dict[str, ComputedHandler] = {
+    "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": _global_replication_group,
     "random:index/randomId:RandomId": _random_id,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:lb/targetGroup:TargetGroup": _target_group,

@@ -32,6 +32,7 @@ ENVIRONMENT_DEFAULTS: dict[Environment, dict[str, dict[str, Any]]] = {
         "database": {"instanceClass": "db.t4g.medium", "readers": 1, "backupRetentionDays": 1},
         "cache": {"nodeType": "cache.t4g.micro", "replicas": 1, "snapshotRetentionDays": 1},
         "cdn": {"priceClass": "PriceClass_100"},
+        "dr": {"standbySize": 1, "secondaryReaders": 1},
     },
     Environment.STAGING: {
         "network": {"azCount": 2, "natGateways": "perAz", "flowLogRetentionDays": 30},
@@ -40,6 +41,7 @@ ENVIRONMENT_DEFAULTS: dict[Environment, dict[str, dict[str, Any]]] = {
         "database": {"instanceClass": "db.t4g.medium", "readers": 1, "backupRetentionDays": 7},
         "cache": {"nodeType": "cache.t4g.small", "replicas": 1},
         "cdn": {"priceClass": "PriceClass_100"},
+        "dr": {"standbySize": 1, "secondaryReaders": 1},
     },
     Environment.PROD: {
         "network": {"azCount": 3, "natGateways": "perAz", "flowLogRetentionDays": 365},
@@ -48,5 +50,7 @@ ENVIRONMENT_DEFAULTS: dict[Environment, dict[str, dict[str, Any]]] = {
         "database": {"instanceClass": "db.r6g.large", "readers": 1, "backupRetentionDays": 14},
         "cache": {"nodeType": "cache.m7g.large", "replicas": 1, "snapshotRetentionDays": 7},
         "cdn": {"priceClass": "PriceClass_All"},
+        # Warm standby keeps one instance per AZ pair running; a failover scales to minSize.
+        "dr": {"standbySize": 2, "secondaryReaders": 1},
     },
 }

@@ -87,12 +87,6 @@ def _check_stack_name(stack: str) -> None:
 def refuse_unbuilt(config: StackConfig) -> None:
     """Refuse settings the model accepts but the program does not build yet, rather than
     deploying a stack that silently lacks them."""
-    if config.dr.enabled:
-        raise ConfigError(
-            f"{PROJECT}:dr.strategy is {config.dr.strategy.value!r}; accepted: none for now. "
-            "Disaster-recovery mirrors are not built yet (dr.region and dr.cidr are validated, "
-            "so the stack file is ready for them)."
-        )
     if config.cache.engine is CacheEngine.MEMCACHED:
         raise ConfigError(
             f"{PROJECT}:cache.engine is 'memcached'; accepted: valkey or redis for now. The app "

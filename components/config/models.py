@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import functools
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -548,7 +550,10 @@ class CdnConfig(Section):
 class DrConfig(Section):
     strategy: DrStrategy = Field(
         DrStrategy.NONE,
-        description="Disaster-recovery strategy (validated; only none is built so far).",
+        description=(
+            "none, backup-restore, pilot-light, warm-standby or active-active (see Disaster "
+            "recovery)."
+        ),
     )
     region: str = Field(
         "us-west-2", pattern=REGION, description="The DR region; must differ from aws:region."
@@ -556,6 +561,33 @@ class DrConfig(Section):
     cidr: ipaddress.IPv4Network = Field(
         ipaddress.IPv4Network("10.1.0.0/16"),
         description="The DR VPC's block; must not overlap network.cidr.",
+    )
+    standby_size: Int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description=(
+            "Instances per tier the DR region runs under warm-standby (pilot-light runs 0, "
+            "active-active the primary's sizes)."
+        ),
+    )
+    failover_capacity: Int | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        description=(
+            "Instances per tier operators scale the DR region to on failover; unset: the "
+            "primary tier's minSize."
+        ),
+    )
+    secondary_readers: Int = Field(
+        1,
+        ge=0,
+        le=15,
+        description=(
+            "Aurora: instances of the DR secondary cluster (0 = headless, pilot-light only); "
+            "RDS always has one cross-Region replica."
+        ),
     )
 
     @field_validator("cidr", mode="before")
@@ -608,15 +640,22 @@ class StackConfig(Section):
     @model_validator(mode="after")
     def _cross_section_rules(self) -> StackConfig:
         problems: list[tuple[str, Any, str]] = []
+        problems += _region_problems("aws:region", self.region)
         if self.dr.enabled:
+            problems += _region_problems(f"{PROJECT}:dr.region", self.dr.region)
+            problems += self._dr_problems()
             if self.dr.region == self.region:
                 problems.append(
-                    ("dr.region", self.dr.region, f"a region other than the primary {self.region}")
+                    (
+                        f"{PROJECT}:dr.region",
+                        self.dr.region,
+                        f"a region other than the primary {self.region}",
+                    )
                 )
             if self.dr.cidr.overlaps(self.network.cidr):
                 problems.append(
                     (
-                        "dr.cidr",
+                        f"{PROJECT}:dr.cidr",
                         str(self.dr.cidr),
                         f"a block that does not overlap network.cidr {self.network.cidr}",
                     )
@@ -626,7 +665,7 @@ class StackConfig(Section):
         if self.database.engine.is_aurora and self.database.readers < 1:
             problems.append(
                 (
-                    "database.readers",
+                    f"{PROJECT}:database.readers",
                     self.database.readers,
                     "at least 1, so Aurora can fail over to another AZ",
                 )
@@ -634,7 +673,7 @@ class StackConfig(Section):
         if self.cache.engine is not CacheEngine.MEMCACHED and self.cache.replicas < 1:
             problems.append(
                 (
-                    "cache.replicas",
+                    f"{PROJECT}:cache.replicas",
                     self.cache.replicas,
                     "at least 1, so the cache survives the loss of an AZ",
                 )
@@ -643,7 +682,7 @@ class StackConfig(Section):
             if self.domain is None:
                 problems.append(
                     (
-                        "domain",
+                        f"{PROJECT}:domain",
                         None,
                         "a domain in prod ({zoneName: example.com, recordName: www}): without one "
                         "no certificate can be issued, so viewers get CloudFront's TLSv1 default "
@@ -653,31 +692,114 @@ class StackConfig(Section):
             if self.database.backup_retention_days < PROD_MIN_BACKUP_DAYS:
                 problems.append(
                     (
-                        "database.backupRetentionDays",
+                        f"{PROJECT}:database.backupRetentionDays",
                         self.database.backup_retention_days,
                         f"at least {PROD_MIN_BACKUP_DAYS} in prod",
                     )
                 )
             if self.web.min_size < 2:
-                problems.append(("web.minSize", self.web.min_size, "at least 2 in prod"))
+                problems.append((f"{PROJECT}:web.minSize", self.web.min_size, "at least 2 in prod"))
             if self.app_tier.enabled and self.app_tier.min_size < 2:
-                problems.append(("appTier.minSize", self.app_tier.min_size, "at least 2 in prod"))
+                problems.append(
+                    (f"{PROJECT}:appTier.minSize", self.app_tier.min_size, "at least 2 in prod")
+                )
             if (
                 self.cache.engine is not CacheEngine.MEMCACHED
                 and self.cache.snapshot_retention_days < PROD_MIN_SNAPSHOT_DAYS
             ):
                 problems.append(
                     (
-                        "cache.snapshotRetentionDays",
+                        f"{PROJECT}:cache.snapshotRetentionDays",
                         self.cache.snapshot_retention_days,
                         f"at least {PROD_MIN_SNAPSHOT_DAYS} in prod",
                     )
                 )
         if problems:
             raise ValueError(
-                "\n".join(f"{PROJECT}:{k} is {quoted(v)}; accepted: {a}" for k, v, a in problems)
+                "\n".join(
+                    f"{k} is {quoted(v)}; "
+                    + (
+                        a
+                        if a.startswith("did you mean") or a.startswith("accepted:")
+                        else f"accepted: {a}"
+                    )
+                    for k, v, a in problems
+                )
             )
         return self
+
+    def _dr_problems(self) -> list[tuple[str, Any, str]]:
+        """What a DR strategy needs of the rest of the configuration."""
+        # Imported here: the DR building blocks import pulumi_aws, which the models do not need.
+        from components.global_database import global_datastore_problem
+
+        problems: list[tuple[str, Any, str]] = []
+        strategy = self.dr.strategy
+        mirrored_cache = strategy in (DrStrategy.WARM_STANDBY, DrStrategy.ACTIVE_ACTIVE)
+        if mirrored_cache and self.cache.engine is not CacheEngine.MEMCACHED:
+            problem = global_datastore_problem(
+                self.cache.engine.value, self.cache.version, self.cache.node_type
+            )
+            if problem:
+                key = (
+                    "cache.nodeType"
+                    if problem.startswith("node type")
+                    else "cache.engineVersion"
+                    if problem.startswith("version")
+                    else "cache.engine"
+                )
+                value = {
+                    "cache.nodeType": self.cache.node_type,
+                    "cache.engineVersion": self.cache.version,
+                    "cache.engine": self.cache.engine.value,
+                }[key]
+                problems.append(
+                    (
+                        f"{PROJECT}:{key}",
+                        value,
+                        f"what an ElastiCache global datastore ({strategy.value} mirrors the "
+                        f"cache) accepts: {problem}",
+                    )
+                )
+        if (
+            strategy is not DrStrategy.PILOT_LIGHT
+            and strategy is not DrStrategy.BACKUP_RESTORE
+            and self.database.engine.is_aurora
+            and self.dr.secondary_readers < 1
+        ):
+            problems.append(
+                (
+                    f"{PROJECT}:dr.secondaryReaders",
+                    self.dr.secondary_readers,
+                    f"at least 1 under {strategy.value}: the DR region's tiers read from it "
+                    "(0, a headless secondary, suits pilot-light only)",
+                )
+            )
+        return problems
+
+
+def _region_problems(key: str, region: str) -> list[tuple[str, Any, str]]:
+    """A region must be one AWS publishes (botocore's offline endpoint data, no network call)."""
+    known = known_regions()
+    if region in known:
+        return []
+    close = difflib.get_close_matches(region, sorted(known), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    examples = ", ".join(r for r in ("us-east-1", "us-west-2", "eu-west-1") if r in known)
+    return [(key, region, f"{hint}accepted: an AWS region of the aws partition such as {examples}")]
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition botocore ships (its bundled endpoints.json)."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("ec2", partition_name=partition)
+    )
 
 
 # Fields the program fills in (from the project, the stack and aws:region), not user settings.

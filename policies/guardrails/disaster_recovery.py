@@ -8,6 +8,11 @@ own region (a key cannot be used across regions, and a replica under the source 
 cannot be promoted there). Each replicated bucket's destination uses a replica key of the
 destination's region.
 
+Counterparts: a global database's secondary (the primary names the global cluster, or the global
+cluster names the primary in `sourceDbClusterIdentifier`, the way to build one from a running
+cluster), a cross-region read replica, or, for backup and restore, an AWS Backup plan that
+copies the database's recovery points to a vault of another region, under that region's key.
+
 A resource's region is its own `region` property (pulumi-aws 7), else its provider's `region`
 (stack policies see `resource.provider.props`), else the region in its ARN. Whatever cannot be
 told during preview (unknown ids, regions or keys) is skipped, never failed.
@@ -124,14 +129,62 @@ def _destinations(
     return out
 
 
+def _backed_up_elsewhere(
+    resources: Sequence[PolicyResource], keys: Targets
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Databases an AWS Backup selection names whose plan copies every recovery point to a vault
+    of another region (backup and restore: the copies are the counterpart), by URN with the
+    vault's region; and findings for such vaults encrypted with a key of another region."""
+    vaults = of_type(resources, t.BACKUP_VAULT)
+    vault_targets = Targets(vaults, ["arn", "name"])
+    plans = Targets(of_type(resources, t.BACKUP_PLAN), ["id"])
+    databases = Targets(of_type(resources, t.RDS_CLUSTER, t.RDS_INSTANCE), ["arn"])
+    covered: dict[str, str] = {}
+    out = []
+    for selection in of_type(resources, t.BACKUP_SELECTION):
+        found_plans, _ = referenced(selection, "planId", plans)
+        copy_regions: set[str] = set()
+        for plan in found_plans:
+            for rule in items(get(plan.props, "rules")):
+                for action in items(get(rule, "copyActions")):
+                    arn = get(action, "destinationVaultArn")
+                    region = arn_region(arn)
+                    vault = vault_targets.by_value.get(arn) if isinstance(arn, str) else None
+                    if vault is None and arn is UNKNOWN:
+                        deps = [
+                            d
+                            for d in (plan.property_dependencies or {}).get("rules", []) or []
+                            if d.urn in vault_targets.by_urn
+                        ]
+                        remote = [d for d in deps if region_of(d) != region_of(plan)]
+                        vault = remote[0] if len(remote) == 1 else None
+                    if vault is not None:
+                        region = region_of(vault)
+                        problem = _encryption_problem(vault, "kmsKeyArn", keys, "Backup vault")
+                        if problem:
+                            out.append((vault.urn, problem))
+                    if region:
+                        copy_regions.add(region)
+        found, _ = referenced(selection, "resources", databases)
+        for db in found:
+            elsewhere = sorted(r for r in copy_regions if r != region_of(db))
+            if elsewhere:
+                covered[db.urn] = elsewhere[0]
+    return covered, out
+
+
 def _rds_findings(resources: Sequence[PolicyResource], keys: Targets) -> list[tuple[str, str]]:
     clusters = of_type(resources, t.RDS_CLUSTER)
     instances = of_type(resources, t.RDS_INSTANCE)
-    globals_ = Targets(of_type(resources, t.RDS_GLOBAL_CLUSTER), ["globalClusterIdentifier"])
-    out = []
+    global_clusters = of_type(resources, t.RDS_GLOBAL_CLUSTER)
+    globals_ = Targets(global_clusters, ["globalClusterIdentifier"])
+    cluster_arns = Targets(clusters, ["arn"])
+    backed_up, out = _backed_up_elsewhere(resources, keys)
     for c in clusters:
         if is_set(get(c.props, "replicationSourceIdentifier")):
             continue  # a replica, not a primary
+        if c.urn in backed_up:
+            continue  # backup and restore: its recovery points are copied to another region
         ident = get(c.props, "globalClusterIdentifier")
         if is_set(ident) and get(c.props, "masterUsername") is None:
             continue  # a global database's secondary
@@ -139,6 +192,15 @@ def _rds_findings(resources: Sequence[PolicyResource], keys: Targets) -> list[tu
         if region is None:
             continue
         mine, ok = referenced(c, "globalClusterIdentifier", globals_)
+        # A global cluster created FROM a running cluster (`sourceDbClusterIdentifier`, the
+        # way to add one without replacing the primary) names its primary, not vice versa.
+        sourced = [
+            g
+            for g in global_clusters
+            if c in referenced(g, "sourceDbClusterIdentifier", cluster_arns)[0]
+        ]
+        if sourced:
+            mine, ok, ident = sourced, True, "sourced"
         if not is_set(ident):
             out.append(
                 (
@@ -176,7 +238,7 @@ def _rds_findings(resources: Sequence[PolicyResource], keys: Targets) -> list[tu
                 out.append((s.urn, problem))
     primaries = Targets(instances, ["arn", "identifier"])
     for inst in instances:
-        if is_set(get(inst.props, "replicateSourceDb")):
+        if is_set(get(inst.props, "replicateSourceDb")) or inst.urn in backed_up:
             continue
         region = region_of(inst)
         if region is None:

@@ -96,6 +96,8 @@ NETWORK_ACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
 LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
 EFS_BACKUP_POLICY = "aws:efs/backupPolicy:BackupPolicy"
 BACKUP_SELECTION = "aws:backup/selection:Selection"
+BACKUP_PLAN = "aws:backup/plan:Plan"
+BACKUP_VAULT = "aws:backup/vault:Vault"
 
 # Cross-region replication
 CACHE_GLOBAL_REPLICATION_GROUP = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"

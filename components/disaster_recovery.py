@@ -1,0 +1,377 @@
+"""DisasterRecovery: the DR mirror of the site in ``dr.region``, as ``dr.strategy`` plans it.
+
+One composition, two regions: the mirror is the same ``WebStack`` class in a standby role (its
+data tier follows the primary's: Aurora global database secondary, cross-Region RDS replica,
+ElastiCache global datastore) plus S3 replication, AWS Backup and Route 53 failover, all children
+of this component, so the preview tree shows the primary WebStack and the mirror side by side.
+Every DR-region resource goes through the DR provider the component is given (built by
+``components.providers.aws_provider``); what is managed from the primary region (the global
+cluster and datastore, the backup plan and primary vault, replication configurations on the
+primary bucket, Route 53) goes through the primary provider, explicitly.
+
+It is built in three steps, because the primary and the mirror need each other:
+1. the constructor makes the DR region's foundation (Auto Scaling service-linked role and keys):
+   the primary's master credential and cache secret replicate under the DR data key;
+2. ``build(primary)``, called by the primary WebStack between its compute and its CDN, makes the
+   standby, replication and backup, and returns the DR ALB as CloudFront's failover origin;
+3. ``finish(primary)`` makes the Route 53 failover/latency records (they name the primary's
+   distribution) and registers the outputs operators act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from components.backup import Backup, BackupArgs
+from components.cdn import AlbOrigin
+from components.config.models import StackConfig
+from components.dr_objectives import (
+    DatabaseFamily,
+    DatabaseMode,
+    S3Replication,
+    StandbySize,
+    TrafficMode,
+    objectives,
+    plan,
+)
+from components.failover_dns import FailoverDns, FailoverDnsArgs, RegionEndpoint
+from components.replication import ReplicatedBucket, Replication, ReplicationArgs
+from components.stack import (
+    RegionalFoundation,
+    StandbyOf,
+    WebStack,
+    WebStackArgs,
+    regional_foundation,
+    uploads_bucket_policy,
+)
+from components.storage import Storage, StorageArgs
+
+
+@dataclass(frozen=True)
+class DisasterRecoveryArgs:
+    config: StackConfig
+    # The primary WebStack's name: the mirror's names derive from it (``<site>-dr``).
+    site_name: str
+    # The DR region's provider is the component's own (``opts.provider``); this is the
+    # primary region's, for what is managed from there.
+    primary_provider: pulumi.ProviderResource
+    edge_provider: pulumi.ProviderResource | None = None
+
+
+def no_dr_outputs() -> dict[str, Any]:
+    """The ``dr`` output of a stack without DR (OUTPUTS_CONTRACT.md)."""
+    return {
+        "strategy": "none",
+        "region": None,
+        "rto": None,
+        "rpo": None,
+        "standby": None,
+        "database": None,
+        "cache": None,
+        "failoverCapacity": None,
+        "dns": None,
+        "backup": None,
+        "replication": None,
+    }
+
+
+class DisasterRecovery(pulumi.ComponentResource):
+    """The DR region's mirror of a WebStack, built as ``dr.strategy`` plans."""
+
+    foundation: RegionalFoundation
+    standby: WebStack | None
+    storage: Storage | None  # backup-restore: the DR uploads bucket (a standby has its own)
+    replication: Replication | None
+    backup: Backup | None
+    dns: FailoverDns | None
+    outputs: pulumi.Output[dict[str, Any]]
+
+    def __init__(
+        self, name: str, args: DisasterRecoveryArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("webstack:disaster_recovery:DisasterRecovery", name, None, opts)
+        config = args.config
+        if not config.dr.enabled:
+            raise ValueError("DisasterRecovery needs a dr.strategy other than none")
+        if opts is None or opts.provider is None:
+            raise ValueError("DisasterRecovery needs the DR region's provider (opts.provider)")
+        self._args = args
+        self._provider: pulumi.ProviderResource = opts.provider
+        self.plan = plan(config.dr.strategy)
+        self._name = f"{args.site_name}-dr"
+        self.standby = self.storage = self.replication = self.backup = self.dns = None
+        self.foundation = regional_foundation(
+            self._name, config.dr.region, config.protect_data, self
+        )
+
+    # --- what the primary WebStack reads (components.stack.Mirror) ---------------------------
+    @property
+    def region(self) -> str:
+        return self._args.config.dr.region
+
+    @property
+    def data_key_arn(self) -> pulumi.Output[str]:
+        return self.foundation.keys.data.arn
+
+    @property
+    def iam_auth(self) -> bool:
+        """The tiers sign in with IAM tokens once a standby database can be promoted."""
+        return self.plan.database is DatabaseMode.SECONDARY
+
+    def build(self, primary: WebStack) -> AlbOrigin | None:
+        config = self._args.config
+        plan_ = self.plan
+        on_primary = pulumi.ResourceOptions(parent=self, provider=self._args.primary_provider)
+        child = pulumi.ResourceOptions(parent=self)
+        if plan_.foundation:
+            self.standby = WebStack(
+                self._name,
+                WebStackArgs(
+                    config=config,
+                    region=config.dr.region,
+                    network=config.network.model_copy(update={"cidr": config.dr.cidr}),
+                    edge_provider=self._args.edge_provider,
+                    standby=StandbyOf(
+                        primary=primary,
+                        plan=plan_,
+                        primary_provider=self._args.primary_provider,
+                        foundation=self.foundation,
+                        load_balancer_prefix=self._args.site_name,
+                    ),
+                ),
+                pulumi.ResourceOptions(parent=self, provider=self._provider),
+            )
+            dr_storage = self.standby.storage
+        else:
+            # Backup and restore: no standby, but the uploads still need a bucket there.
+            self.storage = Storage(
+                self._name,
+                StorageArgs(
+                    region=config.dr.region,
+                    data_key_arn=self.foundation.keys.data.arn,
+                    protect=config.protect_data,
+                ),
+                child,
+            )
+            uploads_bucket_policy(self._name, self.storage, None)
+            dr_storage = self.storage
+
+        if plan_.s3_replication is not S3Replication.NONE:
+            self.replication = Replication(
+                f"{self._args.site_name}-uploads",
+                ReplicationArgs(
+                    source=ReplicatedBucket(
+                        primary.region,
+                        primary.storage.uploads_bucket,
+                        primary.storage.uploads_versioning,
+                        primary.storage.data_key_arn,
+                        self._args.primary_provider,
+                    ),
+                    destination=ReplicatedBucket(
+                        config.dr.region,
+                        dr_storage.uploads_bucket,
+                        dr_storage.uploads_versioning,
+                        dr_storage.data_key_arn,
+                        self._provider,
+                    ),
+                    bidirectional=plan_.s3_replication is S3Replication.TWO_WAY,
+                ),
+                on_primary,
+            )
+
+        if plan_.backup:
+            database = primary.database
+            if database is None:  # pragma: no cover - a primary always has one
+                raise ValueError("backup-restore backs up the primary's database")
+            resource = database.cluster.arn if database.cluster else None
+            if resource is None and database.instance is not None:
+                resource = database.instance.arn
+            if resource is None:  # pragma: no cover
+                raise ValueError("the primary database has neither a cluster nor an instance")
+            self.backup = Backup(
+                f"{self._args.site_name}-backup",
+                BackupArgs(
+                    region=primary.region,
+                    dr_region=config.dr.region,
+                    dr_provider=self._provider,
+                    kms_key_arn=primary.keys.backups.arn,
+                    dr_kms_key_arn=self.foundation.keys.backups.arn,
+                    resource_arns=[resource],
+                    protect=config.protect_data,
+                ),
+                on_primary,
+            )
+
+        if plan_.origin_group and self.standby is not None:
+            return self.standby.failover_origin()
+        return None
+
+    def finish(self, primary: WebStack) -> None:
+        """Route 53 across the regions, then the outputs operators act on."""
+        config = self._args.config
+        domain = primary.certificates
+        standby = self.standby
+        if (
+            self.plan.traffic is not TrafficMode.NONE
+            and config.domain is not None
+            and domain is not None
+            and standby is not None
+        ):
+            primary_endpoint = (
+                RegionEndpoint(
+                    primary.region,
+                    # Route 53's checkers cannot reach an ALB that admits only CloudFront: the
+                    # primary is checked through its distribution (HTTPS checks do not
+                    # validate the certificate, so the distribution's own name will do).
+                    health_check_fqdn=primary.cdn.distribution.domain_name,
+                    alias_name=primary.cdn.distribution.domain_name,
+                    alias_zone_id=primary.cdn.distribution.hosted_zone_id,
+                    evaluate_target_health=False,
+                )
+                if primary.cdn is not None
+                else RegionEndpoint(
+                    primary.region,
+                    health_check_fqdn=primary.load_balancer.alb.dns_name,
+                    alias_name=primary.load_balancer.alb.dns_name,
+                    alias_zone_id=primary.load_balancer.alb.zone_id,
+                )
+            )
+            self.dns = FailoverDns(
+                f"{self._args.site_name}-site",
+                FailoverDnsArgs(
+                    zone_id=domain.zone_id,
+                    record_name=config.domain.fqdn,
+                    routing=self.plan.traffic,
+                    primary=primary_endpoint,
+                    secondary=RegionEndpoint(
+                        config.dr.region,
+                        health_check_fqdn=standby.load_balancer.alb.dns_name,
+                        alias_name=standby.load_balancer.alb.dns_name,
+                        alias_zone_id=standby.load_balancer.alb.zone_id,
+                    ),
+                ),
+                pulumi.ResourceOptions(parent=self, provider=self._args.primary_provider),
+            )
+        self.outputs = self._outputs(primary)
+        self.register_outputs({"dr": self.outputs})
+
+    # --- outputs (OUTPUTS_CONTRACT.md, ``<Dr>``) ---------------------------------------------
+    def _outputs(self, primary: WebStack) -> pulumi.Output[dict[str, Any]]:
+        config = self._args.config
+        family = DatabaseFamily.AURORA if config.database.engine.is_aurora else DatabaseFamily.RDS
+        expected = objectives(config.dr.strategy, family)
+        standby = self.standby
+        database: dict[str, Any] | None = None
+        if standby is not None and standby.global_database is not None:
+            g = standby.global_database
+            cluster = primary.database.cluster if primary.database else None
+            database = {
+                "family": family.value,
+                "globalClusterId": g.global_cluster.global_cluster_identifier,
+                "primaryClusterId": cluster.cluster_identifier if cluster else None,
+                "secondaryClusterId": g.secondary.cluster_identifier,
+                "secondaryClusterArn": g.secondary.arn,
+                "primaryInstanceId": None,
+                "replicaInstanceId": None,
+                "replicaInstanceArn": None,
+                "writeForwarding": g.write_forwarding,
+            }
+        elif standby is not None and standby.replica is not None:
+            instance = primary.database.instance if primary.database else None
+            database = {
+                "family": family.value,
+                "globalClusterId": None,
+                "primaryClusterId": None,
+                "secondaryClusterId": None,
+                "secondaryClusterArn": None,
+                "primaryInstanceId": instance.identifier if instance else None,
+                "replicaInstanceId": standby.replica.replica.identifier,
+                "replicaInstanceArn": standby.replica.replica.arn,
+                "writeForwarding": False,
+            }
+        cache = None
+        if standby is not None and standby.global_datastore is not None:
+            primary_group = primary.cache.replication_group if primary.cache else None
+            cache = {
+                "globalReplicationGroupId": (
+                    standby.global_datastore.global_group.global_replication_group_id
+                ),
+                "primaryReplicationGroupId": (
+                    primary_group.replication_group_id if primary_group else None
+                ),
+                "secondaryReplicationGroupId": (
+                    standby.global_datastore.secondary.replication_group_id
+                ),
+            }
+        failover_capacity = None
+        if standby is not None and self.plan.standby_size is not StandbySize.NONE:
+
+            def capacity(tier: Any, primary_min: int, primary_max: int) -> Any:
+                size = config.dr.failover_capacity or primary_min
+                return {
+                    "asgName": tier.group.name,
+                    "minSize": size,
+                    "maxSize": max(primary_max, size),
+                    "desiredCapacity": size,
+                }
+
+            failover_capacity = {
+                "web": capacity(standby.web, config.web.min_size, config.web.max_size),
+                "app": (
+                    capacity(standby.app, config.app_tier.min_size, config.app_tier.max_size)
+                    if standby.app is not None
+                    else None
+                ),
+            }
+        dns = None
+        if self.dns is not None and config.domain is not None:
+            dns = {
+                "zoneId": primary.certificates.zone_id if primary.certificates else None,
+                "recordName": config.domain.fqdn,
+                "routing": self.plan.traffic.value,
+                "records": [
+                    {
+                        "setIdentifier": r.set_identifier,
+                        "region": r.region,
+                        "failover": r.failover,
+                        "healthCheckId": r.health_check.id,
+                    }
+                    for r in self.dns.records
+                ],
+            }
+        backup = None
+        if self.backup is not None:
+            backup = {
+                "planId": self.backup.plan.id,
+                "planName": self.backup.plan.name,
+                "vaultName": self.backup.vault.name,
+                "drVaultName": self.backup.dr_vault.name,
+                "drVaultArn": self.backup.dr_vault.arn,
+            }
+        replication = None
+        if self.replication is not None:
+            target = standby.storage if standby is not None else self.storage
+            replication = {
+                "sourceBucket": primary.storage.uploads_bucket.bucket,
+                "replicaBucket": target.uploads_bucket.bucket if target else None,
+                "ruleIds": list(self.replication.rule_ids),
+                "bidirectional": self.plan.s3_replication is S3Replication.TWO_WAY,
+            }
+        return pulumi.Output.from_input(
+            {
+                "strategy": config.dr.strategy.value,
+                "region": config.dr.region,
+                "rto": expected.rto.as_output() if expected else None,
+                "rpo": expected.rpo.as_output() if expected else None,
+                "standby": standby.outputs if standby is not None else None,
+                "database": database,
+                "cache": cache,
+                "failoverCapacity": failover_capacity,
+                "dns": dns,
+                "backup": backup,
+                "replication": replication,
+            }
+        )

@@ -1,0 +1,295 @@
+"""What each disaster-recovery strategy runs in the DR region, and the RTO/RPO it is expected to
+achieve, as plain data: the composer builds from ``plan(strategy)`` and the stack exports
+``objectives(strategy, family)`` for operators (the ops runbook reads them).
+
+Every figure carries its source: the architecture seed's pattern 9 table (the four AWS strategies)
+and pattern 6 (active-passive with an RDS read replica: "RTO 5-15 minutes, RPO 5 minutes"), the
+Aurora global database figures AWS publishes (storage-level replication with typical lag under one
+second; a secondary promoted to read/write in under a minute), and the Route 53 failover timing
+this stack configures (health check interval x failure threshold, plus the alias record's TTL).
+Values are the expected upper bound of each range, so operators plan for the worst case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from components.config.values import DrStrategy
+
+# --- Route 53 failover timing: failover_dns configures exactly these ---------------------------
+# Standard (not fast) health checks: 30 s between checks from each checker region.
+HEALTH_CHECK_INTERVAL_SECONDS = 30
+# Consecutive failures before Route 53 marks an endpoint unhealthy.
+HEALTH_CHECK_FAILURE_THRESHOLD = 3
+# Alias records to an ALB answer with the load balancer's own TTL, 60 seconds.
+ALIAS_TTL_SECONDS = 60
+DNS_FAILOVER_SECONDS = (
+    HEALTH_CHECK_INTERVAL_SECONDS * HEALTH_CHECK_FAILURE_THRESHOLD + ALIAS_TTL_SECONDS
+)
+
+# --- Data replication figures (AWS) ------------------------------------------------------------
+# Aurora global database: "replicates ... with typical latency of less than 1 second"; a
+# secondary can be promoted to full read/write "in less than a minute" (Aurora User Guide,
+# "Using Amazon Aurora global databases"; managed failover / detach-and-promote).
+AURORA_GLOBAL_LAG_SECONDS = 1
+AURORA_GLOBAL_PROMOTION_SECONDS = 60
+# AWS Backup plan of the backup-restore strategy: one backup a day, copied to the DR vault.
+BACKUP_INTERVAL_HOURS = 24
+
+SEED = "architecture seed 002, pattern 9 (four DR strategies)"
+SEED_PATTERN_6 = "architecture seed 002, pattern 6 (active-passive with an RDS read replica)"
+
+
+class TimeUnit(StrEnum):
+    SECONDS = "seconds"
+    MINUTES = "minutes"
+    HOURS = "hours"
+
+    @property
+    def seconds(self) -> int:
+        return {"seconds": 1, "minutes": 60, "hours": 3600}[self.value]
+
+
+class DatabaseFamily(StrEnum):
+    AURORA = "aurora"
+    RDS = "rds"
+
+
+@dataclass(frozen=True)
+class Objective:
+    """An expected recovery time or point: a number, its unit, and where the number comes from."""
+
+    value: int
+    unit: TimeUnit
+    source: str
+
+    @property
+    def seconds(self) -> int:
+        return self.value * self.unit.seconds
+
+    def as_output(self) -> dict[str, Any]:
+        """The stack output shape (OUTPUTS_CONTRACT.md: ``{"value", "unit", "source"}``)."""
+        return {"value": self.value, "unit": self.unit.value, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Objectives:
+    rto: Objective
+    rpo: Objective
+
+
+def objectives(strategy: DrStrategy, family: DatabaseFamily) -> Objectives | None:
+    """The expected RTO and RPO of ``strategy`` for a database of ``family``; None without DR."""
+    if strategy is DrStrategy.NONE:
+        return None
+    aurora = family is DatabaseFamily.AURORA
+    replica_rpo = (
+        Objective(
+            AURORA_GLOBAL_LAG_SECONDS,
+            TimeUnit.SECONDS,
+            "Aurora global database: storage-level replication, typical lag under 1 second "
+            f"(AWS); {SEED}: RPO seconds",
+        )
+        if aurora
+        else Objective(
+            5,
+            TimeUnit.MINUTES,
+            f"cross-Region RDS read replica, asynchronous: {SEED_PATTERN_6}: RPO 5 minutes",
+        )
+    )
+    dns = (
+        f"Route 53: {HEALTH_CHECK_FAILURE_THRESHOLD} failed checks x "
+        f"{HEALTH_CHECK_INTERVAL_SECONDS} s + alias TTL {ALIAS_TTL_SECONDS} s = "
+        f"{DNS_FAILOVER_SECONDS} s to move traffic"
+    )
+    promotion = (
+        f"Aurora secondary promoted in under {AURORA_GLOBAL_PROMOTION_SECONDS} s (AWS)"
+        if aurora
+        else "RDS replica promotion takes minutes"
+    )
+    if strategy is DrStrategy.BACKUP_RESTORE:
+        return Objectives(
+            rto=Objective(
+                24,
+                TimeUnit.HOURS,
+                f"{SEED}: RTO hours to days (a fresh stack restored from the DR vault; "
+                "see README, Disaster recovery)",
+            ),
+            rpo=Objective(
+                BACKUP_INTERVAL_HOURS,
+                TimeUnit.HOURS,
+                f"AWS Backup plan: one backup every {BACKUP_INTERVAL_HOURS} h copied to the DR "
+                f"vault; {SEED}: RPO hours",
+            ),
+        )
+    if strategy is DrStrategy.PILOT_LIGHT:
+        return Objectives(
+            rto=Objective(
+                30,
+                TimeUnit.MINUTES,
+                f"{SEED}: RTO 10s of minutes (Auto Scaling groups start from 0; {promotion}; "
+                f"{dns})",
+            ),
+            rpo=replica_rpo,
+        )
+    if strategy is DrStrategy.WARM_STANDBY:
+        return Objectives(
+            rto=Objective(
+                15,
+                TimeUnit.MINUTES,
+                f"{SEED}: RTO minutes; {SEED_PATTERN_6}: RTO 5-15 minutes ({promotion}; {dns})",
+            ),
+            rpo=replica_rpo,
+        )
+    # Active-active: both regions serve; losing one costs the DNS shift (and, for writes, the
+    # promotion of the database's secondary).
+    promotion_seconds = AURORA_GLOBAL_PROMOTION_SECONDS if aurora else 600
+    return Objectives(
+        rto=Objective(
+            DNS_FAILOVER_SECONDS + promotion_seconds,
+            TimeUnit.SECONDS,
+            f"{SEED}: RTO real-time for reads; {dns}; writes wait for the promotion "
+            f"({promotion}, counted as {promotion_seconds} s)",
+        ),
+        rpo=replica_rpo,
+    )
+
+
+# --- What runs in the DR region ----------------------------------------------------------------
+class StandbySize(StrEnum):
+    """The size of the DR region's Auto Scaling groups."""
+
+    NONE = "none"  # no groups at all (backup-restore: a fresh stack is built on recovery)
+    ZERO = "zero"  # groups exist at 0 instances (pilot light)
+    REDUCED = "reduced"  # running at the configured standby size (warm standby)
+    FULL = "full"  # running at the primary's size (active-active)
+
+
+class DatabaseMode(StrEnum):
+    NONE = "none"
+    # Aurora: a secondary cluster in a global database; RDS: a cross-Region read replica.
+    SECONDARY = "secondary"
+
+
+class CacheMode(StrEnum):
+    NONE = "none"
+    GLOBAL_DATASTORE = "global-datastore"
+
+
+class TrafficMode(StrEnum):
+    NONE = "none"
+    FAILOVER = "failover"  # Route 53 PRIMARY/SECONDARY records
+    LATENCY = "latency"  # Route 53 latency records, one per region
+
+
+class S3Replication(StrEnum):
+    NONE = "none"
+    ONE_WAY = "one-way"
+    TWO_WAY = "two-way"
+
+
+@dataclass(frozen=True)
+class DrPlan:
+    """What the composer builds for one strategy."""
+
+    strategy: DrStrategy
+    # KMS keys in the DR region (the backups vault and replicated objects need them).
+    keys: bool
+    # Network, security groups, load balancer(s), launch template(s), Auto Scaling group(s).
+    foundation: bool
+    standby_size: StandbySize
+    database: DatabaseMode
+    # RDS: the replica is Multi-AZ when it must be ready to take writes on promotion.
+    replica_multi_az: bool
+    # Aurora: writes on the secondary are forwarded to the primary (where the version allows).
+    write_forwarding: bool
+    cache: CacheMode
+    traffic: TrafficMode
+    # CloudFront origin group: primary ALB first, the DR ALB on 5xx/timeouts.
+    origin_group: bool
+    s3_replication: S3Replication
+    backup: bool
+
+    @property
+    def builds_anything(self) -> bool:
+        return self.keys
+
+
+PLANS: dict[DrStrategy, DrPlan] = {
+    DrStrategy.NONE: DrPlan(
+        strategy=DrStrategy.NONE,
+        keys=False,
+        foundation=False,
+        standby_size=StandbySize.NONE,
+        database=DatabaseMode.NONE,
+        replica_multi_az=False,
+        write_forwarding=False,
+        cache=CacheMode.NONE,
+        traffic=TrafficMode.NONE,
+        origin_group=False,
+        s3_replication=S3Replication.NONE,
+        backup=False,
+    ),
+    DrStrategy.BACKUP_RESTORE: DrPlan(
+        strategy=DrStrategy.BACKUP_RESTORE,
+        keys=True,
+        foundation=False,
+        standby_size=StandbySize.NONE,
+        database=DatabaseMode.NONE,
+        replica_multi_az=False,
+        write_forwarding=False,
+        cache=CacheMode.NONE,
+        traffic=TrafficMode.NONE,
+        origin_group=False,
+        s3_replication=S3Replication.ONE_WAY,
+        backup=True,
+    ),
+    DrStrategy.PILOT_LIGHT: DrPlan(
+        strategy=DrStrategy.PILOT_LIGHT,
+        keys=True,
+        foundation=True,
+        standby_size=StandbySize.ZERO,
+        database=DatabaseMode.SECONDARY,
+        replica_multi_az=False,
+        write_forwarding=False,
+        cache=CacheMode.NONE,
+        traffic=TrafficMode.FAILOVER,
+        origin_group=False,
+        s3_replication=S3Replication.ONE_WAY,
+        backup=False,
+    ),
+    DrStrategy.WARM_STANDBY: DrPlan(
+        strategy=DrStrategy.WARM_STANDBY,
+        keys=True,
+        foundation=True,
+        standby_size=StandbySize.REDUCED,
+        database=DatabaseMode.SECONDARY,
+        replica_multi_az=True,
+        write_forwarding=False,
+        cache=CacheMode.GLOBAL_DATASTORE,
+        traffic=TrafficMode.FAILOVER,
+        origin_group=True,
+        s3_replication=S3Replication.ONE_WAY,
+        backup=False,
+    ),
+    DrStrategy.ACTIVE_ACTIVE: DrPlan(
+        strategy=DrStrategy.ACTIVE_ACTIVE,
+        keys=True,
+        foundation=True,
+        standby_size=StandbySize.FULL,
+        database=DatabaseMode.SECONDARY,
+        replica_multi_az=True,
+        write_forwarding=True,
+        cache=CacheMode.GLOBAL_DATASTORE,
+        traffic=TrafficMode.LATENCY,
+        origin_group=True,
+        s3_replication=S3Replication.TWO_WAY,
+        backup=False,
+    ),
+}
+
+
+def plan(strategy: DrStrategy) -> DrPlan:
+    return PLANS[strategy]

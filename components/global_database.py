@@ -1,0 +1,440 @@
+"""The data tier's counterparts in the DR region.
+
+- ``AuroraGlobalDatabase``: an ``aws.rds.GlobalCluster`` created FROM the running primary cluster
+  (``source_db_cluster_identifier`` = its ARN; the provider then requires ``force_destroy``), and
+  a secondary cluster in the DR region. Creating the global cluster this way leaves the primary
+  where it is: the primary only needs ``ignore_changes=["globalClusterIdentifier"]`` (the
+  provider's "New Global Cluster From Existing DB Cluster" example), so switching a running stack
+  from ``none`` to a strategy is an in-place change, not a replacement. The secondary takes no
+  database name, master user or password (it replicates the primary's storage), uses the DR
+  region's key, subnet group and security groups, keeps the primary's engine and version, and
+  ignores ``globalClusterIdentifier``/``replicationSourceIdentifier`` so a routine update can
+  never detach or promote it; it is protected and waits for the primary's instances.
+- ``CrossRegionReplica``: an RDS (non-Aurora) read replica in the DR region, replicating the
+  primary instance by ARN, encrypted with the DR region's key, with backups on so it can be
+  promoted with point-in-time recovery.
+- ``GlobalDatastore``: an ElastiCache global datastore from the primary replication group and a
+  secondary group in the DR region; ``global_datastore_problem`` says which node types and engine
+  versions it accepts, for the config layer to refuse the rest.
+
+Every DR-region child is created through the DR provider passed in the args; the global cluster
+and the global datastore belong to the primary region (they are managed there).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.naming import aws_identifier, final_snapshot_identifier
+
+# ElastiCache replication group ids are at most 40 characters.
+MAX_CACHE_IDENTIFIER = 40
+
+
+# --- Aurora global database ----------------------------------------------------------------------
+def write_forwarding_supported(engine: str, version: str) -> bool:
+    """Whether an Aurora global database secondary of ``engine`` ``version`` can forward writes.
+
+    Aurora PostgreSQL: every minor of 16 and later, 15.4+ and 14.9+; Aurora MySQL: 2.08.1 and
+    later (Aurora User Guide, "Using write forwarding in an Aurora ... global database").
+    """
+    if engine == "aurora-postgresql":
+        match = re.fullmatch(r"(\d+)(?:\.(\d+))?(?:\..*)?", version)
+        if not match:
+            return False
+        major, minor = int(match[1]), int(match[2] or 0)
+        return major >= 16 or (major == 15 and minor >= 4) or (major == 14 and minor >= 9)
+    if engine == "aurora-mysql":
+        match = re.fullmatch(r"\d+\.\d+\.mysql_aurora\.(\d+)\.(\d+)\.(\d+)", version)
+        if not match:
+            # A bare "8.0" names Aurora MySQL 3, which has write forwarding in every release.
+            return version.startswith("8.0")
+        return tuple(int(part) for part in match.groups()) >= (2, 8, 1)
+    return False
+
+
+@dataclass(frozen=True)
+class DrNetworkPlacement:
+    """Where a DR-region data store goes: the DR region's subnet group and security groups."""
+
+    region: str
+    provider: pulumi.ProviderResource
+    subnet_group_name: pulumi.Input[str]
+    security_group_ids: Sequence[pulumi.Input[str]]
+    kms_key_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class AuroraGlobalDatabaseArgs:
+    primary_cluster: aws.rds.Cluster
+    # The secondary is added only once the primary has an instance to replicate from.
+    primary_instances: Sequence[aws.rds.ClusterInstance]
+    engine: str
+    engine_version: str
+    parameter_group_family: str
+    placement: DrNetworkPlacement
+    instance_class: str
+    # 0 = headless: the secondary cluster stores the replicated volume but runs no instance.
+    readers: int = 1
+    # Requested for active-active; applied only where the engine version supports it.
+    write_forwarding: bool = False
+    port: int | None = None
+    # The primary's TLS/audit settings, repeated in the DR region's own parameter groups.
+    cluster_parameters: Mapping[str, str] = field(default_factory=dict)
+    instance_parameters: Mapping[str, str] = field(default_factory=dict)
+    backup_retention_days: int = 7
+    protect: bool = False
+
+
+class AuroraGlobalDatabase(pulumi.ComponentResource):
+    """A global cluster from the primary cluster, and a secondary cluster in the DR region."""
+
+    global_cluster: aws.rds.GlobalCluster
+    secondary: aws.rds.Cluster
+    secondary_instances: list[aws.rds.ClusterInstance]
+    global_cluster_identifier: str
+    secondary_identifier: str
+    write_forwarding: bool
+
+    def __init__(
+        self, name: str, args: AuroraGlobalDatabaseArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("webstack:global_database:AuroraGlobalDatabase", name, None, opts)
+        if not args.engine.startswith("aurora-"):
+            raise ValueError(f"a global database needs an Aurora engine, not {args.engine!r}")
+        if args.readers < 0:
+            raise ValueError(f"readers must be 0 (headless) or more, not {args.readers}")
+        placement = args.placement
+        dr_child = pulumi.ResourceOptions(parent=self, provider=placement.provider)
+        self.global_cluster_identifier = aws_identifier(name, "global")
+        self.secondary_identifier = aws_identifier(name, placement.region)
+        self.write_forwarding = args.write_forwarding and write_forwarding_supported(
+            args.engine, args.engine_version
+        )
+        if args.write_forwarding and not self.write_forwarding:
+            pulumi.log.warn(
+                f"{name}: {args.engine} {args.engine_version} cannot forward writes from a "
+                "secondary region; writes go to the primary region's writer endpoint",
+                resource=self,
+            )
+
+        self.global_cluster = aws.rds.GlobalCluster(
+            f"{name}-global",
+            global_cluster_identifier=self.global_cluster_identifier,
+            # Built from the running primary: its engine, version and encryption are inherited
+            # (setting engine too is refused: it conflicts with the source).
+            source_db_cluster_identifier=args.primary_cluster.arn,
+            # Required with a source cluster: on destroy, members are removed from the global
+            # cluster first rather than the destroy failing.
+            force_destroy=True,
+            deletion_protection=args.protect,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+
+        cluster_parameters = aws.rds.ClusterParameterGroup(
+            f"{name}-secondary-cluster",
+            family=args.parameter_group_family,
+            description=f"{name} secondary: the primary's TLS and audit settings",
+            parameters=[
+                aws.rds.ClusterParameterGroupParameterArgs(
+                    name=k, value=v, apply_method="pending-reboot"
+                )
+                for k, v in sorted(args.cluster_parameters.items())
+            ],
+            opts=dr_child,
+        )
+        self.secondary = aws.rds.Cluster(
+            f"{name}-secondary",
+            cluster_identifier=self.secondary_identifier,
+            # No database_name, master_username or master_password: a secondary replicates the
+            # primary's volume, and AWS rejects them (pulumi#15818).
+            engine=args.engine,
+            engine_version=args.engine_version,
+            global_cluster_identifier=self.global_cluster.id,
+            enable_global_write_forwarding=self.write_forwarding,
+            storage_encrypted=True,
+            kms_key_id=placement.kms_key_arn,
+            db_subnet_group_name=placement.subnet_group_name,
+            vpc_security_group_ids=list(placement.security_group_ids),
+            db_cluster_parameter_group_name=cluster_parameters.name,
+            port=args.port,
+            iam_database_authentication_enabled=True,
+            backup_retention_period=args.backup_retention_days,
+            copy_tags_to_snapshot=True,
+            deletion_protection=args.protect,
+            # The provider removes a secondary from its global cluster before deleting it, and
+            # a detached (possibly promoted) cluster can take a final snapshot: keep one.
+            skip_final_snapshot=False,
+            final_snapshot_identifier=final_snapshot_identifier(
+                f"{name}-secondary", self.secondary_identifier, dr_child
+            ),
+            tags={"Name": self.secondary_identifier, "Role": "dr-secondary"},
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=placement.provider,
+                protect=args.protect,
+                depends_on=list(args.primary_instances),
+                # Drift on these detaches or promotes the secondary (terraform-provider-aws
+                # #43214); the version follows the global cluster's upgrades.
+                ignore_changes=[
+                    "globalClusterIdentifier",
+                    "replicationSourceIdentifier",
+                    "engineVersion",
+                ],
+            ),
+        )
+
+        self.secondary_instances = []
+        if args.readers:
+            instance_parameters = aws.rds.ParameterGroup(
+                f"{name}-secondary-instance",
+                family=args.parameter_group_family,
+                description=f"{name} secondary: the primary's instance settings",
+                parameters=[
+                    aws.rds.ParameterGroupParameterArgs(
+                        name=k, value=v, apply_method="pending-reboot"
+                    )
+                    for k, v in sorted(args.instance_parameters.items())
+                ],
+                opts=dr_child,
+            )
+            for index in range(args.readers):
+                identifier = aws_identifier(self.secondary_identifier, str(index + 1))
+                self.secondary_instances.append(
+                    aws.rds.ClusterInstance(
+                        f"{name}-secondary-{index + 1}",
+                        identifier=identifier,
+                        cluster_identifier=self.secondary.id,
+                        engine=args.engine,
+                        instance_class=args.instance_class,
+                        db_subnet_group_name=placement.subnet_group_name,
+                        db_parameter_group_name=instance_parameters.name,
+                        publicly_accessible=False,
+                        auto_minor_version_upgrade=True,
+                        promotion_tier=0 if index == 0 else 1,
+                        copy_tags_to_snapshot=True,
+                        tags={"Name": identifier},
+                        opts=pulumi.ResourceOptions(
+                            parent=self, provider=placement.provider, protect=args.protect
+                        ),
+                    )
+                )
+        self.register_outputs(
+            {
+                "global_cluster_id": self.global_cluster.id,
+                "secondary_cluster_id": self.secondary.cluster_identifier,
+                "secondary_cluster_arn": self.secondary.arn,
+                "secondary_reader_endpoint": self.secondary.reader_endpoint,
+                "write_forwarding": self.write_forwarding,
+            }
+        )
+
+
+# --- RDS cross-Region read replica -----------------------------------------------------------
+@dataclass(frozen=True)
+class CrossRegionReplicaArgs:
+    source_instance: aws.rds.Instance
+    engine: str
+    parameter_group_family: str
+    placement: DrNetworkPlacement
+    instance_class: str
+    # Ready to take writes after promotion (warm standby, active-active): Multi-AZ.
+    multi_az: bool = False
+    # Backups on the replica, so a promoted replica has point-in-time recovery at once.
+    backup_retention_days: int = 7
+    max_allocated_storage_gb: int = 100
+    port: int | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    protect: bool = False
+
+
+class CrossRegionReplica(pulumi.ComponentResource):
+    """An RDS read replica of the primary instance in the DR region, promotable with PITR."""
+
+    replica: aws.rds.Instance
+    identifier: str
+
+    def __init__(
+        self, name: str, args: CrossRegionReplicaArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("webstack:global_database:CrossRegionReplica", name, None, opts)
+        if args.engine.startswith("aurora-"):
+            raise ValueError("Aurora crosses regions as a global database, not an RDS replica")
+        if args.backup_retention_days < 1:
+            raise ValueError("a promotable replica needs backups (backup_retention_days >= 1)")
+        placement = args.placement
+        self.identifier = aws_identifier(name, placement.region)
+        parameter_group = aws.rds.ParameterGroup(
+            f"{name}-replica",
+            family=args.parameter_group_family,
+            description=f"{name} replica: the primary's TLS and logging settings",
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(name=k, value=v, apply_method="pending-reboot")
+                for k, v in sorted(args.parameters.items())
+            ],
+            opts=pulumi.ResourceOptions(parent=self, provider=placement.provider),
+        )
+        self.replica = aws.rds.Instance(
+            f"{name}-replica",
+            identifier=self.identifier,
+            # Across regions (and with a subnet group named) AWS wants the source's ARN.
+            replicate_source_db=args.source_instance.arn,
+            instance_class=args.instance_class,
+            # storage_encrypted is ignored for a cross-Region replica: the key decides, and it
+            # must be a key of the replica's region (terraform-aws-rds#428).
+            storage_encrypted=True,
+            kms_key_id=placement.kms_key_arn,
+            multi_az=args.multi_az,
+            backup_retention_period=args.backup_retention_days,
+            storage_type="gp3",
+            max_allocated_storage=args.max_allocated_storage_gb,
+            db_subnet_group_name=placement.subnet_group_name,
+            vpc_security_group_ids=list(placement.security_group_ids),
+            parameter_group_name=parameter_group.name,
+            port=args.port,
+            iam_database_authentication_enabled=True,
+            publicly_accessible=False,
+            auto_minor_version_upgrade=True,
+            copy_tags_to_snapshot=True,
+            deletion_protection=args.protect,
+            # AWS refuses a final snapshot of a replica; the primary's backups hold the data.
+            skip_final_snapshot=True,
+            tags={"Name": self.identifier, "Role": "dr-replica"},
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=placement.provider,
+                protect=args.protect,
+                # A replica follows its source's minor upgrades.
+                ignore_changes=["engineVersion"],
+            ),
+        )
+        self.register_outputs(
+            {
+                "replica_instance_id": self.replica.identifier,
+                "replica_instance_arn": self.replica.arn,
+                "replica_address": self.replica.address,
+            }
+        )
+
+
+# --- ElastiCache global datastore ----------------------------------------------------------------
+# Node families a global datastore accepts, size large and above (ElastiCache User Guide,
+# "Prerequisites and limitations" of global datastores): no burstable t-nodes, no m4/r4.
+GLOBAL_DATASTORE_FAMILIES = ("m5", "m6g", "m7g", "r5", "r6g", "r6gd", "r7g", "c7gn")
+# Engines and the oldest version a global datastore accepts.
+GLOBAL_DATASTORE_ENGINES = {"redis": (5, 0, 6), "valkey": (7, 2, 0)}
+
+
+def global_datastore_problem(engine: str, version: str, node_type: str) -> str | None:
+    """Why a global datastore would refuse this cache, or None when it accepts it."""
+    if engine not in GLOBAL_DATASTORE_ENGINES:
+        return (
+            f"engine {engine!r}: a global datastore needs one of {sorted(GLOBAL_DATASTORE_ENGINES)}"
+        )
+    oldest = GLOBAL_DATASTORE_ENGINES[engine]
+    match = re.fullmatch(r"(\d+)(?:\.(\d+|x))?(?:\.(\d+))?", version)
+    if not match:
+        return f"version {version!r}: not an ElastiCache engine version"
+    parts = (
+        int(match[1]),
+        int(match[2]) if match[2] and match[2] != "x" else 0,
+        int(match[3] or 0),
+    )
+    if parts < oldest:
+        needed = ".".join(map(str, oldest))
+        return f"version {version!r}: a global datastore needs {engine} {needed} or later"
+    node = re.fullmatch(r"cache\.([a-z0-9]+)\.([a-z0-9]+)", node_type)
+    if not node:
+        return f"node type {node_type!r}: not an ElastiCache node type"
+    family, size = node[1], node[2]
+    if family not in GLOBAL_DATASTORE_FAMILIES or not re.fullmatch(r"large|\d*xlarge", size):
+        return (
+            f"node type {node_type!r}: a global datastore needs size large or above of "
+            f"{', '.join(GLOBAL_DATASTORE_FAMILIES)} (no burstable t-nodes)"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class GlobalDatastoreArgs:
+    primary_group: aws.elasticache.ReplicationGroup
+    engine: str
+    version: str
+    node_type: str
+    placement: DrNetworkPlacement
+    # Replicas of the secondary group (its own primary node is added).
+    replicas: int = 1
+    port: int | None = None
+    # The primary's AUTH token: clients in both regions use the same one.
+    auth_token: pulumi.Input[str] | None = None
+    # Daily snapshots of the secondary too: once promoted it is the only copy.
+    snapshot_retention_days: int = 0
+    snapshot_window: str | None = None
+    protect: bool = False
+
+
+class GlobalDatastore(pulumi.ComponentResource):
+    """An ElastiCache global datastore: the primary group replicated to a DR-region group."""
+
+    global_group: aws.elasticache.GlobalReplicationGroup
+    secondary: aws.elasticache.ReplicationGroup
+    secondary_identifier: str
+
+    def __init__(
+        self, name: str, args: GlobalDatastoreArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("webstack:global_database:GlobalDatastore", name, None, opts)
+        problem = global_datastore_problem(args.engine, args.version, args.node_type)
+        if problem:
+            raise ValueError(f"{name}: {problem}")
+        placement = args.placement
+        self.global_group = aws.elasticache.GlobalReplicationGroup(
+            f"{name}-global",
+            # AWS prefixes the suffix with its own letters, so the id is unique per account.
+            global_replication_group_id_suffix=aws_identifier(name, max_length=30),
+            primary_replication_group_id=args.primary_group.id,
+            global_replication_group_description=f"{name}: primary and DR caches",
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        self.secondary_identifier = aws_identifier(
+            name, placement.region, max_length=MAX_CACHE_IDENTIFIER
+        )
+        nodes = 1 + args.replicas
+        highly_available = nodes >= 2
+        self.secondary = aws.elasticache.ReplicationGroup(
+            f"{name}-secondary",
+            replication_group_id=self.secondary_identifier,
+            description=f"{name} DR-region member of the global datastore",
+            # Engine, version, node type and parameter group come from the global datastore.
+            global_replication_group_id=self.global_group.global_replication_group_id,
+            num_cache_clusters=nodes,
+            port=args.port,
+            subnet_group_name=placement.subnet_group_name,
+            security_group_ids=list(placement.security_group_ids),
+            automatic_failover_enabled=highly_available,
+            multi_az_enabled=highly_available,
+            at_rest_encryption_enabled=True,
+            kms_key_id=placement.kms_key_arn,
+            transit_encryption_enabled=True,
+            auth_token=args.auth_token,
+            snapshot_retention_limit=args.snapshot_retention_days,
+            snapshot_window=args.snapshot_window,
+            tags={"Name": self.secondary_identifier, "Role": "dr-secondary"},
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=placement.provider,
+                protect=args.protect,
+                additional_secret_outputs=["authToken"],
+            ),
+        )
+        self.register_outputs(
+            {
+                "global_replication_group_id": self.global_group.global_replication_group_id,
+                "secondary_replication_group_id": self.secondary.replication_group_id,
+            }
+        )

@@ -1,0 +1,300 @@
+"""The DR mirror as shipped: every strategy x database family, both regions, one synthesis each.
+
+Stacks: prod (warm-standby, Aurora), dr-backup (backup-restore, RDS), dr-pilot (pilot-light,
+Aurora), dr-pilotrds (pilot-light, RDS), dr-warmrds (warm-standby, RDS), dr-active (active-active,
+Aurora). Each is synthesized once in deployed mode (ids and ARNs known, so references can be
+followed) through the module's cache.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pytest
+
+from tests.support.synth import synth
+from tools import stackfile
+from tools.mockcloud import ROOT, RecordedResource, Synthesis
+
+PRIMARY, DR = "us-east-1", "us-west-2"
+STACKS = {
+    "prod": ("warm-standby", "aurora", DR),
+    "dr-backup": ("backup-restore", "rds", DR),
+    "dr-pilot": ("pilot-light", "aurora", "us-east-2"),
+    "dr-pilotrds": ("pilot-light", "rds", DR),
+    "dr-warmrds": ("warm-standby", "rds", DR),
+    "dr-active": ("active-active", "aurora", DR),
+}
+MIRRORED = [s for s, (strategy, _, _) in STACKS.items() if strategy != "backup-restore"]
+DR_COMPONENT = "webstack:disaster_recovery:DisasterRecovery"
+# Managed from the primary region although they belong to the mirror.
+PRIMARY_MANAGED = {
+    "aws:rds/globalCluster:GlobalCluster",
+    "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
+    "aws:backup/plan:Plan",
+    "aws:backup/selection:Selection",
+    "aws:route53/record:Record",
+    "aws:route53/healthCheck:HealthCheck",
+}
+
+
+@cache
+def deployed(stack: str) -> Synthesis:
+    # Explicit webstack:dr (the file's own value): the conftest strips prod's mirror otherwise.
+    file_dr = stackfile.load_stack_config(stack, ROOT, None)["webstack:dr"]
+    result = synth(stack, {"webstack:dr": file_dr}, preview=False)
+    assert result.error is None, result.error
+    return result
+
+
+def providers(s: Synthesis) -> dict[str, str]:
+    """Provider URN by region (the edge provider is the primary's in us-east-1)."""
+    out: dict[str, str] = {}
+    for p in s.of_type("pulumi:providers:aws"):
+        out.setdefault(str(p.inputs["region"]), p.urn)
+    return out
+
+
+def mirror(s: Synthesis) -> RecordedResource:
+    (component,) = s.of_type(DR_COMPONENT)
+    return component
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_every_dr_region_resource_goes_through_the_dr_provider(stack: str) -> None:
+    s = deployed(stack)
+    dr_region = STACKS[stack][2]
+    provider = providers(s)
+    assert set(provider) == {PRIMARY, dr_region}
+    under_mirror = {r.urn for r in s.descendants(mirror(s).urn)}
+    in_dr = [r for r in s.cloud_resources if r.region == dr_region]
+    assert in_dr, "nothing in the DR region"
+    for r in s.cloud_resources:
+        if r.region == dr_region:
+            assert r.provider == provider[dr_region], r.urn
+            assert r.urn in under_mirror, r.urn
+        else:
+            assert r.region == PRIMARY, r.urn
+            assert r.urn not in under_mirror or r.type in PRIMARY_MANAGED or _primary_side(r), r.urn
+
+
+def _primary_side(r: RecordedResource) -> bool:
+    """Mirror resources that act on the primary: IAM (global), the primary vault, the primary
+    bucket's replication configuration, the credential's replicated secret lives in primary."""
+    return (
+        r.type.startswith("aws:iam/")
+        or r.type
+        in ("aws:backup/vault:Vault", "aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+        or r.type.startswith("random:")
+    )
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_urns_and_iam_names_never_collide_between_regions(stack: str) -> None:
+    s = deployed(stack)
+    urns = [r.urn for r in s.resources]
+    assert len(urns) == len(set(urns))
+    iam = [
+        r for r in s.cloud_resources if r.type.startswith("aws:iam/") and r.type.endswith("Role")
+    ]
+    names = [r.name for r in iam]
+    assert len(names) == len(set(names)), sorted(names)
+    suffixes = [
+        r.get("customSuffix") for r in s.of_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    ]
+    assert len(suffixes) == (1 if STACKS[stack][0] == "none" else 2)
+    assert len(set(suffixes)) == len(suffixes)
+    for kind, key in (
+        ("aws:rds/cluster:Cluster", "clusterIdentifier"),
+        ("aws:rds/instance:Instance", "identifier"),
+        ("aws:elasticache/replicationGroup:ReplicationGroup", "replicationGroupId"),
+        ("aws:kms/alias:Alias", "name"),
+    ):
+        values = [r.get(key) for r in s.of_type(kind)]
+        assert len(values) == len(set(values)), (kind, values)
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_the_database_crosses_regions_under_the_dr_key(stack: str) -> None:
+    s = deployed(stack)
+    strategy, family, dr_region = STACKS[stack]
+    dr_keys = {r.outputs["arn"] for r in s.of_type("aws:kms/key:Key") if r.region == dr_region}
+    assert len(dr_keys) == 3
+    clusters = s.of_type("aws:rds/cluster:Cluster")
+    instances = s.of_type("aws:rds/instance:Instance")
+    if strategy == "backup-restore":
+        assert [c.region for c in clusters] == []
+        assert {i.region for i in instances} == {PRIMARY}
+        (selection,) = s.of_type("aws:backup/selection:Selection")
+        (primary_db,) = [i for i in instances if not i.get("replicateSourceDb")]
+        assert selection.get("resources") == [primary_db.outputs["arn"]]
+        (plan,) = s.of_type("aws:backup/plan:Plan")
+        (dr_vault,) = [v for v in s.of_type("aws:backup/vault:Vault") if v.region == dr_region]
+        assert (
+            plan.get("rules", 0, "copyActions", 0, "destinationVaultArn") == dr_vault.outputs["arn"]
+        )
+        assert dr_vault.get("kmsKeyArn") in dr_keys
+        return
+    if family == "aurora":
+        (primary,) = [c for c in clusters if c.region == PRIMARY]
+        (secondary,) = [c for c in clusters if c.region == dr_region]
+        (global_cluster,) = s.of_type("aws:rds/globalCluster:GlobalCluster")
+        assert global_cluster.region == PRIMARY
+        assert global_cluster.get("sourceDbClusterIdentifier") == primary.outputs["arn"]
+        assert secondary.get("globalClusterIdentifier") == global_cluster.id
+        assert secondary.get("kmsKeyId") in dr_keys
+        assert secondary.get("masterUsername") is None and secondary.get("databaseName") is None
+        assert secondary.protect and "globalClusterIdentifier" in secondary.ignore_changes
+        assert "globalClusterIdentifier" in primary.ignore_changes
+        assert secondary.get("engineVersion") == primary.get("engineVersion")
+        assert primary.get("manageMasterUserPassword") is False
+        assert primary.get("masterPassword")
+        readers = [
+            i for i in s.of_type("aws:rds/clusterInstance:ClusterInstance") if i.region == dr_region
+        ]
+        assert len(readers) == 1
+    else:
+        (primary,) = [
+            i for i in instances if i.region == PRIMARY and not i.get("replicateSourceDb")
+        ]
+        (replica,) = [i for i in instances if i.region == dr_region]
+        assert replica.get("replicateSourceDb") == primary.outputs["arn"]
+        assert replica.get("kmsKeyId") in dr_keys
+        assert replica.get("multiAz") is (strategy != "pilot-light")
+        assert replica.get("backupRetentionPeriod") == 14
+        assert primary.get("manageMasterUserPassword") is False and primary.get("password")
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_the_master_secret_is_replicated_with_the_dr_key(stack: str) -> None:
+    s = deployed(stack)
+    dr_region = STACKS[stack][2]
+    (secret,) = [
+        r for r in s.of_type("aws:secretsmanager/secret:Secret") if r.name.endswith("-db-master")
+    ]
+    (replica,) = secret.get("replicas")
+    assert replica["region"] == dr_region
+    dr_data = [
+        k
+        for k in s.of_type("aws:kms/key:Key")
+        if k.region == dr_region and k.name.endswith("-dr-data")
+    ]
+    assert replica["kmsKeyId"] == dr_data[0].outputs["arn"]
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_uploads_replicate_to_the_dr_bucket_under_the_dr_key(stack: str) -> None:
+    s = deployed(stack)
+    strategy, _, dr_region = STACKS[stack]
+    configs = s.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    assert len(configs) == (2 if strategy == "active-active" else 1)
+    forward = next(c for c in configs if c.region == PRIMARY)
+    dr_bucket = s.by_arn(forward.get("rules", 0, "destination", "bucket"))
+    assert dr_bucket.region == dr_region and dr_bucket.name.endswith("-dr-uploads")
+    key = forward.get("rules", 0, "destination", "encryptionConfiguration", "replicaKmsKeyId")
+    assert s.by_arn(key).region == dr_region
+    assert forward.get("rules", 0, "deleteMarkerReplication", "status") == "Enabled"
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_route53_routes_the_site_name_across_regions(stack: str) -> None:
+    s = deployed(stack)
+    strategy, _, dr_region = STACKS[stack]
+    fqdn = f"{'www' if stack == 'prod' else stack}.example.com"
+    routed = [r for r in s.of_type("aws:route53/record:Record") if r.get("name") == fqdn]
+    if strategy == "backup-restore":
+        assert {r.get("type") for r in routed} == {"A", "AAAA"}
+        assert all(r.get("setIdentifier") is None for r in routed)
+        return
+    assert len(routed) == 2
+    checks = {h.id: h for h in s.of_type("aws:route53/healthCheck:HealthCheck")}
+    for record in routed:
+        assert record.get("setIdentifier")
+        check = checks[record.get("healthCheckId")]
+        assert (check.get("type"), check.get("resourcePath"), check.get("port")) == (
+            "HTTPS",
+            "/healthz",
+            443,
+        )
+    if strategy == "active-active":
+        regions = sorted(r.get("latencyRoutingPolicies", 0, "region") for r in routed)
+        assert regions == sorted([PRIMARY, dr_region])
+    else:
+        kinds = sorted(r.get("failoverRoutingPolicies", 0, "type") for r in routed)
+        assert kinds == ["PRIMARY", "SECONDARY"]
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_cloudfront_fails_over_to_the_dr_alb_with_an_origin_group(stack: str) -> None:
+    s = deployed(stack)
+    strategy, _, dr_region = STACKS[stack]
+    (distribution,) = s.of_type("aws:cloudfront/distribution:Distribution")
+    groups = distribution.get("originGroups") or []
+    if strategy not in ("warm-standby", "active-active"):
+        assert groups == []
+        return
+    (group,) = groups
+    assert [m["originId"] for m in group["members"]] == ["alb", "alb-dr"]
+    assert group["failoverCriteria"]["statusCodes"] == [500, 502, 503, 504]
+    assert distribution.get("defaultCacheBehavior", "targetOriginId") == group["originId"]
+    dr_alb = next(
+        r
+        for r in s.of_type("aws:lb/loadBalancer:LoadBalancer")
+        if r.region == dr_region and not r.get("internal")
+    )
+    origins = {o["originId"]: o for o in distribution.get("origins")}
+    assert origins["alb-dr"]["domainName"] == dr_alb.outputs["dnsName"]
+
+
+@pytest.mark.parametrize("stack", MIRRORED)
+def test_the_standby_tiers_run_the_plans_size(stack: str) -> None:
+    s = deployed(stack)
+    strategy, _, dr_region = STACKS[stack]
+    groups = {g.region: g for g in s.of_type("aws:autoscaling/group:Group")}
+    standby = groups[dr_region]
+    # Pilot light at 0, warm standby at dr.standbySize (2 in prod), active-active as the primary.
+    expected = {"pilot-light": (0, 0), "warm-standby": (2, 2), "active-active": (2, None)}
+    assert (standby.get("minSize"), standby.get("desiredCapacity")) == expected[strategy]
+    assert standby.get("maxSize") == 6
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_the_outputs_follow_the_contract(stack: str) -> None:
+    s = deployed(stack)
+    strategy, family, dr_region = STACKS[stack]
+    out = s.outputs
+    assert (out["project"], out["stack"], out["environment"]) == ("webstack", stack, "prod")
+    assert out["primary"]["role"] == "primary" and out["primary"]["region"] == PRIMARY
+    dr: dict[str, Any] = out["dr"]
+    assert set(dr) == {
+        "strategy",
+        "region",
+        "rto",
+        "rpo",
+        "standby",
+        "database",
+        "cache",
+        "failoverCapacity",
+        "dns",
+        "backup",
+        "replication",
+    }
+    assert (dr["strategy"], dr["region"]) == (strategy, dr_region)
+    for objective in (dr["rto"], dr["rpo"]):
+        assert set(objective) == {"value", "unit", "source"} and objective["source"]
+    assert (dr["standby"] is None) == (strategy == "backup-restore")
+    assert (dr["backup"] is None) == (strategy != "backup-restore")
+    if dr["standby"] is not None:
+        assert dr["standby"]["role"] == "standby" and dr["standby"]["region"] == dr_region
+        assert dr["database"]["family"] == family
+        assert dr["failoverCapacity"]["web"]["minSize"] == 2
+        assert len(dr["dns"]["records"]) == 2
+    assert (dr["cache"] is not None) == (strategy in ("warm-standby", "active-active"))
+    assert dr["replication"]["bidirectional"] is (strategy == "active-active")
+
+
+def test_a_stack_without_dr_exports_the_empty_dr_shape() -> None:
+    out = synth("dev", preview=False).outputs
+    assert out["dr"]["strategy"] == "none"
+    assert all(v is None for k, v in out["dr"].items() if k != "strategy")
