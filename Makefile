@@ -41,12 +41,12 @@ stacks:
 
 ## Offline preview of a stack under Pulumi's mock monitor, checked by the policy pack: make preview STACK=prod
 ## The pack's config is chosen by the stack's environment: policies/config/<environment>.json
-ENVIRONMENT = $(shell $(PY) -m tools.stackfile environment $(STACK) 2>/dev/null)
-POLICY_CONFIG = $(if $(wildcard policies/config/$(ENVIRONMENT).json),--policy-pack-config policies/config/$(ENVIRONMENT).json)
+PACK_CONFIG = $(shell $(PY) -m tools.stackfile pack-config $(STACK) 2>/dev/null)
+POLICY_CONFIG = $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG))
 
 ## The pack config `make preview` uses for a stack (empty when its environment has none)
 pack-config: venv
-	@echo $(if $(wildcard policies/config/$(ENVIRONMENT).json),policies/config/$(ENVIRONMENT).json)
+	@echo $(PACK_CONFIG)
 
 preview: venv policies-venv
 	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(POLICY_CONFIG) $(ARGS)

@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.support.process import run_module
 from tools.bench_preview import preview_command
 from tools.mockcloud import Synthesis
-from tools.stackfile import known_stacks
+from tools.stackfile import environment_of, known_stacks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_each_stack_is_previewed_with_the_pack_and_its_config() -> None:
     commands = {stack: preview_command(stack, pack=True) for stack in known_stacks(ROOT)}
     assert len(commands) == len(known_stacks(ROOT))
+    environments = {stack: environment_of(stack, ROOT) for stack in commands}
+    assert environments["dev"] == "dev" and environments["prod"] == "prod"
     for stack, command in commands.items():
         assert command[1:] == [
             "-m",
@@ -26,7 +28,7 @@ def test_each_stack_is_previewed_with_the_pack_and_its_config() -> None:
             "--policy-pack",
             "policies",
             "--policy-pack-config",
-            f"policies/config/{stack}.json",
+            f"policies/config/{environments[stack]}.json",
         ]
     assert preview_command("dev", pack=False)[1:] == [
         "-m",

@@ -17,6 +17,7 @@ from tests.support.synth import synth
 from tools.analyzer import PolicyPackProcess
 from tools.mockcloud import ROOT, synthesize
 from tools.preview import check, render_findings
+from tools.stackfile import pack_config_path
 from tools.variants import FEATURES
 
 PACK = ROOT / "policies"
@@ -30,8 +31,9 @@ def pack() -> Iterator[PolicyPackProcess]:
 
 
 def pack_config(stack: str) -> dict[str, Any]:
-    path = PACK / "config" / f"{stack}.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    """The pack config `make preview` uses for the stack: its environment's."""
+    path = pack_config_path(stack, ROOT)
+    return json.loads(path.read_text()) if path else {}
 
 
 # The DR stacks (Pulumi.dr-*.yaml) run as shipped: each synthesizes two regions, and the

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tools.mockcloud import ROOT
-from tools.stackfile import known_stacks
+from tools.stackfile import known_stacks, pack_config_path
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,10 @@ class Run:
 
 def preview_command(stack: str, pack: bool) -> list[str]:
     command = [sys.executable, "-m", "tools.preview", "--stack", stack, "--json"]
-    config = ROOT / "policies" / "config" / f"{stack}.json"
+    config = pack_config_path(stack, ROOT)
     if pack:
         command += ["--policy-pack", "policies"]
-        if config.exists():
+        if config is not None:
             command += ["--policy-pack-config", str(config.relative_to(ROOT))]
     return command
 

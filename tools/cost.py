@@ -337,6 +337,9 @@ UNPRICED_TYPES = frozenset(
         "aws:acm/certificate:Certificate",
         "aws:acm/certificateValidation:CertificateValidation",
         "aws:autoscaling/policy:Policy",
+        "aws:backup/plan:Plan",
+        "aws:backup/selection:Selection",
+        "aws:backup/vault:Vault",  # recovery-point storage and cross-region copy transfer
         "aws:autoscaling/schedule:Schedule",
         "aws:cloudfront/distribution:Distribution",  # requests and data
         "aws:cloudfront/originAccessControl:OriginAccessControl",
@@ -351,6 +354,8 @@ UNPRICED_TYPES = frozenset(
         "aws:ec2/securityGroup:SecurityGroup",
         "aws:ec2/subnet:Subnet",
         "aws:ec2/vpc:Vpc",
+        # Priced through its member replication groups; cross-region transfer not estimated.
+        "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
         "aws:elasticache/parameterGroup:ParameterGroup",
         "aws:elasticache/subnetGroup:SubnetGroup",
         "aws:iam/instanceProfile:InstanceProfile",
@@ -363,6 +368,8 @@ UNPRICED_TYPES = frozenset(
         "aws:lb/listenerRule:ListenerRule",
         "aws:lb/targetGroup:TargetGroup",
         "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+        # Priced through its member clusters; replicated write I/O and transfer not estimated.
+        "aws:rds/globalCluster:GlobalCluster",
         "aws:rds/parameterGroup:ParameterGroup",
         "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",
         "aws:rds/proxyTarget:ProxyTarget",
@@ -373,6 +380,7 @@ UNPRICED_TYPES = frozenset(
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
         "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",  # transfer and replica storage
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         "aws:s3/bucketVersioning:BucketVersioning",

@@ -277,16 +277,27 @@ def environment_of(stack: str, project_dir: Path) -> str:
     return config.get(f"{project.name}:environment", "dev")
 
 
+def pack_config_path(stack: str, project_dir: Path) -> Path | None:
+    """The policy pack config the stack is checked with: its environment's, when shipped."""
+    path = project_dir / "policies" / "config" / f"{environment_of(stack, project_dir)}.json"
+    return path if path.exists() else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tools.stackfile environment STACK``: print the stack's environment."""
+    """``python -m tools.stackfile environment|pack-config STACK``: print the stack's
+    environment, or the path of its policy pack config (nothing when there is none)."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2 or args[0] != "environment":
-        print("usage: python -m tools.stackfile environment STACK", file=sys.stderr)
+    if len(args) != 2 or args[0] not in ("environment", "pack-config"):
+        print("usage: python -m tools.stackfile environment|pack-config STACK", file=sys.stderr)
         return 2
     try:
-        print(environment_of(args[1], Path.cwd()))
+        if args[0] == "environment":
+            print(environment_of(args[1], Path.cwd()))
+        else:
+            path = pack_config_path(args[1], Path.cwd())
+            print(path.relative_to(Path.cwd()) if path else "")
     except StackFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
