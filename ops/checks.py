@@ -80,7 +80,12 @@ def _tier_status(ctx: Context, region: Region) -> list[Check]:
 
 def status(ctx: Context) -> list[Check]:
     o = ctx.outputs
-    checks = [Check("strategy", "info", f"{o.dr.strategy} ({o.primary.region} -> {o.dr.region})")]
+    where = (
+        f"{o.primary.region} only, no disaster recovery"
+        if o.dr.region is None
+        else f"{o.primary.region} -> {o.dr.region}"
+    )
+    checks = [Check("strategy", "info", f"{o.dr.strategy} ({where})")]
     for region in o.regions():
         checks += _guard(
             f"{region.region}/database",
@@ -112,6 +117,28 @@ def status(ctx: Context) -> list[Check]:
             ]
 
         checks += _guard("replication", o.dr.region, data)
+    if o.dr.cache is not None and o.dr.region:
+        cache = o.dr.cache
+
+        def datastore() -> list[Check]:
+            members = facts.global_datastore(
+                ctx, o.dr.region or "", cache.global_replication_group_id
+            )
+            primary = [m.replication_group_id for m in members if m.role == "PRIMARY"]
+            listed = ", ".join(
+                f"{m.replication_group_id} ({m.region}) {m.role.lower()} {m.status}"
+                for m in members
+            )
+            return [
+                Check(
+                    "cache/global-datastore",
+                    "info",
+                    f"{cache.global_replication_group_id}: primary "
+                    f"{primary[0] if primary else 'none'}; members {listed}",
+                )
+            ]
+
+        checks += _guard("cache/global-datastore", o.dr.region, datastore)
     if o.dr.dns is not None:
 
         def dns() -> list[Check]:
@@ -225,6 +252,27 @@ def drill(ctx: Context) -> list[Check]:
         return "; ".join(seen)
 
     step("dr-capacity", capacity)
+    if o.dr.cache is not None:
+        cache = o.dr.cache
+
+        def cache_ready(c: Context) -> str:
+            region = o.dr.region or ""
+            gid, want = cache.global_replication_group_id, cache.secondary_replication_group_id
+            members = {
+                (m.replication_group_id, m.region): m
+                for m in facts.global_datastore(c, region, gid)
+            }
+            mine = members.get((want, region))
+            if mine is None:
+                raise StepFailed(f"elasticache: {want} ({region}) is not a member of {gid}")
+            if mine.role != "SECONDARY" or mine.status != "associated":
+                raise StepFailed(
+                    f"elasticache: {want} is {mine.role.lower()} {mine.status} in {gid}, "
+                    "expected secondary associated"
+                )
+            return f"{want} is an associated secondary of {gid}"
+
+        step("dr-cache", cache_ready)
     if o.dr.dns is not None:
 
         def dr_dns(c: Context) -> str:

@@ -194,7 +194,11 @@ def main(
         plans._dr(ctx)  # refuses stacks without a standby
         if args.verb == "drill":
             return _checks_report("drill", outputs, checks.drill(ctx), out, args.json)
-        steps = plans.failover_steps() if args.verb == "failover" else plans.failback_steps()
+        steps = (
+            plans.failover_steps(outputs)
+            if args.verb == "failover"
+            else plans.failback_steps(outputs)
+        )
         if not options.execute:
             return _plan(args.verb, outputs, steps, out, args.json)
         path = (

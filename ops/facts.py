@@ -34,6 +34,34 @@ def global_members(ctx: Context, region: str, global_id: str) -> dict[str, bool]
     return {m["DBClusterArn"]: bool(m.get("IsWriter")) for m in clusters[0]["GlobalClusterMembers"]}
 
 
+@dataclass(frozen=True)
+class DatastoreMember:
+    """One replication group of an ElastiCache global datastore."""
+
+    replication_group_id: str
+    region: str
+    role: str  # PRIMARY | SECONDARY
+    status: str
+
+
+def global_datastore(ctx: Context, region: str, global_id: str) -> list[DatastoreMember]:
+    """ElastiCache global datastore: its member replication groups, as seen from `region`."""
+    found = ctx.client("elasticache", region).describe_global_replication_groups(
+        GlobalReplicationGroupId=global_id, ShowMemberInfo=True
+    )["GlobalReplicationGroups"]
+    if not found:
+        raise StepFailed(f"elasticache: global datastore {global_id} not found from {region}")
+    return [
+        DatastoreMember(
+            m["ReplicationGroupId"],
+            m["ReplicationGroupRegion"],
+            m.get("Role", "?"),
+            m.get("Status", "?"),
+        )
+        for m in found[0].get("Members", [])
+    ]
+
+
 def cluster(ctx: Context, region: str, cluster_id: str) -> dict[str, Any]:
     rds = ctx.client("rds", region)
     found: list[dict[str, Any]] = rds.describe_db_clusters(DBClusterIdentifier=cluster_id)[

@@ -1,5 +1,6 @@
 """IAM actions of the runbook. ops/iam-policy.json must allow exactly what the tool calls
-(tests/ops/test_iam_policy.py records the calls); the write actions are simulated by `drill`."""
+(tests/ops/test_iam_policy.py records the calls of runs against moto and of the botocore Stubber
+runs of tests/ops/test_stubber.py); the write actions are simulated by `drill`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ FAILOVER_ACTIONS: tuple[str, ...] = (
     "rds:RemoveFromGlobalCluster",
     "rds:PromoteReadReplica",
     "rds:SwitchoverGlobalCluster",
+    "elasticache:FailoverGlobalReplicationGroup",
     "autoscaling:UpdateAutoScalingGroup",
     "route53:UpdateHealthCheck",
 )

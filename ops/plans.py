@@ -7,6 +7,7 @@ import botocore.exceptions
 
 from ops import facts
 from ops.aws import is_unreachable
+from ops.outputs import StackOutputs
 from ops.runner import Context, Refused, Skip, Step, StepFailed
 
 
@@ -197,6 +198,44 @@ def promote_database(ctx: Context) -> str:
 
     ctx.wait_until(f"{replica} to be promoted", promoted)
     return f"promoted read replica {replica} ({seen})"
+
+
+def _make_cache_primary(ctx: Context, region: str, group_id: str) -> str:
+    """Make `group_id` (in `region`) the primary of the global datastore; resumable."""
+    cache = ctx.outputs.dr.cache
+    assert cache is not None
+    gid = cache.global_replication_group_id
+
+    def role() -> tuple[bool, str]:
+        members = facts.global_datastore(ctx, region, gid)
+        mine = [m for m in members if (m.replication_group_id, m.region) == (group_id, region)]
+        if not mine:
+            raise StepFailed(
+                f"elasticache: {group_id} ({region}) is not a member of global datastore {gid}"
+            )
+        return mine[0].role == "PRIMARY", f"{mine[0].role.lower()}, {mine[0].status}"
+
+    if role()[0]:
+        return f"{group_id} is already the primary of {gid}"
+    ctx.client("elasticache", region).failover_global_replication_group(
+        GlobalReplicationGroupId=gid, PrimaryRegion=region, PrimaryReplicationGroupId=group_id
+    )
+    ctx.wait_until(f"{group_id} to become the primary of {gid}", role)
+    return f"failed over global datastore {gid} to {group_id} in {region}"
+
+
+def promote_cache(ctx: Context) -> str:
+    _, dr_region = _dr(ctx)
+    cache = ctx.outputs.dr.cache
+    assert cache is not None
+    return _make_cache_primary(ctx, dr_region, cache.secondary_replication_group_id)
+
+
+def switch_cache_back(ctx: Context) -> str:
+    primary, _ = _dr(ctx)
+    cache = ctx.outputs.dr.cache
+    assert cache is not None
+    return _make_cache_primary(ctx, primary, cache.primary_replication_group_id)
 
 
 def _scale(ctx: Context, region: str, name: str, lo: int, hi: int, want: int) -> str:
@@ -393,7 +432,20 @@ def scale_standby_down(ctx: Context) -> str:
     return "; ".join(done)
 
 
-def failover_steps() -> list[Step]:
+def failover_steps(outputs: StackOutputs) -> list[Step]:
+    """The failover of this stack; a cache step only with a global datastore (dr.cache)."""
+    cache = (
+        [
+            Step(
+                "promote-cache",
+                "make the DR cache the primary of the global datastore",
+                promote_cache,
+                True,
+            )
+        ]
+        if outputs.dr.cache is not None
+        else []
+    )
     return [
         Step("preflight", "check identity, account, DR region and DNS records", preflight),
         Step(
@@ -407,6 +459,7 @@ def failover_steps() -> list[Step]:
             promote_database,
             True,
         ),
+        *cache,
         Step(
             "scale-standby",
             "scale the DR Auto Scaling groups to failover capacity",
@@ -422,7 +475,19 @@ def failover_steps() -> list[Step]:
     ]
 
 
-def failback_steps() -> list[Step]:
+def failback_steps(outputs: StackOutputs) -> list[Step]:
+    cache = (
+        [
+            Step(
+                "switch-cache",
+                "make the primary region's cache the primary of the global datastore",
+                switch_cache_back,
+                True,
+            )
+        ]
+        if outputs.dr.cache is not None
+        else []
+    )
     return [
         Step("preflight", "check identity, account, DR region and DNS records", preflight),
         Step(
@@ -436,6 +501,7 @@ def failback_steps() -> list[Step]:
             switch_database_back,
             True,
         ),
+        *cache,
         Step(
             "route-traffic-back",
             "make Route 53 send users to the primary region",

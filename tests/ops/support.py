@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.awsrequest
+import pytest
+from moto.rds.models import DBCluster, RDSBackend, rds_backends
 from moto.server import ThreadedMotoServer
 
 from ops.aws import Aws
@@ -54,6 +57,13 @@ def closed_port_url() -> str:
 
 def fresh_session() -> boto3.Session:
     """A session of its own, for tests that register event hooks on it."""
+    made = boto3.Session(**CREDENTIALS)
+    DATASTORES.answer_on(made)
+    return made
+
+
+def plain_session() -> boto3.Session:
+    """A session without the global datastore hook (for Stubber tests)."""
     return boto3.Session(**CREDENTIALS)
 
 
@@ -65,6 +75,7 @@ def session() -> boto3.Session:
     """One session for the test run: loading service models is most of a client's cost."""
     if "session" not in _shared:
         _shared["session"] = boto3.Session(**CREDENTIALS)
+        DATASTORES.answer_on(_shared["session"])
     shared: boto3.Session = _shared["session"]
     return shared
 
@@ -87,6 +98,177 @@ def client(service: str, region: str) -> Any:
             service, region_name=region, endpoint_url=moto_url()
         )
     return _clients[(service, region)]
+
+
+# --- what moto 5.2.5 does not model ------------------------------------------------------------
+#
+# The server runs in this process, so after moto answers a call the tests can apply to moto's own
+# backend the state change AWS makes. Each fix-up below names the gap and AWS's documented effect;
+# the tool under test is unchanged and still waits for that effect before it moves on.
+
+
+def _remove_from_global_cluster(
+    self: RDSBackend, global_cluster_identifier: str, db_cluster_identifier: str
+) -> Any:
+    """moto does not model: RemoveFromGlobalCluster sent to the secondary's region (moto looks the
+    global cluster up in that region's backend only - it lives in the primary's - answers 200 and
+    keeps the member). The test applies AWS's documented effect ("Detaches an Aurora secondary
+    cluster from an Aurora global database cluster. The cluster becomes a standalone cluster with
+    read-write capability instead of being read-only"): the member leaves the global cluster, the
+    cluster has no global cluster identifier and is a writer."""
+    answer = _ORIGINAL["remove_from_global_cluster"](
+        self, global_cluster_identifier, db_cluster_identifier
+    )
+    cluster = _cluster(self, db_cluster_identifier)
+    for backend in rds_backends[self.account_id].values():
+        found = backend.global_clusters.get(global_cluster_identifier)
+        if found is not None and cluster in found.members:
+            found.members.remove(cluster)
+            answer = found
+    cluster.global_cluster_identifier = None
+    cluster.is_writer = True
+    return answer
+
+
+def _cluster(backend: RDSBackend, identifier: str) -> DBCluster:
+    for cluster in backend.clusters.values():
+        if identifier in (cluster.db_cluster_identifier, cluster.db_cluster_arn):
+            return cluster
+    raise KeyError(identifier)
+
+
+def _promote_read_replica(self: RDSBackend, db_kwargs: dict[str, Any]) -> Any:
+    """moto does not model: promoting a cross-region read replica (moto keeps
+    ReadReplicaSourceDBInstanceIdentifier and the source keeps listing the replica). The test
+    applies AWS's documented effect ("the read replica becomes a standalone DB instance ...
+    replication stops"): the source identifier is cleared and the source no longer lists it."""
+    database = self.databases[db_kwargs["db_instance_identifier"]]
+    source_id = database.source_db_instance_identifier
+    answer = _ORIGINAL["promote_read_replica"](self, db_kwargs)
+    if source_id:
+        source = self.find_db_from_id(source_id)
+        for name in (database.db_instance_identifier, database.db_instance_arn):
+            if name in source.replicas:
+                source.replicas.remove(name)
+        database.source_db_instance_identifier = None
+    return answer
+
+
+_ORIGINAL: dict[str, Any] = {
+    "remove_from_global_cluster": RDSBackend.remove_from_global_cluster,
+    "promote_read_replica": RDSBackend.promote_read_replica,
+}
+
+
+def apply_aws_effects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Install the fix-ups above on moto's RDS backend for one test."""
+    monkeypatch.setattr(RDSBackend, "remove_from_global_cluster", _remove_from_global_cluster)
+    monkeypatch.setattr(RDSBackend, "promote_read_replica", _promote_read_replica)
+
+
+class GlobalDatastores:
+    """moto 5.2.5 does not implement ElastiCache global datastores at all (no
+    DescribeGlobalReplicationGroups, no FailoverGlobalReplicationGroup). For runs against moto the
+    tests answer these two calls client-side (a `before-call` hook, as botocore's Stubber does),
+    from members seeded with the fixture, and apply AWS's documented effect of a failover ("the
+    secondary region will become primary, and all other clusters will become secondary").
+    tests/ops/test_stubber.py checks the exact requests the tool sends."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, list[dict[str, Any]]] = {}
+        self.failovers: list[dict[str, Any]] = []
+
+    def reset(self) -> None:
+        self.groups.clear()
+        self.failovers.clear()
+
+    def answer_on(self, boto_session: boto3.Session) -> None:
+        events = boto_session.events
+        events.register(
+            "before-call.elasticache.DescribeGlobalReplicationGroups",
+            self._describe,
+            unique_id="webstack-tests-describe-global-datastore",
+        )
+        events.register(
+            "before-call.elasticache.FailoverGlobalReplicationGroup",
+            self._failover,
+            unique_id="webstack-tests-failover-global-datastore",
+        )
+
+    def _answer(self, parsed: dict[str, Any], status: int = 200) -> Any:
+        response = botocore.awsrequest.AWSResponse("https://elasticache", status, {}, None)
+        parsed.setdefault("ResponseMetadata", {"HTTPStatusCode": status})
+        return response, parsed
+
+    def _missing(self, gid: str) -> Any:
+        return self._answer(
+            {
+                "Error": {
+                    "Code": "GlobalReplicationGroupNotFoundFault",
+                    "Message": f"Global replication group {gid} not found.",
+                }
+            },
+            404,
+        )
+
+    def _group(self, gid: str) -> dict[str, Any]:
+        return {
+            "GlobalReplicationGroupId": gid,
+            "Status": "primary-only" if len(self.groups[gid]) == 1 else "available",
+            "Engine": "redis",
+            "Members": [dict(member) for member in self.groups[gid]],
+        }
+
+    @staticmethod
+    def _params(request: dict[str, Any]) -> dict[str, Any]:
+        """The API parameters of a serialized query-protocol request."""
+        body: dict[str, Any] = request["body"]
+        return {k: v for k, v in body.items() if k not in ("Action", "Version")}
+
+    def _describe(self, params: dict[str, Any], **_: Any) -> Any:
+        gid = self._params(params).get("GlobalReplicationGroupId", "")
+        if gid not in self.groups:
+            return self._missing(gid)
+        return self._answer({"GlobalReplicationGroups": [self._group(gid)]})
+
+    def _failover(self, params: dict[str, Any], **_: Any) -> Any:
+        params = self._params(params)
+        gid = params["GlobalReplicationGroupId"]
+        if gid not in self.groups:
+            return self._missing(gid)
+        self.failovers.append(dict(params))
+        for member in self.groups[gid]:
+            promoted = (member["ReplicationGroupId"], member["ReplicationGroupRegion"]) == (
+                params["PrimaryReplicationGroupId"],
+                params["PrimaryRegion"],
+            )
+            member["Role"] = "PRIMARY" if promoted else "SECONDARY"
+        return self._answer({"GlobalReplicationGroup": self._group(gid)})
+
+
+DATASTORES = GlobalDatastores()
+
+
+def _seed_global_datastore(outputs: dict[str, Any]) -> None:
+    cache = outputs["dr"]["cache"]
+    if cache is None:
+        return
+    DATASTORES.groups[cache["globalReplicationGroupId"]] = [
+        {
+            "ReplicationGroupId": cache["primaryReplicationGroupId"],
+            "ReplicationGroupRegion": outputs["primary"]["region"],
+            "Role": "PRIMARY",
+            "AutomaticFailover": "enabled",
+            "Status": "associated",
+        },
+        {
+            "ReplicationGroupId": cache["secondaryReplicationGroupId"],
+            "ReplicationGroupRegion": outputs["dr"]["region"],
+            "Role": "SECONDARY",
+            "AutomaticFailover": "enabled",
+            "Status": "associated",
+        },
+    ]
 
 
 def fixture(name: str) -> dict[str, Any]:
@@ -326,12 +508,14 @@ def seed(name: str, directory: Path) -> tuple[Path, dict[str, Any]]:
     """Reset moto, create everything fixture `name` names in both regions, and write the outputs
     with moto's generated ids (keys, ARNs, groups, health checks) to `directory`."""
     reset()
+    DATASTORES.reset()
     outputs = fixture(name)
     for region in (outputs["primary"], outputs["dr"]["standby"]):
         if region is not None:
             _seed_region(region, outputs)
     _seed_database(outputs)
     _seed_dns(outputs)
+    _seed_global_datastore(outputs)
     path = directory / f"{name}.json"
     path.write_text(json.dumps(outputs, indent=2))
     return path, outputs

@@ -1,5 +1,6 @@
-"""ops/iam-policy.json allows every call the tool makes in these runs, and nothing unused beyond
-the documented list (calls moto cannot serve, covered by Stubber tests or not reached here)."""
+"""ops/iam-policy.json allows exactly the calls the tool makes: every action it calls in runs
+that take every path of the tool (against moto, and with botocore's Stubber for what moto does not
+implement), and nothing else."""
 
 from __future__ import annotations
 
@@ -8,64 +9,85 @@ import json
 from pathlib import Path
 from typing import Any
 
+import boto3
+import pytest
+
 from ops.cli import main
-from ops.permissions import iam_action
-from tests.ops import support
+from ops.permissions import FAILOVER_ACTIONS, iam_action
+from tests.ops import flows, support, test_stubber
 
 POLICY = Path(__file__).resolve().parents[2] / "ops" / "iam-policy.json"
-# Allowed but not called in the recorded runs below: moto 5.2.5 cannot serve them or the
-# runs stop before them (promotion paths; see test_cli.py MOTO_PROMOTION and test_stubber.py).
-UNUSED_BY_DESIGN = {
-    "rds:FailoverGlobalCluster",
-    "rds:SwitchoverGlobalCluster",
-    "rds:PromoteReadReplica",
-    "rds:RemoveFromGlobalCluster",
-    "route53:UpdateHealthCheck",
-    "autoscaling:UpdateAutoScalingGroup",
-}
+# Allowed although no recorded run calls it: none. (A write action listed here could never be
+# caught as over-broad, so the list stays empty unless a path truly cannot be run in tests.)
+UNUSED_BY_DESIGN: set[str] = set()
 
 
-def allowed() -> set[str]:
-    statements = json.loads(POLICY.read_text())["Statement"]
-    assert len(statements) == 2
-    return {action for s in statements if s["Effect"] == "Allow" for action in s["Action"]}
+def statements() -> dict[str, set[str]]:
+    found = json.loads(POLICY.read_text())["Statement"]
+    assert [s["Sid"] for s in found] == ["ReadStackState", "FailoverAndFailback"]
+    assert all(s["Effect"] == "Allow" and s["Resource"] == "*" for s in found)
+    return {s["Sid"]: set(s["Action"]) for s in found}
 
 
-def test_the_policy_allows_exactly_the_calls_the_tool_makes(tmp_path: Path) -> None:
+def recording(calls: set[str]) -> boto3.Session:
+    """A session whose clients record the IAM action of every call they make, including calls a
+    Stubber answers (provide-client-params fires before any before-call handler)."""
     session = support.fresh_session()
-    calls: set[str] = set()
 
     def record(model: Any, **_: Any) -> None:
-        service = model.service_model.signing_name
-        action = iam_action(service, model.name)
+        action = iam_action(model.service_model.signing_name, model.name)
         if action:
             calls.add(action)
 
-    session.events.register("before-call", record)
+    session.events.register("provide-client-params", record)
+    return session
+
+
+def test_the_policy_allows_exactly_the_calls_the_tool_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    support.apply_aws_effects(monkeypatch)
+    calls: set[str] = set()
+    session = recording(calls)
+    for name in ("aurora", "rds", "managed", "switchover", "datastore", "simulate"):
+        (tmp_path / name).mkdir()
     aws = support.make_aws(boto_session=session)
+    # Read-only verbs on a stack with every part (Aurora global database, global datastore, DNS).
     path, _ = support.seed("warm-standby-aurora", tmp_path)
     for verb in ("status", "verify", "drill"):
         main([verb, "--outputs", str(path)], aws=aws, out=io.StringIO(), err=io.StringIO())
-    main(
-        [
-            "failover",
-            "--outputs",
-            str(path),
-            "--execute",
-            "--force",
-            "test",
-            "--journal",
-            str(tmp_path / "j.json"),
-            "--timeout",
-            "0",
-            "--poll-interval",
-            "0",
-        ],
-        aws=aws,
-        out=io.StringIO(),
-        err=io.StringIO(),
+    # Unplanned failover, primary unreachable: detach-and-promote, cache failover, scaling.
+    unreachable = support.make_aws(
+        {"*": support.moto_url(), "us-east-1": support.closed_port_url()}, boto_session=session
     )
-    policy = allowed()
-    assert sorted(calls - policy) == []
-    assert sorted(policy - calls) == sorted(UNUSED_BY_DESIGN - calls)
-    assert len(calls) == 15
+    flows.aurora_failover_with_the_primary_unreachable(tmp_path / "aurora", unreachable)
+    # Planned failover and failback on RDS: promote replicas, invert and restore a health check.
+    flows.planned_rds_failover_and_failback(tmp_path / "rds", aws)
+    # What moto does not implement: the same session, answered by Stubber.
+    test_stubber.managed_aurora_failover(tmp_path / "managed", session)
+    test_stubber.aurora_switchover_back(tmp_path / "switchover", session)
+    test_stubber.datastore_failover_and_back(tmp_path / "datastore", session)
+    test_stubber.simulated_permissions(tmp_path / "simulate", {}, session)
+
+    policy = statements()
+    allowed = policy["ReadStackState"] | policy["FailoverAndFailback"]
+    assert sorted(calls - allowed) == []
+    assert sorted(allowed - calls) == sorted(UNUSED_BY_DESIGN)
+    assert len(calls) == 22
+    # The write statement is exactly what drill simulates, and nothing in it is a read.
+    assert policy["FailoverAndFailback"] == set(FAILOVER_ACTIONS)
+    assert all(
+        not a.split(":")[1].startswith(("Describe", "Get", "List"))
+        for a in policy["FailoverAndFailback"]
+    )
+    assert all(
+        a.split(":")[1].startswith(("Describe", "Get", "List", "Simulate"))
+        for a in policy["ReadStackState"]
+    )
+
+
+def test_the_policy_names_every_action_without_wildcards() -> None:
+    policy = statements()
+    assert len(policy["ReadStackState"]) == 15
+    assert len(policy["FailoverAndFailback"]) == 7
+    assert [a for s in policy.values() for a in s if "*" in a] == []

@@ -1,0 +1,115 @@
+"""CLI runs shared by test_cli.py and test_iam_policy.py (which records the calls they make)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from ops.cli import main
+from tests.ops import support
+
+
+def run(argv: list[str], aws: Any = None, sleep: Any = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    kwargs: dict[str, Any] = {"aws": aws or support.make_aws(), "out": out, "err": err}
+    if sleep is not None:
+        kwargs["sleep"] = sleep
+    code = main(argv, **kwargs)
+    return code, out.getvalue(), err.getvalue()
+
+
+def no_sleep(_: float) -> None:
+    return None
+
+
+def execute(path: Path, journal: Path, *extra: str, verb: str = "failover") -> list[str]:
+    return [
+        verb,
+        "--outputs",
+        str(path),
+        "--execute",
+        "--json",
+        "--journal",
+        str(journal),
+        "--poll-interval",
+        "0",
+        "--timeout",
+        "3",
+        *extra,
+    ]
+
+
+def primary_down(outputs: dict[str, Any], values: tuple[int, ...] = (0, 0, 0)) -> None:
+    for record in outputs["dr"]["dns"]["records"]:
+        if record["region"] == outputs["primary"]["region"]:
+            support.put_health(record["healthCheckId"], list(values))
+
+
+def asg(outputs: dict[str, Any], key: str = "web") -> dict[str, Any]:
+    group: dict[str, Any] = support.client("autoscaling", "us-west-2").describe_auto_scaling_groups(
+        AutoScalingGroupNames=[outputs["dr"]["standby"][key]["asgName"]]
+    )["AutoScalingGroups"][0]
+    return group
+
+
+FAILBACK = [
+    "preflight",
+    "confirm-primary-rebuilt",
+    "switch-database",
+    "switch-cache",
+    "route-traffic-back",
+    "scale-standby-down",
+]
+
+
+def rebuild_old_primary_as_replica(outputs: dict[str, Any]) -> None:
+    """What `pulumi up` does after a failover (README): the old primary instance is recreated as a
+    cross-region read replica of the new writer in the DR region."""
+    rds = support.client("rds", "us-east-1")
+    name = outputs["dr"]["database"]["primaryInstanceId"]
+    rds.modify_db_instance(DBInstanceIdentifier=name, DeletionProtection=False)
+    rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
+    rds.create_db_instance_read_replica(
+        DBInstanceIdentifier=name,
+        SourceDBInstanceIdentifier=outputs["dr"]["database"]["replicaInstanceArn"],
+        KmsKeyId=outputs["primary"]["dataKeyArn"],
+        DeletionProtection=True,
+    )
+
+
+def planned_rds_failover_and_failback(
+    tmp_path: Path, aws: Any = None
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """warm-standby RDS: a planned failover (primary healthy, --force), the old primary rebuilt as
+    a replica of the DR writer, then the failback. Returns (outputs, failover, failback) reports."""
+    path, outputs = support.seed("warm-standby-rds", tmp_path)
+    primary_down(outputs, (1, 1, 1))
+    code, out, err = run(
+        execute(path, tmp_path / "failover.json", "--force", "planned region move"), aws=aws
+    )
+    assert code == 0, err
+    failover = json.loads(out)
+    rebuild_old_primary_as_replica(outputs)
+    code, out, err = run(
+        execute(
+            path,
+            tmp_path / "failback.json",
+            "--force",
+            "DR app tier drained",
+            verb="failback",
+        ),
+        aws=aws,
+    )
+    assert code == 0, err
+    return outputs, failover, json.loads(out)
+
+
+def aurora_failover_with_the_primary_unreachable(tmp_path: Path, aws: Any) -> dict[str, Any]:
+    path, outputs = support.seed("warm-standby-aurora", tmp_path)
+    primary_down(outputs)
+    code, out, err = run(execute(path, tmp_path / "aurora.json"), aws=aws)
+    assert code == 0, err
+    report: dict[str, Any] = json.loads(out)
+    return report
