@@ -62,7 +62,7 @@ diagram: venv
 test: lint typecheck unit
 
 unit: venv policies-venv
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: venv
 	$(PY) -m ruff check .
