@@ -19,7 +19,7 @@ def _pins(path: Path) -> dict[str, str]:
     pins: dict[str, str] = {}
     for line in path.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
-        if not line or line.startswith("-r"):
+        if not line or line.startswith(("-r", "-c")):
             continue
         name, separator, version = line.partition("==")
         assert separator, f"{path.name}: {line!r} is not pinned with =="
