@@ -175,6 +175,12 @@ class DatabaseMode(StrEnum):
 
 class CacheMode(StrEnum):
     NONE = "none"
+    # The DR region runs a cache of its own: sessions are per region (a user moved to the other
+    # region signs in again). Pilot light (its tiers need one to turn healthy) and active-active
+    # (both regions write sessions, and a global datastore's secondary is read-only).
+    REGIONAL = "regional"
+    # Warm standby: the primary's cache replicated to a read-only secondary, promoted by the ops
+    # runbook on failover (sessions survive it).
     GLOBAL_DATASTORE = "global-datastore"
 
 
@@ -254,7 +260,7 @@ PLANS: dict[DrStrategy, DrPlan] = {
         database=DatabaseMode.SECONDARY,
         replica_multi_az=False,
         write_forwarding=False,
-        cache=CacheMode.NONE,
+        cache=CacheMode.REGIONAL,
         traffic=TrafficMode.FAILOVER,
         origin_group=False,
         s3_replication=S3Replication.ONE_WAY,
@@ -282,7 +288,7 @@ PLANS: dict[DrStrategy, DrPlan] = {
         database=DatabaseMode.SECONDARY,
         replica_multi_az=True,
         write_forwarding=True,
-        cache=CacheMode.GLOBAL_DATASTORE,
+        cache=CacheMode.REGIONAL,
         traffic=TrafficMode.LATENCY,
         origin_group=True,
         s3_replication=S3Replication.TWO_WAY,

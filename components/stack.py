@@ -608,11 +608,16 @@ class WebStack(pulumi.ComponentResource):
                 ),
             )
         else:
-            # Pilot light: the plan keeps no copy of the cache in the DR region, but the app
-            # keeps its sessions there and turns healthy only with one. The standby runs a
-            # cache of its own (the primary's settings); sessions start empty after failover.
+            # CacheMode.REGIONAL: the standby runs a cache of its own (the primary's settings).
+            # Pilot light: the app keeps its sessions there and turns healthy only with one;
+            # sessions start empty after failover. Active-active: both regions write sessions,
+            # which a global datastore's read-only secondary could not take; a user moved to the
+            # other region signs in again.
+            # Named apart from the global datastore's secondary and its subnet group: switching
+            # to warm-standby replaces this cache (an existing group cannot join a global
+            # datastore), and Pulumi creates the replacement before deleting this one.
             self.cache = Cache(
-                name,
+                f"{name}-regional",
                 CacheArgs(
                     config=config.cache,
                     subnet_ids=data_subnets,

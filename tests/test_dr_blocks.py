@@ -519,7 +519,7 @@ def test_what_each_strategy_runs_in_the_dr_region() -> None:
             S3Replication.ONE_WAY, True, False, False, False,
         ),
         "pilot-light": (
-            True, StandbySize.ZERO, DatabaseMode.SECONDARY, CacheMode.NONE,
+            True, StandbySize.ZERO, DatabaseMode.SECONDARY, CacheMode.REGIONAL,
             TrafficMode.FAILOVER, S3Replication.ONE_WAY, False, False, False, False,
         ),
         "warm-standby": (
@@ -527,7 +527,7 @@ def test_what_each_strategy_runs_in_the_dr_region() -> None:
             TrafficMode.FAILOVER, S3Replication.ONE_WAY, False, False, True, True,
         ),
         "active-active": (
-            True, StandbySize.FULL, DatabaseMode.SECONDARY, CacheMode.GLOBAL_DATASTORE,
+            True, StandbySize.FULL, DatabaseMode.SECONDARY, CacheMode.REGIONAL,
             TrafficMode.LATENCY, S3Replication.TWO_WAY, False, True, True, True,
         ),
     }  # fmt: skip

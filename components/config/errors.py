@@ -57,7 +57,9 @@ def describe(exc: ValidationError, document: Mapping[str, Any]) -> str:
             continue
         accepted = _accepted(error)
         shown = quoted(value) if not isinstance(value, Mapping) else "the section"
-        lines.append(f"{PROJECT}:{path} is {shown}; accepted: {accepted}")
+        # The primary region is Pulumi's aws:region, not a webstack: key.
+        key = "aws:region" if path == "region" else f"{PROJECT}:{path}"
+        lines.append(f"{key} is {shown}; accepted: {accepted}")
     return "\n".join(lines)
 
 

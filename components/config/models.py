@@ -735,7 +735,8 @@ class StackConfig(Section):
 
         problems: list[tuple[str, Any, str]] = []
         strategy = self.dr.strategy
-        mirrored_cache = strategy in (DrStrategy.WARM_STANDBY, DrStrategy.ACTIVE_ACTIVE)
+        # Only warm standby mirrors the cache (active-active runs a cache per region).
+        mirrored_cache = strategy is DrStrategy.WARM_STANDBY
         if mirrored_cache and self.cache.engine is not CacheEngine.MEMCACHED:
             problem = global_datastore_problem(
                 self.cache.engine.value, self.cache.version, self.cache.node_type
