@@ -252,6 +252,13 @@ class DisasterRecovery(pulumi.ComponentResource):
                         alias_name=standby.load_balancer.alb.dns_name,
                         alias_zone_id=standby.load_balancer.alb.zone_id,
                     ),
+                    # The site's simple A record (DnsRecords, without a mirror) becomes the
+                    # PRIMARY record.
+                    replaces=(
+                        pulumi.Alias(name=f"{self._args.site_name}-site-a", parent=primary.dns)
+                        if primary.dns is not None
+                        else None
+                    ),
                 ),
                 pulumi.ResourceOptions(parent=self, provider=self._args.primary_provider),
             )

@@ -49,6 +49,10 @@ class FailoverDnsArgs:
     routing: TrafficMode
     primary: RegionEndpoint
     secondary: RegionEndpoint
+    # The simple A record the name had before it was routed across regions (a stack switching
+    # from dr.strategy none): the PRIMARY record takes it over, so Pulumi changes that record
+    # instead of creating a failover record beside it, which Route 53 refuses.
+    replaces: pulumi.Alias | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,19 @@ class FailoverDns(pulumi.ComponentResource):
                     if failover
                     else [aws.route53.RecordLatencyRoutingPolicyArgs(region=endpoint.region)]
                 ),
-                opts=child,
+                opts=(
+                    pulumi.ResourceOptions.merge(
+                        child,
+                        pulumi.ResourceOptions(
+                            aliases=[args.replaces],
+                            # If the change replaces the record, the simple one must be gone
+                            # before the routed one can exist.
+                            delete_before_replace=True,
+                        ),
+                    )
+                    if args.replaces is not None and endpoint is args.primary
+                    else child
+                ),
             )
             self.records.append(
                 RecordDescription(set_identifier, endpoint.region, failover, record, health_check)

@@ -505,6 +505,8 @@ class RecordedResource:
     delete_before_replace: bool
     retain_on_delete: bool
     additional_secret_outputs: tuple[str, ...]
+    # The URNs this resource was known by before (``aliases``): the engine moves their state to it.
+    aliases: tuple[str, ...]
     inputs: Mapping[str, Any]  # deserialized; unknowns are None, secrets unwrapped
     struct: struct_pb2.Struct  # exactly what the SDK serialized
     region: str
@@ -578,6 +580,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             delete_before_replace=bool(request.deleteBeforeReplace),
             retain_on_delete=bool(request.retainOnDelete),
             additional_secret_outputs=tuple(request.additionalSecretOutputs),
+            aliases=_alias_urns(request, urn),
             inputs=_unwrap_secrets(rpc.deserialize_properties(request.object)),
             struct=_copy_struct(request.object),
             region=self.cloud.region_of(request.provider),
@@ -586,6 +589,34 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         with self._record_lock:
             self.recorded.append(record)
         return response
+
+
+def _alias_urns(request: Any, urn: str) -> tuple[str, ...]:
+    """The URNs of a resource's aliases, resolved as the engine resolves an alias spec: an unset
+    name, type or parent is the resource's own. URNs are built the way the SDK's mock monitor
+    builds the recorded ones (``pulumi.runtime.mocks``: the parent's own type only, not its whole
+    chain), so an alias compares equal to the URN of the resource it names."""
+    stack = urn.split("::")[0].split(":")[2]
+    project = urn.split("::")[1]
+    found = list(request.aliasURNs)
+    for alias in request.aliases:
+        if alias.WhichOneof("alias") == "urn":
+            found.append(alias.urn)
+            continue
+        spec = alias.spec
+        parent_choice = spec.WhichOneof("parent")
+        if parent_choice == "parentUrn":
+            parent = spec.parentUrn
+        elif parent_choice == "noParent" and spec.noParent:
+            parent = ""
+        else:
+            parent = request.parent
+        parent_types = f"{parent.split('::')[2].split('$')[-1]}$" if parent else ""
+        found.append(
+            f"urn:pulumi:{spec.stack or stack}::{spec.project or project}::"
+            f"{parent_types}{spec.type or request.type}::{spec.name or request.name}"
+        )
+    return tuple(found)
 
 
 def _copy_struct(struct: struct_pb2.Struct) -> struct_pb2.Struct:
