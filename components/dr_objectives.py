@@ -2,8 +2,11 @@
 achieve, as plain data: the composer builds from ``plan(strategy)`` and the stack exports
 ``objectives(strategy, family)`` for operators (the ops runbook reads them).
 
-Every figure carries its source: the architecture seed's pattern 9 table (the four AWS strategies)
-and pattern 6 (active-passive with an RDS read replica: "RTO 5-15 minutes, RPO 5 minutes"), the
+Every figure carries its source: the comparison of the four AWS disaster-recovery strategies this
+stack is drawn from (backup & restore: RTO hours to days, RPO hours; pilot light: RTO tens of
+minutes, RPO minutes; warm standby: RTO minutes, RPO seconds; multi-site active-active: real time,
+near zero), the active-passive multi-region architecture with an RDS read replica promoted on
+failover ("RTO 5-15 minutes, RPO 5 minutes"), the
 Aurora global database figures AWS publishes (storage-level replication with typical lag under one
 second; a secondary promoted to read/write in under a minute), and the Route 53 failover timing
 this stack configures (health check interval x failure threshold, plus the alias record's TTL).
@@ -38,8 +41,10 @@ AURORA_GLOBAL_PROMOTION_SECONDS = 60
 # AWS Backup plan of the backup-restore strategy: one backup a day, copied to the DR vault.
 BACKUP_INTERVAL_HOURS = 24
 
-SEED = "architecture seed 002, pattern 9 (four DR strategies)"
-SEED_PATTERN_6 = "architecture seed 002, pattern 6 (active-passive with an RDS read replica)"
+SEED = "the four AWS disaster-recovery strategies compared (webstack's architecture notes)"
+SEED_PATTERN_6 = (
+    "active-passive multi-region with a promoted RDS read replica (webstack's architecture notes)"
+)
 
 
 class TimeUnit(StrEnum):

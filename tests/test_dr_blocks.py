@@ -470,7 +470,7 @@ def test_every_strategy_has_an_rto_and_rpo_with_units_and_sources(family: Databa
         assert o is not None
         for objective in (o.rto, o.rpo):
             assert objective.value > 0
-            assert "seed 002" in objective.source or "AWS" in objective.source
+            assert "architecture notes" in objective.source or "AWS" in objective.source
             assert set(objective.as_output()) == {"value", "unit", "source"}
         rtos.append(o.rto.seconds)
         rpos.append(o.rpo.seconds)
