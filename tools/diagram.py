@@ -330,12 +330,25 @@ class _Builder:
             nodes = group.get("numCacheClusters")
             label = (
                 f"ElastiCache {group.get('engine')}\n{int(nodes or 0)} x {group.get('nodeType')}"
+                if group.get("engine")
+                # A global datastore's secondary takes its engine and node type from the primary.
+                else f"ElastiCache global\nsecondary, {int(nodes or 0)} nodes"
             )
             stores.append(g.add(Node(f"cache:{group.name}", label, "cache", "data", group.region)))
         proxies = {
             p.region: g.add(Node(f"proxy:{p.name}", "RDS Proxy", "proxy", "data", p.region))
             for p in self.resources("aws:rds/proxy:Proxy")
         }
+        # Cross-region replication, off the request path: each primary data store to the
+        # standby's store of the same kind.
+        for kind in ("aurora", "rds", "cache"):
+            primaries = [n for n in stores if n.kind == kind and g.role(n.region) == "primary"]
+            standbys = [n for n in stores if n.kind == kind and g.role(n.region) != "primary"]
+            for origin in primaries[:1]:
+                for copy in standbys:
+                    if kind == "rds" and "replica" not in copy.label:
+                        continue
+                    g.link(origin.id, copy.id, "replication", request_path=False)
         for store in stores:
             sources = consumers.get(store.region, [])
             proxy = proxies.get(store.region)
