@@ -13,6 +13,7 @@ from pulumi.runtime import rpc
 
 from components.config import load
 from components.config.errors import ConfigError
+from tests.support.assertions import assert_final_snapshot_is_suffixed
 from tests.support.synth import synth
 from tests.support.tokens import (
     CACHE_COMPONENT,
@@ -22,7 +23,6 @@ from tests.support.tokens import (
     ELASTICACHE_REPLICATION_GROUP,
     ELASTICACHE_SUBNET_GROUP,
     KMS_KEY,
-    RANDOM_ID,
     RANDOM_PASSWORD,
     SECRETSMANAGER_SECRET,
     SECRETSMANAGER_SECRET_VERSION,
@@ -172,14 +172,7 @@ def test_the_final_snapshot_name_is_unique_per_stack_lifetime(engine: str) -> No
     group = the_group(stack)
     identifier = group.get("replicationGroupId")
     assert identifier == "webstack-dev-cache"
-    # A fixed name would collide with the final snapshot of an earlier stack of the same name.
-    (suffix,) = [r for r in stack.of_type(RANDOM_ID) if r.parent == group.parent]
-    assert suffix.get("byteLength") == 4
-    assert suffix.get("keepers") == {"identifier": identifier}
-    hex_suffix = suffix.outputs.get("hex")
-    assert hex_suffix and len(hex_suffix) == 8
-    assert group.get("finalSnapshotIdentifier") == f"{identifier}-final-{hex_suffix}"
-    assert group.property_dependencies.get("finalSnapshotIdentifier") == (suffix.urn,)
+    assert_final_snapshot_is_suffixed(stack, group, identifier)
 
 
 @pytest.mark.parametrize("engine", REPLICATED)
