@@ -13,7 +13,7 @@ from pulumi.runtime import rpc
 
 from components.config import load
 from components.config.errors import ConfigError
-from tests.support.assertions import assert_final_snapshot_is_suffixed
+from tests.support.assertions import assert_final_snapshot_is_suffixed, key_arn
 from tests.support.synth import synth
 from tests.support.tokens import (
     CACHE_COMPONENT,
@@ -22,7 +22,6 @@ from tests.support.tokens import (
     ELASTICACHE_PARAMETER_GROUP,
     ELASTICACHE_REPLICATION_GROUP,
     ELASTICACHE_SUBNET_GROUP,
-    KMS_KEY,
     RANDOM_PASSWORD,
     SECRETSMANAGER_SECRET,
     SECRETSMANAGER_SECRET_VERSION,
@@ -63,13 +62,6 @@ def _cache_only(stack: str, overrides_json: str) -> Synthesis:
 def the_group(stack: Synthesis) -> RecordedResource:
     (group,) = stack.of_type(ELASTICACHE_REPLICATION_GROUP)
     return group
-
-
-def key_arn(stack: Synthesis, purpose: str) -> str:
-    (key,) = [k for k in stack.of_type(KMS_KEY) if k.name == f"webstack-{stack.stack}-{purpose}"]
-    arn = key.outputs.get("arn")
-    assert arn
-    return str(arn)
 
 
 def is_secret(value: struct_pb2.Value) -> bool:

@@ -9,14 +9,13 @@ import pytest
 
 from components.config import load
 from components.config.errors import ConfigError
-from tests.support.assertions import assert_final_snapshot_is_suffixed
+from tests.support.assertions import assert_final_snapshot_is_suffixed, key_arn
 from tests.support.synth import synth
 from tests.support.tokens import (
     CLOUDWATCH_LOG_GROUP,
     DATABASE_COMPONENT,
     IAM_ROLE_POLICY,
     IAM_ROLE_POLICY_ATTACHMENT,
-    KMS_KEY,
     RDS_CLUSTER,
     RDS_CLUSTER_INSTANCE,
     RDS_INSTANCE,
@@ -30,6 +29,13 @@ AURORA = ["aurora-postgresql", "aurora-mysql"]
 RDS = ["postgres", "mysql"]
 ENGINES = AURORA + RDS
 AZ_COUNT = {"dev": 2, "prod": 3}
+# The logs each engine exports to CloudWatch.
+EXPORTED_LOGS = [
+    ("aurora-postgresql", ["postgresql"]),
+    ("aurora-mysql", ["audit", "error", "general", "slowquery"]),
+    ("postgres", ["postgresql"]),
+    ("mysql", ["audit", "error", "general", "slowquery"]),
+]
 
 
 def stack_with(engine: str, stack: str = "dev", **database: Any) -> Synthesis:
@@ -64,13 +70,6 @@ def database_instances(stack: Synthesis, readers: int = 1) -> list[RecordedResou
     found = stack.of_type(RDS_CLUSTER_INSTANCE) + stack.of_type(RDS_INSTANCE)
     assert len(found) == 1 + readers
     return found
-
-
-def key_arn(stack: Synthesis, purpose: str) -> str:
-    (key,) = [k for k in stack.of_type(KMS_KEY) if k.name == f"webstack-{stack.stack}-{purpose}"]
-    arn = key.outputs.get("arn")
-    assert arn
-    return str(arn)
 
 
 def data_key_arn(stack: Synthesis) -> str:
@@ -218,15 +217,7 @@ def expected_log_groups(stack: Synthesis, engine: str, logs: list[str]) -> dict[
     }
 
 
-@pytest.mark.parametrize(
-    ("engine", "logs"),
-    [
-        ("aurora-postgresql", ["postgresql"]),
-        ("aurora-mysql", ["audit", "error", "general", "slowquery"]),
-        ("postgres", ["postgresql"]),
-        ("mysql", ["audit", "error", "general", "slowquery"]),
-    ],
-)
+@pytest.mark.parametrize(("engine", "logs"), EXPORTED_LOGS)
 def test_exported_logs_land_in_encrypted_expiring_groups_made_before_the_database(
     engine: str, logs: list[str]
 ) -> None:
@@ -336,15 +327,7 @@ def test_enhanced_monitoring_uses_a_role_rds_monitoring_can_assume(engine: str) 
         ]
 
 
-@pytest.mark.parametrize(
-    ("engine", "logs"),
-    [
-        ("aurora-postgresql", ["postgresql"]),
-        ("aurora-mysql", ["audit", "error", "general", "slowquery"]),
-        ("postgres", ["postgresql"]),
-        ("mysql", ["audit", "error", "general", "slowquery"]),
-    ],
-)
+@pytest.mark.parametrize(("engine", "logs"), EXPORTED_LOGS)
 def test_database_logs_are_exported_to_cloudwatch(engine: str, logs: list[str]) -> None:
     assert primary(stack_with(engine)).get("enabledCloudwatchLogsExports") == logs
 

@@ -1,9 +1,17 @@
-"""Assertions that more than one component's tests make."""
+"""Queries and assertions that more than one component's tests make."""
 
 from __future__ import annotations
 
-from tests.support.tokens import RANDOM_ID
+from tests.support.tokens import KMS_KEY, RANDOM_ID
 from tools.mockcloud import RecordedResource, Synthesis
+
+
+def key_arn(stack: Synthesis, purpose: str) -> str:
+    """The ARN of the stack's KMS key for ``purpose`` (data, logs, backups)."""
+    (key,) = [k for k in stack.of_type(KMS_KEY) if k.name == f"webstack-{stack.stack}-{purpose}"]
+    arn = key.outputs.get("arn")
+    assert arn
+    return str(arn)
 
 
 def assert_final_snapshot_is_suffixed(
