@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -333,48 +333,36 @@ def _verify_region(ctx: Context, region: Region) -> list[Check]:
     def add(name: str, ok: bool, detail: str, required: bool = True) -> None:
         out.append(Check(f"{r}/{name}", "pass" if ok else ("fail" if required else "warn"), detail))
 
-    db = region.database
-    if db is not None and db.family == "aurora":
-        assert db.cluster_id
-        c = facts.cluster(ctx, r, db.cluster_id)
+    def database_storage(d: Mapping[str, Any], backups: bool) -> None:
+        """A cluster's or an instance's description: both spell these settings alike."""
         add(
             "database/encryption",
-            bool(c.get("StorageEncrypted")) and c.get("KmsKeyId") == region.data_key_arn,
-            f"encrypted={c.get('StorageEncrypted')} key={c.get('KmsKeyId')}",
+            bool(d.get("StorageEncrypted")) and d.get("KmsKeyId") == region.data_key_arn,
+            f"encrypted={d.get('StorageEncrypted')} key={d.get('KmsKeyId')}",
         )
         add(
             "database/deletion-protection",
-            bool(c.get("DeletionProtection")),
-            f"{c.get('DeletionProtection')}",
+            bool(d.get("DeletionProtection")),
+            f"{d.get('DeletionProtection')}",
             prod,
         )
-        add(
-            "database/backups",
-            int(c.get("BackupRetentionPeriod", 0)) >= 1,
-            f"{c.get('BackupRetentionPeriod')} days",
-        )
+        if backups:
+            add(
+                "database/backups",
+                int(d.get("BackupRetentionPeriod", 0)) >= 1,
+                f"{d.get('BackupRetentionPeriod')} days",
+            )
+
+    db = region.database
+    if db is not None and db.family == "aurora":
+        assert db.cluster_id
+        database_storage(facts.cluster(ctx, r, db.cluster_id), backups=True)
         azs = {facts.instance(ctx, r, i)["AvailabilityZone"] for i in db.instance_ids}
         add("database/multi-az", len(azs) >= 2, f"instances in {sorted(azs)}", prod and primary)
     elif db is not None:
         i = facts.instance(ctx, r, db.instance_ids[0])
-        replica = bool(i.get("ReadReplicaSourceDBInstanceIdentifier"))
-        add(
-            "database/encryption",
-            bool(i.get("StorageEncrypted")) and i.get("KmsKeyId") == region.data_key_arn,
-            f"encrypted={i.get('StorageEncrypted')} key={i.get('KmsKeyId')}",
-        )
-        add(
-            "database/deletion-protection",
-            bool(i.get("DeletionProtection")),
-            f"{i.get('DeletionProtection')}",
-            prod,
-        )
-        if not replica:
-            add(
-                "database/backups",
-                int(i.get("BackupRetentionPeriod", 0)) >= 1,
-                f"{i.get('BackupRetentionPeriod')} days",
-            )
+        # A read replica's backups are its source's.
+        database_storage(i, backups=not i.get("ReadReplicaSourceDBInstanceIdentifier"))
         add(
             "database/multi-az",
             bool(i.get("MultiAZ")),

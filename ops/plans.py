@@ -187,17 +187,23 @@ def promote_database(ctx: Context) -> str:
                 "pass --force REASON"
             )
         _remember(ctx, twoWritersForced=ctx.options.force_reason)
-    ctx.client("rds", dr_region).promote_read_replica(
-        DBInstanceIdentifier=replica, BackupRetentionPeriod=7
+    _promote_read_replica(ctx, dr_region, replica)
+    return f"promoted read replica {replica} ({seen})"
+
+
+def _promote_read_replica(ctx: Context, region: str, name: str) -> None:
+    """Promote the read replica ``name`` of ``region`` to a standalone instance (keeping 7 days of
+    backups) and wait until it is one and available."""
+    ctx.client("rds", region).promote_read_replica(
+        DBInstanceIdentifier=name, BackupRetentionPeriod=7
     )
 
     def promoted() -> tuple[bool, str]:
-        inst = facts.instance(ctx, dr_region, replica)
+        inst = facts.instance(ctx, region, name)
         standalone = not inst.get("ReadReplicaSourceDBInstanceIdentifier")
         return standalone and inst["DBInstanceStatus"] == "available", inst["DBInstanceStatus"]
 
-    ctx.wait_until(f"{replica} to be promoted", promoted)
-    return f"promoted read replica {replica} ({seen})"
+    ctx.wait_until(f"{name} to be promoted", promoted)
 
 
 def _make_cache_primary(ctx: Context, region: str, group_id: str) -> str:
@@ -384,16 +390,7 @@ def switch_database_back(ctx: Context) -> str:
             f"never two writers: {db.replica_instance_id} in {dr_region} still accepts writes; "
             "stop writes there (scale the DR tier to 0 or stop the instance) or pass --force REASON"
         )
-    ctx.client("rds", primary).promote_read_replica(
-        DBInstanceIdentifier=name, BackupRetentionPeriod=7
-    )
-
-    def promoted() -> tuple[bool, str]:
-        inst = facts.instance(ctx, primary, name)
-        ok = not inst.get("ReadReplicaSourceDBInstanceIdentifier")
-        return ok and inst["DBInstanceStatus"] == "available", inst["DBInstanceStatus"]
-
-    ctx.wait_until(f"{name} to be promoted", promoted)
+    _promote_read_replica(ctx, primary, name)
     return f"promoted {name} in {primary}"
 
 
@@ -432,22 +429,27 @@ def scale_standby_down(ctx: Context) -> str:
     return "; ".join(done)
 
 
+PREFLIGHT = Step("preflight", "check identity, account, DR region and DNS records", preflight)
+
+
+def _with_global_datastore(outputs: StackOutputs, step: Step) -> list[Step]:
+    """``step`` when the stack has a global datastore (dr.cache), else nothing."""
+    return [step] if outputs.dr.cache is not None else []
+
+
 def failover_steps(outputs: StackOutputs) -> list[Step]:
     """The failover of this stack; a cache step only with a global datastore (dr.cache)."""
-    cache = (
-        [
-            Step(
-                "promote-cache",
-                "make the DR cache the primary of the global datastore",
-                promote_cache,
-                True,
-            )
-        ]
-        if outputs.dr.cache is not None
-        else []
+    cache = _with_global_datastore(
+        outputs,
+        Step(
+            "promote-cache",
+            "make the DR cache the primary of the global datastore",
+            promote_cache,
+            True,
+        ),
     )
     return [
-        Step("preflight", "check identity, account, DR region and DNS records", preflight),
+        PREFLIGHT,
         Step(
             "confirm-primary-down",
             "confirm the primary is down (health checks)",
@@ -476,20 +478,17 @@ def failover_steps(outputs: StackOutputs) -> list[Step]:
 
 
 def failback_steps(outputs: StackOutputs) -> list[Step]:
-    cache = (
-        [
-            Step(
-                "switch-cache",
-                "make the primary region's cache the primary of the global datastore",
-                switch_cache_back,
-                True,
-            )
-        ]
-        if outputs.dr.cache is not None
-        else []
+    cache = _with_global_datastore(
+        outputs,
+        Step(
+            "switch-cache",
+            "make the primary region's cache the primary of the global datastore",
+            switch_cache_back,
+            True,
+        ),
     )
     return [
-        Step("preflight", "check identity, account, DR region and DNS records", preflight),
+        PREFLIGHT,
         Step(
             "confirm-primary-rebuilt",
             "confirm the old primary is a secondary again",

@@ -13,6 +13,7 @@ from pulumi.runtime import rpc
 
 from components.config import load
 from components.config.errors import ConfigError
+from tests.support.assertions import assert_final_snapshot_is_suffixed, key_arn
 from tests.support.synth import synth
 from tests.support.tokens import (
     CACHE_COMPONENT,
@@ -21,8 +22,6 @@ from tests.support.tokens import (
     ELASTICACHE_PARAMETER_GROUP,
     ELASTICACHE_REPLICATION_GROUP,
     ELASTICACHE_SUBNET_GROUP,
-    KMS_KEY,
-    RANDOM_ID,
     RANDOM_PASSWORD,
     SECRETSMANAGER_SECRET,
     SECRETSMANAGER_SECRET_VERSION,
@@ -63,13 +62,6 @@ def _cache_only(stack: str, overrides_json: str) -> Synthesis:
 def the_group(stack: Synthesis) -> RecordedResource:
     (group,) = stack.of_type(ELASTICACHE_REPLICATION_GROUP)
     return group
-
-
-def key_arn(stack: Synthesis, purpose: str) -> str:
-    (key,) = [k for k in stack.of_type(KMS_KEY) if k.name == f"webstack-{stack.stack}-{purpose}"]
-    arn = key.outputs.get("arn")
-    assert arn
-    return str(arn)
 
 
 def is_secret(value: struct_pb2.Value) -> bool:
@@ -172,14 +164,7 @@ def test_the_final_snapshot_name_is_unique_per_stack_lifetime(engine: str) -> No
     group = the_group(stack)
     identifier = group.get("replicationGroupId")
     assert identifier == "webstack-dev-cache"
-    # A fixed name would collide with the final snapshot of an earlier stack of the same name.
-    (suffix,) = [r for r in stack.of_type(RANDOM_ID) if r.parent == group.parent]
-    assert suffix.get("byteLength") == 4
-    assert suffix.get("keepers") == {"identifier": identifier}
-    hex_suffix = suffix.outputs.get("hex")
-    assert hex_suffix and len(hex_suffix) == 8
-    assert group.get("finalSnapshotIdentifier") == f"{identifier}-final-{hex_suffix}"
-    assert group.property_dependencies.get("finalSnapshotIdentifier") == (suffix.urn,)
+    assert_final_snapshot_is_suffixed(stack, group, identifier)
 
 
 @pytest.mark.parametrize("engine", REPLICATED)

@@ -85,7 +85,9 @@ def test_viewers_are_redirected_to_https_on_every_behaviour(
     prod_preview: Synthesis, dev_preview: Synthesis
 ) -> None:
     for stack in (prod_preview, dev_preview):
-        for behaviour in behaviours(distribution(stack)):
+        found = behaviours(distribution(stack))
+        assert len(found) == 3  # the default and two ordered behaviours
+        for behaviour in found:
             assert behaviour["viewerProtocolPolicy"] == "redirect-to-https"
             assert behaviour["compress"] is True
 
@@ -217,6 +219,7 @@ def test_the_web_acl_lives_in_us_east_1_with_aws_managed_rules(eu_west_1: Synthe
     assert acl.get("defaultAction") == {"allow": {}}
     rules = acl.get("rules")
     assert rules is not None
+    assert len(rules) == 3
     groups = {r["statement"]["managedRuleGroupStatement"]["name"] for r in rules}
     assert groups == {
         "AWSManagedRulesCommonRuleSet",

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.support.process import run_module
+from tests.support.synth import SHIPPED
 from tools.stackfile import (
     CliYamlLoader,
     StackFileError,
@@ -29,6 +30,11 @@ SHIPPED_STACKS = known_stacks(ROOT)
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return run_module("tools.preview", *args)
+
+
+def preview_dev_with_pack(config: str) -> subprocess.CompletedProcess[str]:
+    """The dev stack's preview with the pack in policies/, configured by the file ``config``."""
+    return run("--stack", "dev", "--policy-pack", "policies", "--policy-pack-config", config)
 
 
 @pytest.fixture
@@ -49,15 +55,7 @@ config:
 
 def test_every_shipped_stack_file_has_every_required_key() -> None:
     # CLI: a key Pulumi.yaml declares with a type and no default must be set in every stack.
-    assert SHIPPED_STACKS == [
-        "dev",
-        "dr-active",
-        "dr-backup",
-        "dr-pilot",
-        "dr-pilotrds",
-        "dr-warmrds",
-        "prod",
-    ]
+    assert SHIPPED_STACKS == SHIPPED
     for stack in SHIPPED_STACKS:
         config = load_stack_config(stack, ROOT)
         assert config["aws:region"]
@@ -199,14 +197,7 @@ def test_config_with_a_path_points_to_config_path() -> None:
 
 
 def test_the_human_preview_reads_like_pulumi_preview() -> None:
-    result = run(
-        "--stack",
-        "dev",
-        "--policy-pack",
-        "policies",
-        "--policy-pack-config",
-        "policies/config/dev.json",
-    )
+    result = preview_dev_with_pack("policies/config/dev.json")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Previewing update (dev), offline under Pulumi's mock monitor:"
@@ -228,14 +219,7 @@ def test_a_mandatory_violation_closes_with_the_clis_error_line(tmp_path: Path) -
     # raised back: the HTTP listener is then a mandatory violation.
     dev = json.loads((ROOT / "policies/config/dev.json").read_text())
     config.write_text(json.dumps({**dev, "lb-listener-https": "mandatory"}))
-    result = run(
-        "--stack",
-        "dev",
-        "--policy-pack",
-        "policies",
-        "--policy-pack-config",
-        str(config),
-    )
+    result = preview_dev_with_pack(str(config))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "error: preview failed: 1 mandatory policy violation"

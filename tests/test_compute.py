@@ -247,6 +247,12 @@ def test_the_instance_role_has_only_what_the_app_needs(dev_deployed: Synthesis) 
     ]
     policy = json.loads(the(dev_deployed, IAM_ROLE_POLICY, "webstack-dev-web-app").get("policy"))
     statements = {s["Sid"]: s for s in policy["Statement"]}
+    assert sorted(statements) == [
+        "ListItsUploads",
+        "ReadItsSecrets",
+        "ReadWriteItsUploads",
+        "UseTheDataKeyThroughThoseServices",
+    ]
     for statement in statements.values():
         actions = (
             statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
@@ -353,6 +359,7 @@ def test_without_a_proxy_the_tiers_sign_in_with_the_password(dev_deployed: Synth
     database = app_json(dev_deployed, "web")["database"]
     assert "iamAuth" not in database and "user" not in database
     policy = json.loads(the(dev_deployed, IAM_ROLE_POLICY, "webstack-dev-web-app").get("policy"))
+    assert len(policy["Statement"]) == 4
     assert all(s["Action"] != "rds-db:connect" for s in policy["Statement"])
 
 

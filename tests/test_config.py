@@ -245,6 +245,7 @@ def test_the_longest_accepted_stack_name_keeps_every_derived_name_within_aws_lim
     }
     result = synth(stack, overrides)
     assert result.error is None, result.error
+    checked = 0
     for resource in result.resources:
         for key, limit in (
             ("clusterIdentifier", 63),
@@ -253,13 +254,19 @@ def test_the_longest_accepted_stack_name_keeps_every_derived_name_within_aws_lim
         ):
             value = resource.get(key)
             if isinstance(value, str):
+                checked += 1
                 assert len(value) <= limit, (resource.name, value)
         if resource.type in (RDS_PROXY, RDS_SUBNET_GROUP):
+            checked += 1
             assert len(resource.get("name")) <= 63, resource.name
         if resource.type in (LB_LOAD_BALANCER, LB_TARGET_GROUP):
+            checked += 1
             # Auto-named: the logical name plus Pulumi's "-" and 7 random characters.
             assert "name" not in resource.inputs, resource.name
             assert len(resource.name) + 8 <= 32, resource.name
+    # the cluster and its three instances (whose two identifiers each count), the cache, the
+    # proxy, the subnet group, two load balancers and two target groups
+    assert checked == 14
     load({}, stack=stack, region="us-east-1")
 
 

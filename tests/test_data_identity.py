@@ -152,7 +152,9 @@ def test_resizing_and_rescaling_keep_every_stateful_resource_and_its_identity(
     assert fixed == sorted(u for u, r in new.items() if kind(r) not in SCALED_KINDS)
     scaled = {u for u, r in old.items() if kind(r) in SCALED_KINDS}
     # One reader or replica more: every old one is still there, under the same URN.
-    assert scaled < {u for u, r in new.items() if kind(r) in SCALED_KINDS}
+    new_scaled = {u for u, r in new.items() if kind(r) in SCALED_KINDS}
+    assert scaled < new_scaled
+    assert len(new_scaled) == len(scaled) + 1
     for urn, resource in old.items():
         assert kind(new[urn]) == kind(resource), resource.name
         assert identity(new[urn]) == identity(resource), resource.name
@@ -181,6 +183,7 @@ def test_existing_instances_stay_in_their_az_when_readers_are_added(engine: str)
     old = {r.urn: r for r in before.of_type(RDS_CLUSTER_INSTANCE) + before.of_type(RDS_INSTANCE)}
     new = {r.urn: r for r in after.of_type(RDS_CLUSTER_INSTANCE) + after.of_type(RDS_INSTANCE)}
     assert set(old) <= set(new)
+    assert (len(old), len(new)) == (2, 3)  # the writer and one reader, then two readers
     for urn, instance in old.items():
         zone = instance.get("availabilityZone")
         if instance.type == RDS_INSTANCE and not instance.get("replicateSourceDb"):

@@ -9,14 +9,13 @@ import pytest
 
 from components.config import load
 from components.config.errors import ConfigError
+from tests.support.assertions import assert_final_snapshot_is_suffixed, key_arn
 from tests.support.synth import synth
 from tests.support.tokens import (
     CLOUDWATCH_LOG_GROUP,
     DATABASE_COMPONENT,
     IAM_ROLE_POLICY,
     IAM_ROLE_POLICY_ATTACHMENT,
-    KMS_KEY,
-    RANDOM_ID,
     RDS_CLUSTER,
     RDS_CLUSTER_INSTANCE,
     RDS_INSTANCE,
@@ -30,6 +29,13 @@ AURORA = ["aurora-postgresql", "aurora-mysql"]
 RDS = ["postgres", "mysql"]
 ENGINES = AURORA + RDS
 AZ_COUNT = {"dev": 2, "prod": 3}
+# The logs each engine exports to CloudWatch.
+EXPORTED_LOGS = [
+    ("aurora-postgresql", ["postgresql"]),
+    ("aurora-mysql", ["audit", "error", "general", "slowquery"]),
+    ("postgres", ["postgresql"]),
+    ("mysql", ["audit", "error", "general", "slowquery"]),
+]
 
 
 def stack_with(engine: str, stack: str = "dev", **database: Any) -> Synthesis:
@@ -50,20 +56,20 @@ def primary(stack: Synthesis) -> RecordedResource:
     return sources[0]
 
 
-def replicas(stack: Synthesis) -> list[RecordedResource]:
-    return [r for r in stack.of_type(RDS_INSTANCE) if r.get("replicateSourceDb")]
+def replicas(stack: Synthesis, readers: int = 1) -> list[RecordedResource]:
+    """The RDS source's ``readers`` read replicas (the shipped stacks have one reader); none with
+    Aurora, whose readers are cluster instances."""
+    found = [r for r in stack.of_type(RDS_INSTANCE) if r.get("replicateSourceDb")]
+    assert len(found) == (0 if stack.of_type(RDS_CLUSTER) else readers)
+    return found
 
 
-def database_instances(stack: Synthesis) -> list[RecordedResource]:
-    """Every instance that serves queries: Aurora instances, or the RDS source and replicas."""
-    return stack.of_type(RDS_CLUSTER_INSTANCE) + stack.of_type(RDS_INSTANCE)
-
-
-def key_arn(stack: Synthesis, purpose: str) -> str:
-    (key,) = [k for k in stack.of_type(KMS_KEY) if k.name == f"webstack-{stack.stack}-{purpose}"]
-    arn = key.outputs.get("arn")
-    assert arn
-    return str(arn)
+def database_instances(stack: Synthesis, readers: int = 1) -> list[RecordedResource]:
+    """Every instance that serves queries: Aurora instances, or the RDS source and replicas; the
+    writer and ``readers`` readers (the shipped stacks have one)."""
+    found = stack.of_type(RDS_CLUSTER_INSTANCE) + stack.of_type(RDS_INSTANCE)
+    assert len(found) == 1 + readers
+    return found
 
 
 def data_key_arn(stack: Synthesis) -> str:
@@ -190,15 +196,7 @@ def test_destroying_the_database_leaves_a_final_snapshot_with_a_unique_name(engi
     identifier = source.get("clusterIdentifier" if engine in AURORA else "identifier")
     assert identifier == "webstack-dev-db"
     assert source.get("skipFinalSnapshot") is False
-    # A fixed name would collide with the final snapshot of an earlier stack of the same name
-    # (AWS refuses a second snapshot of one name): a random suffix, kept for the stack's life.
-    (suffix,) = [r for r in stack.of_type(RANDOM_ID) if r.parent == source.parent]
-    assert suffix.get("byteLength") == 4
-    assert suffix.get("keepers") == {"identifier": identifier}
-    hex_suffix = suffix.outputs.get("hex")
-    assert hex_suffix and len(hex_suffix) == 8
-    assert source.get("finalSnapshotIdentifier") == f"{identifier}-final-{hex_suffix}"
-    assert source.property_dependencies.get("finalSnapshotIdentifier") == (suffix.urn,)
+    assert_final_snapshot_is_suffixed(stack, source, identifier)
 
 
 def test_the_final_snapshot_name_is_unknown_until_the_suffix_exists(dev_preview: Synthesis) -> None:
@@ -219,15 +217,7 @@ def expected_log_groups(stack: Synthesis, engine: str, logs: list[str]) -> dict[
     }
 
 
-@pytest.mark.parametrize(
-    ("engine", "logs"),
-    [
-        ("aurora-postgresql", ["postgresql"]),
-        ("aurora-mysql", ["audit", "error", "general", "slowquery"]),
-        ("postgres", ["postgresql"]),
-        ("mysql", ["audit", "error", "general", "slowquery"]),
-    ],
-)
+@pytest.mark.parametrize(("engine", "logs"), EXPORTED_LOGS)
 def test_exported_logs_land_in_encrypted_expiring_groups_made_before_the_database(
     engine: str, logs: list[str]
 ) -> None:
@@ -244,6 +234,7 @@ def test_exported_logs_land_in_encrypted_expiring_groups_made_before_the_databas
         assert group.get("kmsKeyId") == key_arn(stack, "logs"), group.name
         assert group.get("retentionInDays") == 90, group.name
     exporters = stack.of_type(RDS_CLUSTER) if engine in AURORA else stack.of_type(RDS_INSTANCE)
+    assert len(exporters) == len(expected)
     for exporter in exporters:
         identifier = exporter.get("clusterIdentifier" if engine in AURORA else "identifier")
         assert exporter.get("enabledCloudwatchLogsExports") == logs
@@ -259,7 +250,8 @@ def test_the_database_log_groups_are_protected_in_production_only(
     groups = [
         g for g in stack.of_type(CLOUDWATCH_LOG_GROUP) if str(g.get("name")).startswith("/aws/rds/")
     ]
-    assert groups
+    # four logs (audit, error, general, slowquery) of the cluster, or of the source and replica
+    assert len(groups) == (4 if engine in AURORA else 8)
     assert {g.protect for g in groups} == {protected}
 
 
@@ -306,8 +298,7 @@ def test_rds_is_multi_az_with_read_replicas_in_other_azs(engine: str) -> None:
     stack = stack_with(engine, "prod", readers=2)
     source = primary(stack)
     assert source.get("multiAz") is True
-    copies = replicas(stack)
-    assert len(copies) == 2
+    copies = replicas(stack, readers=2)
     assert {r.get("replicateSourceDb") for r in copies} == {source.outputs.get("arn")}
     zones = [r.get("availabilityZone") for r in copies]
     assert None not in zones
@@ -336,15 +327,7 @@ def test_enhanced_monitoring_uses_a_role_rds_monitoring_can_assume(engine: str) 
         ]
 
 
-@pytest.mark.parametrize(
-    ("engine", "logs"),
-    [
-        ("aurora-postgresql", ["postgresql"]),
-        ("aurora-mysql", ["audit", "error", "general", "slowquery"]),
-        ("postgres", ["postgresql"]),
-        ("mysql", ["audit", "error", "general", "slowquery"]),
-    ],
-)
+@pytest.mark.parametrize(("engine", "logs"), EXPORTED_LOGS)
 def test_database_logs_are_exported_to_cloudwatch(engine: str, logs: list[str]) -> None:
     assert primary(stack_with(engine)).get("enabledCloudwatchLogsExports") == logs
 

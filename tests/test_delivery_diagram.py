@@ -79,6 +79,7 @@ def test_prod_request_path_runs_from_users_to_the_data(prod_graph: StackGraph) -
     # Every web instance node is reached from the ALB, and reaches both stores.
     [alb] = prod_graph.of_kind("alb")
     web = [n.id for n in prod_graph.of_kind("instances")]
+    assert len(web) == len(PROD_AZS)
     assert sorted(prod_graph.successors(alb.id)) == sorted(web)
     for node in web:
         reached = sorted(prod_graph.node(t).kind for t in prod_graph.successors(node))
@@ -113,7 +114,9 @@ def test_a_two_region_stack_shows_both_regions_each_with_its_own_path(two_sites_
     assert placed(graph, "alb") == [("us-east-1", None), ("us-west-2", None)]
     assert placed(graph, "nat") == [("us-east-1", "us-east-1a"), ("us-west-2", "us-west-2a")]
     # Each CloudFront distribution sends requests to its own region's ALB only.
-    for cdn in graph.of_kind("cdn"):
+    cdns = graph.of_kind("cdn")
+    assert len(cdns) == 2
+    for cdn in cdns:
         albs = [graph.node(t) for t in graph.successors(cdn.id) if graph.node(t).kind == "alb"]
         assert len(albs) == 1
         assert albs[0].id == "lb:" + cdn.id.removeprefix("cdn:") + "-web"

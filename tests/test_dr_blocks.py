@@ -92,7 +92,10 @@ def test_dr_children_name_the_dr_provider_and_the_others_inherit_the_primary() -
 
 def test_every_child_is_parented_to_its_component() -> None:
     s = stack(family="rds")
-    for block in (r for r in s.resources if r.type.startswith("webstack:")):
+    blocks = [r for r in s.resources if r.type.startswith("webstack:")]
+    # credential 3, cross-region replica 2, global datastore 2, replication 3, backup 7, dns 4
+    assert [len(s.children(b.urn)) for b in blocks] == [3, 2, 2, 3, 7, 4]
+    for block in blocks:
         module = block.type.split(":")[1]
         for child in s.children(block.urn):
             assert child.name.startswith(block.name), (module, child.name)

@@ -77,14 +77,16 @@ def test_auto_scaling_may_encrypt_volumes_with_the_data_key(prod_preview: Synthe
 
 
 def test_no_key_policy_opens_to_any_principal(prod_preview: Synthesis) -> None:
-    for purpose in ("data", "logs", "backups"):
-        for statement in statements(prod_preview, purpose):
+    for purpose, count in (("data", 4), ("logs", 3), ("backups", 1)):
+        found = statements(prod_preview, purpose)
+        assert len(found) == count, purpose
+        for statement in found:
             assert statement["Principal"] not in ("*", {"AWS": "*"}), statement
 
 
 def test_keys_are_protected_in_prod_only(prod_preview: Synthesis, dev_preview: Synthesis) -> None:
-    assert all(k.protect for k in prod_preview.of_type(KMS_KEY))
-    assert not any(k.protect for k in dev_preview.of_type(KMS_KEY))
+    assert [k.protect for k in prod_preview.of_type(KMS_KEY)] == [True] * 3
+    assert [k.protect for k in dev_preview.of_type(KMS_KEY)] == [False] * 3
 
 
 def test_cloudfront_may_decrypt_files_only_for_this_accounts_distributions(

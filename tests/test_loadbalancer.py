@@ -220,6 +220,7 @@ def test_error_path_answers_a_fixed_404(dev_deployed: Synthesis) -> None:
 def test_the_app_tier_gets_an_internal_alb_in_the_app_subnets(app_tier: Synthesis) -> None:
     alb = the(app_tier, LB_LOAD_BALANCER, "webstack-dev-app")
     assert alb.get("internal") is True
+    assert len(alb.get("subnets")) == 2
     assert all("-app-" in app_tier.by_id(s).name for s in alb.get("subnets"))
     assert zones_of(app_tier, alb.get("subnets")) == {"us-east-1a", "us-east-1b"}
     (group,) = alb.get("securityGroups")

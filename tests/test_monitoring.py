@@ -65,7 +65,9 @@ def test_every_alarm_notifies_a_topic_of_its_own_region() -> None:
     (topic,) = stack.of_type(SNS_TOPIC)
     arn = topic.outputs.get("arn")
     assert arn is not None
-    for found in stack.of_type(CLOUDWATCH_METRIC_ALARM):
+    alarms = stack.of_type(CLOUDWATCH_METRIC_ALARM)
+    assert len(alarms) == 6  # every failure mode (test_there_is_an_alarm_for_every_failure_mode)
+    for found in alarms:
         assert found.get("alarmActions") == [arn], found.name
         assert found.get("okActions") == [arn], found.name
 
@@ -178,7 +180,9 @@ def test_the_real_stack_alarms_on_every_failure_mode(prod_deployed: Synthesis) -
     (alb,) = [
         lb for lb in prod_deployed.of_type(LB_LOAD_BALANCER) if lb.name == "webstack-prod-web"
     ]
-    for key in ALB_ALARMS:
+    for key, metrics in ALB_ALARMS.items():
+        # one set of dimensions per metric the alarm reads
+        assert len(dimensions_of(alarms[key])) == len(metrics), key
         for dimensions in dimensions_of(alarms[key]):
             assert dimensions["LoadBalancer"] == alb.outputs["arnSuffix"], key
 
@@ -201,6 +205,7 @@ def test_with_the_app_tier_its_internal_alb_alarms_too(
     for key, metrics in ALB_ALARMS.items():
         found = alarms[f"app-{key}"]
         assert metrics_of(found) == metrics, key
+        assert len(dimensions_of(found)) == len(metrics), key
         for dimensions in dimensions_of(found):
             assert dimensions["LoadBalancer"] == internal.outputs["arnSuffix"], key
             if "TargetGroup" in dimensions:

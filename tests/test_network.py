@@ -24,10 +24,13 @@ from tests.support.tokens import (
 )
 from tools.mockcloud import RecordedResource, Synthesis, synthesize
 
+# How many availability zones the shipped stacks span: one subnet of each tier in each.
+ZONES = {"dev": 2, "prod": 3}
+
 
 def subnets_of_tier(stack: Synthesis, tier: str) -> list[RecordedResource]:
     found = [s for s in stack.of_type(EC2_SUBNET) if s.get("tags", "Tier") == tier]
-    assert found, f"no {tier} subnets"
+    assert len(found) == ZONES[stack.stack], f"{tier} subnets of {stack.stack}"
     return found
 
 
@@ -35,7 +38,7 @@ def subnets_of_tier(stack: Synthesis, tier: str) -> list[RecordedResource]:
 @pytest.mark.parametrize("stack_name", ["dev", "prod"])
 def test_each_tier_has_one_subnet_in_each_of_distinct_azs(stack_name: str, tier: str) -> None:
     stack = synth(stack_name)
-    expected = {"dev": 2, "prod": 3}[stack_name]
+    expected = ZONES[stack_name]
     zones = [s.get("availabilityZone") for s in subnets_of_tier(stack, tier)]
     assert None not in zones
     assert len(zones) == expected
@@ -47,6 +50,7 @@ def test_subnets_are_carved_from_the_vpc_without_overlap(prod_preview: Synthesis
     (vpc,) = prod_preview.of_type(EC2_VPC)
     block = ipaddress.IPv4Network(vpc.get("cidrBlock"))
     subnets = [ipaddress.IPv4Network(s.get("cidrBlock")) for s in prod_preview.of_type(EC2_SUBNET)]
+    assert len(subnets) == 3 * ZONES["prod"]
     assert all(s.subnet_of(block) for s in subnets)
     assert len({str(s) for s in subnets}) == len(subnets)
     assert ipaddress.IPv4Network("10.0.0.0/21") in subnets  # documented layout: public, AZ 1
@@ -56,7 +60,9 @@ def test_vpc_resolves_dns_and_no_subnet_hands_out_public_ips(prod_preview: Synth
     (vpc,) = prod_preview.of_type(EC2_VPC)
     assert vpc.get("enableDnsSupport") is True
     assert vpc.get("enableDnsHostnames") is True
-    assert all(s.get("mapPublicIpOnLaunch") is False for s in prod_preview.of_type(EC2_SUBNET))
+    subnets = prod_preview.of_type(EC2_SUBNET)
+    assert len(subnets) == 3 * ZONES["prod"]  # public, app and data in each zone
+    assert all(s.get("mapPublicIpOnLaunch") is False for s in subnets)
 
 
 def _routes_by_table(stack: Synthesis) -> dict[str, list[RecordedResource]]:

@@ -60,17 +60,21 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 
 
 @pytest.mark.parametrize(
-    "overrides",
+    ("overrides", "tiers"),
     [
-        pytest.param(None, id="web"),
-        pytest.param({"webstack:appTier": {"enabled": True}}, id="app-tier"),
-        pytest.param({"webstack:database": {"engine": "mysql"}}, id="mysql"),
+        pytest.param(None, 1, id="web"),
+        pytest.param({"webstack:appTier": {"enabled": True}}, 2, id="app-tier"),
+        pytest.param({"webstack:database": {"engine": "mysql"}}, 1, id="mysql"),
     ],
 )
-def test_cloud_init_accepts_the_rendered_user_data(overrides: dict | None, tmp_path: Path) -> None:
+def test_cloud_init_accepts_the_rendered_user_data(
+    overrides: dict | None, tiers: int, tmp_path: Path
+) -> None:
     cloud_init = require("cloud-init", "cloud-init")
     stack: Synthesis = synth("dev", overrides, preview=False)
-    for template in stack.of_type(EC2_LAUNCH_TEMPLATE):
+    templates = stack.of_type(EC2_LAUNCH_TEMPLATE)
+    assert len(templates) == tiers  # one launch template per instance tier
+    for template in templates:
         text = gzip.decompress(base64.b64decode(template.get("userData"))).decode()
         path = tmp_path / f"{template.name}.yaml"
         path.write_text(text)

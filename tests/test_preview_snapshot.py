@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tests.support.synth import synth
+from tests.support.synth import SHIPPED, synth
 from tools import preview_snapshot
 from tools.mockcloud import Synthesis
 from tools.variants import FEATURES
@@ -39,15 +39,7 @@ def _stack_file_only(rendered: Any) -> list[tuple[str, str]]:
 
 def test_every_shipped_stack_and_feature_is_snapshotted_in_both_modes() -> None:
     stacks = preview_snapshot.shipped_stacks()
-    assert stacks == [
-        "dev",
-        "dr-active",
-        "dr-backup",
-        "dr-pilot",
-        "dr-pilotrds",
-        "dr-warmrds",
-        "prod",
-    ]
+    assert stacks == SHIPPED
     entries = list(preview_snapshot.variants(stacks))
     assert len(entries) == len(stacks) * len(FEATURES) * 2
     assert len({stem for stem, *_ in entries}) == len(entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -16,11 +17,25 @@ from tools.mockcloud import RecordedResource, Synthesis
 
 WORLD = ("0.0.0.0/0", "::/0")
 
+
+@dataclass(frozen=True)
+class RuleCounts:
+    """A variant's security group rules: ingress, egress, and those that name the world."""
+
+    ingress: int
+    egress: int
+    world_ingress: int
+    world_egress: int
+
+
 FEATURE_MATRIX = [
-    pytest.param({}, id="dev"),
-    pytest.param({"webstack:cdn": {"enabled": False}}, id="no-cdn"),
-    pytest.param({"webstack:appTier": {"enabled": True}}, id="app-tier"),
-    pytest.param({"webstack:database": {"proxy": True}}, id="db-proxy"),
+    # With the CDN on, the ALB admits CloudFront's prefix list, not the world; every tier but
+    # the data tiers reaches the world on 443 (one egress rule per instance tier).
+    pytest.param({}, RuleCounts(4, 4, 0, 1), id="dev"),
+    # Without it, the public ALB admits the world on 80 and 443 over IPv4 and IPv6.
+    pytest.param({"webstack:cdn": {"enabled": False}}, RuleCounts(7, 4, 4, 1), id="no-cdn"),
+    pytest.param({"webstack:appTier": {"enabled": True}}, RuleCounts(8, 9, 0, 2), id="app-tier"),
+    pytest.param({"webstack:database": {"proxy": True}}, RuleCounts(5, 5, 0, 1), id="db-proxy"),
     pytest.param(
         {
             "webstack:cdn": {"enabled": False},
@@ -28,6 +43,7 @@ FEATURE_MATRIX = [
             "webstack:database": {"proxy": True, "engine": "mysql"},
             "webstack:cache": {"engine": "redis"},
         },
+        RuleCounts(12, 10, 4, 2),
         id="everything-else",
     ),
 ]
@@ -45,18 +61,21 @@ def _world(rule: RecordedResource) -> bool:
     return rule.get("cidrIpv4") in WORLD or rule.get("cidrIpv6") in WORLD
 
 
-@pytest.mark.parametrize("overrides", FEATURE_MATRIX)
+@pytest.mark.parametrize(("overrides", "counts"), FEATURE_MATRIX)
 def test_only_the_public_alb_admits_the_world_and_only_on_80_and_443(
-    overrides: dict[str, Any],
+    overrides: dict[str, Any], counts: RuleCounts
 ) -> None:
     stack = synth("dev", overrides, preview=False)
     assert stack.error is None, stack.error
-    for rule in rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE):
-        if _world(rule):
-            assert group_tier(stack, rule.get("securityGroupId")) == "public-alb", rule.name
-            assert rule.get("ipProtocol") == "tcp"
-            assert rule.get("fromPort") == rule.get("toPort")
-            assert rule.get("fromPort") in (80, 443)
+    ingress = rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE)
+    assert len(ingress) == counts.ingress
+    world = [rule for rule in ingress if _world(rule)]
+    assert len(world) == counts.world_ingress
+    for rule in world:
+        assert group_tier(stack, rule.get("securityGroupId")) == "public-alb", rule.name
+        assert rule.get("ipProtocol") == "tcp"
+        assert rule.get("fromPort") == rule.get("toPort")
+        assert rule.get("fromPort") in (80, 443)
 
 
 def test_with_the_cdn_on_the_world_is_admitted_nowhere_and_cloudfront_has_its_own_group(
@@ -95,12 +114,16 @@ def test_with_the_cdn_off_the_public_alb_admits_the_world_on_80_and_443_over_bot
     assert not [r for r in rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE) if r.get("prefixListId")]
 
 
-@pytest.mark.parametrize("overrides", FEATURE_MATRIX)
-def test_between_tiers_rules_reference_groups_never_cidrs(overrides: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("overrides", "counts"), FEATURE_MATRIX)
+def test_between_tiers_rules_reference_groups_never_cidrs(
+    overrides: dict[str, Any], counts: RuleCounts
+) -> None:
     stack = synth("dev", overrides, preview=False)
-    for rule in rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE) + rules(
+    found = rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE) + rules(
         stack, VPC_SECURITY_GROUP_EGRESS_RULE
-    ):
+    )
+    assert len(found) == counts.ingress + counts.egress
+    for rule in found:
         peers = [
             k
             for k in ("cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId")
@@ -112,12 +135,16 @@ def test_between_tiers_rules_reference_groups_never_cidrs(overrides: dict[str, A
             assert tier in ("public-alb", "web", "app"), f"{rule.name} uses a CIDR"
 
 
-@pytest.mark.parametrize("overrides", FEATURE_MATRIX)
-def test_every_rule_has_a_description_and_a_single_port(overrides: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("overrides", "counts"), FEATURE_MATRIX)
+def test_every_rule_has_a_description_and_a_single_port(
+    overrides: dict[str, Any], counts: RuleCounts
+) -> None:
     stack = synth("dev", overrides)
-    for rule in rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE) + rules(
+    found = rules(stack, VPC_SECURITY_GROUP_INGRESS_RULE) + rules(
         stack, VPC_SECURITY_GROUP_EGRESS_RULE
-    ):
+    )
+    assert len(found) == counts.ingress + counts.egress
+    for rule in found:
         assert rule.get("description"), rule.name
         assert rule.get("ipProtocol") == "tcp"
         assert rule.get("fromPort") == rule.get("toPort")
@@ -179,12 +206,15 @@ def test_every_ingress_flow_has_the_matching_egress_on_the_source(dev_deployed: 
     assert egress == flows(dev_deployed)
 
 
-@pytest.mark.parametrize("overrides", FEATURE_MATRIX)
+@pytest.mark.parametrize(("overrides", "counts"), FEATURE_MATRIX)
 def test_data_tiers_have_no_egress_and_instances_only_https_to_the_world(
-    overrides: dict[str, Any],
+    overrides: dict[str, Any], counts: RuleCounts
 ) -> None:
     stack = synth("dev", overrides, preview=False)
-    for rule in rules(stack, VPC_SECURITY_GROUP_EGRESS_RULE):
+    egress = rules(stack, VPC_SECURITY_GROUP_EGRESS_RULE)
+    assert len(egress) == counts.egress
+    assert len([rule for rule in egress if _world(rule)]) == counts.world_egress
+    for rule in egress:
         tier = group_tier(stack, rule.get("securityGroupId"))
         assert tier not in ("database", "cache"), f"{rule.name}: data tiers never call out"
         if _world(rule):

@@ -12,12 +12,22 @@ from tests.support.synth import synth
 from tests.support.tokens import AWS_PROVIDER, EC2_SUBNET, EC2_VPC, KMS_ALIAS
 from tools.mockcloud import Synthesis, synthesize
 
+# What the shipped stacks register (prod without its DR mirror, see tests/support/synth.py):
+# every cloud resource, those of the AWS provider (the other four are random ids and passwords),
+# and prod's components (WebStack and its keys, network, security groups, database, cache,
+# storage, certificates, load balancer, web tier, CDN, DNS records and monitoring).
+CLOUD_RESOURCES = {"dev": 106, "prod": 128}
+AWS_RESOURCES = {"dev": 102, "prod": 124}
+COMPONENTS = 13
+
 
 @pytest.mark.parametrize("stack_name", ["dev", "prod"])
 def test_every_aws_resource_uses_an_explicit_provider_from_the_factory(stack_name: str) -> None:
     stack = synth(stack_name)
     providers = {p.urn: p for p in stack.of_type(AWS_PROVIDER)}
-    for resource in (r for r in stack.cloud_resources if r.type.startswith("aws:")):
+    resources = [r for r in stack.cloud_resources if r.type.startswith("aws:")]
+    assert len(resources) == AWS_RESOURCES[stack_name]
+    for resource in resources:
         assert resource.provider in providers, f"{resource.name} uses a default provider"
 
 
@@ -65,13 +75,16 @@ def test_a_stack_outside_us_east_1_gets_an_edge_provider_in_us_east_1() -> None:
 def test_every_resource_is_parented_to_a_webstack_component(stack_name: str) -> None:
     stack = synth(stack_name)
     components = {r.urn: r for r in stack.resources if not r.custom}
+    assert len(stack.cloud_resources) == CLOUD_RESOURCES[stack_name]
     for resource in stack.cloud_resources:
         assert resource.parent in components, f"{resource.name} has no component parent"
         assert components[resource.parent].type.startswith("webstack:")
 
 
 def test_component_type_tokens_follow_webstack_module_class(prod_preview: Synthesis) -> None:
-    for component in (r for r in prod_preview.resources if not r.custom):
+    components = [r for r in prod_preview.resources if not r.custom]
+    assert len(components) == COMPONENTS
+    for component in components:
         package, module, cls = component.type.split(":")
         assert package == "webstack"
         assert module.islower() and cls[0].isupper()
@@ -95,6 +108,7 @@ def test_outputs_export_network_and_security_ids(dev_deployed: Synthesis) -> Non
 
 def test_a_first_preview_knows_no_ids_yet(dev_preview: Synthesis) -> None:
     assert "vpcId" in dev_preview.unknown_outputs
+    assert len(dev_preview.cloud_resources) == CLOUD_RESOURCES["dev"]
     assert all(r.id == "" for r in dev_preview.cloud_resources)
 
 

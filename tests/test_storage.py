@@ -145,6 +145,7 @@ def test_cloudfront_log_delivery_is_granted_through_a_private_acl(
     (acl,) = configuration(prod_deployed, "bucketAcl:BucketAcl", "access-logs")
     grants = acl.get("accessControlPolicy", "grants")
     assert grants is not None
+    assert len(grants) == 2  # the bucket owner's and CloudFront log delivery's
     grantees = {(g["grantee"]["type"], g["grantee"].get("id"), g["permission"]) for g in grants}
     assert ("CanonicalUser", CLOUDFRONT_LOG_DELIVERY, "FULL_CONTROL") in grantees
     assert all(g["grantee"].get("uri") is None for g in grants), "no group (public) grantees"

@@ -255,26 +255,10 @@ class PolicyPackProcess:
         self.stub.Configure(request)
 
     def analyze(self, r: StackResource) -> list[Diagnostic]:
-        request = analyzer_pb2.AnalyzeRequest(
-            type=r.type,
-            properties=r.properties,
-            urn=r.urn,
-            name=r.name,
-            options=analyzer_pb2.AnalyzerResourceOptions(protect=r.protect, parent=r.parent),
-            provider=r.provider.message() if r.provider else None,
-        )
-        return _diagnostics(self.stub.Analyze(request), r.urn)
+        return _diagnostics(self.stub.Analyze(_analyze_request(r)), r.urn)
 
     def remediate(self, r: StackResource) -> list[Remediation]:
-        request = analyzer_pb2.AnalyzeRequest(
-            type=r.type,
-            properties=r.properties,
-            urn=r.urn,
-            name=r.name,
-            options=analyzer_pb2.AnalyzerResourceOptions(protect=r.protect, parent=r.parent),
-            provider=r.provider.message() if r.provider else None,
-        )
-        response = self.stub.Remediate(request)
+        response = self.stub.Remediate(_analyze_request(r))
         return [
             Remediation(
                 rem.policyName,
@@ -333,6 +317,18 @@ class PolicyPackProcess:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _analyze_request(r: StackResource) -> analyzer_pb2.AnalyzeRequest:
+    """The request the CLI sends for one resource, to Analyze and to Remediate alike."""
+    return analyzer_pb2.AnalyzeRequest(
+        type=r.type,
+        properties=r.properties,
+        urn=r.urn,
+        name=r.name,
+        options=analyzer_pb2.AnalyzerResourceOptions(protect=r.protect, parent=r.parent),
+        provider=r.provider.message() if r.provider else None,
+    )
 
 
 def _diagnostics(response: analyzer_pb2.AnalyzeResponse, default_urn: str) -> list[Diagnostic]:

@@ -21,31 +21,30 @@ def scaling_policies(
 ) -> None:
     """Every scaling policy, alarm and schedule of ``group``, children of ``parent``."""
     child = pulumi.ResourceOptions(parent=parent)
-    aws.autoscaling.Policy(
-        f"{name}-cpu",
-        autoscaling_group_name=group.name,
-        policy_type="TargetTrackingScaling",
-        estimated_instance_warmup=tier.instance_warmup_seconds,
-        target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
-            predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
-                predefined_metric_type="ASGAverageCPUUtilization"
-            ),
-            target_value=tier.target_cpu,
-        ),
-        opts=child,
-    )
+    # (suffix, AWS metric, target value, the metric's load balancer label)
+    tracking: list[tuple[str, str, float, pulumi.Input[str] | None]] = [
+        ("cpu", "ASGAverageCPUUtilization", tier.target_cpu, None)
+    ]
     if tier.requests_per_target is not None and request_count_label is not None:
+        tracking.append(
+            (
+                "requests",
+                "ALBRequestCountPerTarget",
+                tier.requests_per_target,
+                request_count_label,
+            )
+        )
+    for suffix, metric, target, label in tracking:
         aws.autoscaling.Policy(
-            f"{name}-requests",
+            f"{name}-{suffix}",
             autoscaling_group_name=group.name,
             policy_type="TargetTrackingScaling",
             estimated_instance_warmup=tier.instance_warmup_seconds,
             target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
                 predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
-                    predefined_metric_type="ALBRequestCountPerTarget",
-                    resource_label=request_count_label,
+                    predefined_metric_type=metric, resource_label=label
                 ),
-                target_value=tier.requests_per_target,
+                target_value=target,
             ),
             opts=child,
         )

@@ -220,22 +220,15 @@ def _rds_findings(resources: Sequence[PolicyResource], keys: Targets) -> list[tu
             and {g.urn for g in referenced(s, "globalClusterIdentifier", globals_)[0]}
             & {g.urn for g in mine}
         ]
-        if any(region_of(s) is None for s in secondaries):
-            continue
-        remote = [s for s in secondaries if region_of(s) != region]
-        if not remote:
-            out.append(
-                (
-                    c.urn,
-                    f"RDS cluster '{c.name}' in {region} is in a global database with no secondary "
-                    "in another region: add an `aws.rds.Cluster` in the DR region with the same "
-                    "`globalClusterIdentifier`",
-                )
-            )
-        for s in remote:
-            problem = _encryption_problem(s, "kmsKeyId", keys, "RDS cluster")
-            if problem:
-                out.append((s.urn, problem))
+        out += _counterpart_findings(
+            c,
+            region,
+            secondaries,
+            keys,
+            f"RDS cluster '{c.name}' in {region} is in a global database with no secondary "
+            "in another region: add an `aws.rds.Cluster` in the DR region with the same "
+            "`globalClusterIdentifier`",
+        )
     primaries = Targets(instances, ["arn", "identifier"])
     for inst in instances:
         if is_set(get(inst.props, "replicateSourceDb")) or inst.urn in backed_up:
@@ -248,23 +241,37 @@ def _rds_findings(resources: Sequence[PolicyResource], keys: Targets) -> list[tu
             for r in instances
             if r is not inst and inst in referenced(r, "replicateSourceDb", primaries)[0]
         ]
-        if any(region_of(r) is None for r in replicas):
-            continue
-        remote = [r for r in replicas if region_of(r) != region]
-        if not remote:
-            out.append(
-                (
-                    inst.urn,
-                    f"RDS instance '{inst.name}' in {region} has no cross-region counterpart: add "
-                    "an `aws.rds.Instance` in the DR region with `replicateSourceDb` set to this "
-                    "instance's ARN",
-                )
-            )
-        for r in remote:
-            problem = _encryption_problem(r, "kmsKeyId", keys, "RDS instance")
-            if problem:
-                out.append((r.urn, problem))
+        out += _counterpart_findings(
+            inst,
+            region,
+            replicas,
+            keys,
+            f"RDS instance '{inst.name}' in {region} has no cross-region counterpart: add "
+            "an `aws.rds.Instance` in the DR region with `replicateSourceDb` set to this "
+            "instance's ARN",
+        )
     return out
+
+
+def _counterpart_findings(
+    source: PolicyResource,
+    region: str,
+    counterparts: Sequence[PolicyResource],
+    keys: Targets,
+    missing: str,
+) -> list[tuple[str, str]]:
+    """`missing` on ``source`` when none of its counterparts (global secondaries, replicas) is
+    in another region than ``region``, else the encryption problem of each remote one; nothing
+    while a counterpart's region is not known yet."""
+    if any(region_of(c) is None for c in counterparts):
+        return []
+    remote = [c for c in counterparts if region_of(c) != region]
+    if not remote:
+        return [(source.urn, missing)]
+    problems = [
+        (c.urn, _encryption_problem(c, "kmsKeyId", keys, t.label(c.resource_type))) for c in remote
+    ]
+    return [(urn, p) for urn, p in problems if p]
 
 
 def _cache_findings(resources: Sequence[PolicyResource], keys: Targets) -> list[tuple[str, str]]:

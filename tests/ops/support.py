@@ -308,28 +308,16 @@ def _seed_region(region: dict[str, Any], outputs: dict[str, Any]) -> None:
             "GroupId"
         ]
         groups.append(gid)
-    ec2.authorize_security_group_ingress(
-        GroupId=groups[0],
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 443,
-                "ToPort": 443,
-                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
-            }
-        ],
-    )
-    ec2.authorize_security_group_ingress(
-        GroupId=groups[1],
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 80,
-                "ToPort": 80,
-                "UserIdGroupPairs": [{"GroupId": groups[0]}],
-            }
-        ],
-    )
+    # the ALB admits the world on 443; the web tier admits the ALB on 80
+    admitted: list[tuple[str, int, dict[str, Any]]] = [
+        (groups[0], 443, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}),
+        (groups[1], 80, {"UserIdGroupPairs": [{"GroupId": groups[0]}]}),
+    ]
+    for group, port, peer in admitted:
+        ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **peer}],
+        )
     region["securityGroupIds"] = groups
     lb_name = region["loadBalancer"]["arn"].split("/")[2]
     lb = elbv2.create_load_balancer(Name=lb_name, Subnets=subnets, SecurityGroups=[groups[0]])

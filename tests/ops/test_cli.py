@@ -490,29 +490,25 @@ def test_subprocess_reads_outputs_from_stdin_and_reports_missing_credentials(
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
     )
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(
-        [sys.executable, "-m", "ops", "status", "--outputs", "-", "--json"],
-        input=path.read_text(),
-        capture_output=True,
-        text=True,
-        cwd=root,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+
+    def ops(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ops", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+
+    done = ops("status", "--outputs", "-", "--json", stdin=path.read_text())
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["strategy"] == "pilot-light"
     del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
     env["AWS_EC2_METADATA_DISABLED"] = "true"
-    done = subprocess.run(
-        [sys.executable, "-m", "ops", "drill", "--outputs", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = ops("drill", "--outputs", str(path))
     assert done.returncode == 2
     assert done.stderr == (
         "credentials: none found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/"

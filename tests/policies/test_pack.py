@@ -194,7 +194,13 @@ def test_fast_stack_analysis_answers_exactly_like_the_sdk():
             ),
         ]
     )
-    assert len(stock.AnalyzeStack(request, None).diagnostics) >= 2  # one-AZ ASG, lone instance
+    diagnostics = stock.AnalyzeStack(request, None).diagnostics
+    # a one-AZ ASG, a lone cluster instance, a VPC without flow logs
+    assert sorted(d.policyName for d in diagnostics) == [
+        "asg-multi-az",
+        "aurora-cluster-min-instances",
+        "vpc-flow-logs",
+    ]
     for config in ({}, {"vpc-flow-logs": "mandatory", "asg-multi-az": "disabled"}):
         configure = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, level in config.items():

@@ -68,6 +68,7 @@ def test_decided_checks_still_run_beside_unknown_ones(pack):
     ]}  # fmt: skip
     diagnostics = pack.analyze(res(t.SECURITY_GROUP, "web", props))
     assert {d.policy_name for d in diagnostics} == {"sg-world-ingress-allowed-ports", "sg-world-ingress-forbidden"}  # fmt: skip
+    assert len(diagnostics) == 2  # one each, both about port 22
     assert all("tcp 22" in d.message or "port(s) 22" in d.message for d in diagnostics)
     assert not any("can't run policy" in d.message for d in diagnostics)
 

@@ -13,6 +13,9 @@ from typing import Any
 
 from tools.mockcloud import Synthesis, synthesize
 
+# The stacks the repository ships, one Pulumi.<stack>.yaml each.
+SHIPPED = ["dev", "dr-active", "dr-backup", "dr-pilot", "dr-pilotrds", "dr-warmrds", "prod"]
+
 
 @cache
 def _synthesize_cached(stack: str, overrides_json: str, preview: bool) -> Synthesis:
