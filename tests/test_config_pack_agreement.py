@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
 from components.config.models import PROD_MIN_BACKUP_DAYS, PROD_MIN_SNAPSHOT_DAYS
@@ -70,10 +70,17 @@ CONFIGS = st.fixed_dictionaries(
         ),
         "webstack:cache": _section(
             engine=st.sampled_from(["valkey", "redis"]),
+            nodeType=st.sampled_from(["cache.t4g.small", "cache.m7g.large"]),
             replicas=st.integers(0, 2),
             snapshotRetentionDays=st.integers(0, 10),
         ),
         "webstack:cdn": _section(enabled=st.booleans(), waf=st.booleans()),
+        "webstack:dr": _section(
+            strategy=st.sampled_from(
+                ["none", "backup-restore", "pilot-light", "warm-standby", "active-active"]
+            ),
+            region=st.sampled_from(["us-west-2", "us-east-2"]),
+        ),
     },
     optional={
         "webstack:domain": st.just({"zoneName": "example.com", "recordName": "www"}),
@@ -82,21 +89,55 @@ CONFIGS = st.fixed_dictionaries(
 )
 
 
+def _dr_example(strategy: str, engine: str) -> dict[str, Any]:
+    return {
+        "webstack:environment": "staging",
+        "webstack:network": {},
+        "webstack:web": {},
+        "webstack:appTier": {},
+        "webstack:database": {"engine": engine},
+        "webstack:cache": {"nodeType": "cache.m7g.large"},
+        "webstack:cdn": {},
+        "webstack:dr": {"strategy": strategy, "region": "us-west-2"},
+        "webstack:domain": {"zoneName": "example.com", "recordName": "www"},
+    }
+
+
+EXPECTED_ACCEPTED = [
+    _dr_example(strategy, engine)
+    for strategy, engine in (
+        ("warm-standby", "aurora-postgresql"),
+        ("active-active", "aurora-mysql"),
+        ("pilot-light", "postgres"),
+        ("backup-restore", "mysql"),
+    )
+]
+
+
 @settings(
     # Each example synthesizes the whole stack and sends it through the pack (~1 s): a fixed,
     # derandomized sample keeps the suite fast and CI repeatable; no shrinking (a failure
     # prints the config as drawn).
-    max_examples=24,
+    max_examples=40,
     deadline=None,
     derandomize=True,
     phases=(Phase.explicit, Phase.generate),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(overrides=CONFIGS)
+# Every DR strategy, once each, accepted (the random draws rarely land on an accepted one).
+@example(overrides=EXPECTED_ACCEPTED[0])
+@example(overrides=EXPECTED_ACCEPTED[1])
+@example(overrides=EXPECTED_ACCEPTED[2])
+@example(overrides=EXPECTED_ACCEPTED[3])
 def test_a_config_the_program_accepts_passes_its_environments_pack_config(
     pack: PolicyPackProcess, overrides: dict[str, Any]
 ) -> None:
     synthesis = synthesize("dev", overrides=overrides)
+    strategy = overrides["webstack:dr"].get("strategy", "none")
+    event(f"dr {strategy}: {'refused' if synthesis.error else 'accepted'}")
+    if overrides in EXPECTED_ACCEPTED:
+        assert synthesis.error is None, synthesis.error
     if synthesis.error is not None:
         # Refused at config time: the message names the key it is about.
         assert "webstack:" in synthesis.error or "aws:region" in synthesis.error
