@@ -48,7 +48,7 @@ site = WebStack(
 if mirror is not None:
     mirror.finish(site)
 
-# --- exports: OUTPUTS_CONTRACT.md (the ops runbook CLI parses exactly these) ------------------
+# --- exports: the outputs contract of ops/outputs.py (the ops runbook CLI parses exactly these)
 database, cache = site.database_endpoints, site.cache_endpoints
 pulumi.export("project", config.project)
 pulumi.export("stack", config.stack)

@@ -62,7 +62,7 @@ class DisasterRecoveryArgs:
 
 
 def no_dr_outputs() -> dict[str, Any]:
-    """The ``dr`` output of a stack without DR (OUTPUTS_CONTRACT.md)."""
+    """The ``dr`` output of a stack without DR (the outputs contract, ``ops/outputs.py``)."""
     return {
         "strategy": "none",
         "region": None,
@@ -265,7 +265,7 @@ class DisasterRecovery(pulumi.ComponentResource):
         self.outputs = self._outputs(primary)
         self.register_outputs({"dr": self.outputs})
 
-    # --- outputs (OUTPUTS_CONTRACT.md, ``<Dr>``) ---------------------------------------------
+    # --- outputs (ops/outputs.py, ``Dr``) ---------------------------------------------------
     def _outputs(self, primary: WebStack) -> pulumi.Output[dict[str, Any]]:
         config = self._args.config
         family = DatabaseFamily.AURORA if config.database.engine.is_aurora else DatabaseFamily.RDS

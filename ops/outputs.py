@@ -1,6 +1,6 @@
 """The stack outputs the runbook reads: `pulumi stack output --json --show-secrets`.
 
-The contract is /work/wt/OUTPUTS_CONTRACT.md (mirrored in README "Operations runbook"). Models are
+This module is the contract (README "Stack outputs" is generated from it). Models are
 strict and frozen; every missing or invalid key is reported with its dotted path in one line.
 """
 

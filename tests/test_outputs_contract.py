@@ -2,7 +2,7 @@
 
 Each shipped stack is synthesized in deployed mode (ids known, as ``pulumi stack output --json``
 would print them) and its outputs go through ``ops.outputs.parse_outputs``, the model the ops
-runbook CLI reads them with (OUTPUTS_CONTRACT.md). Then what a failover acts on is followed back
+runbook CLI reads them with (``ops/outputs.py``). Then what a failover acts on is followed back
 to the recorded resources: the ids the CLI would hand to boto3 are the ones the program created.
 """
 

@@ -4,7 +4,7 @@
     python -m tools.outputs_reference --write  # refresh the block in README.md
 
 The structured outputs (``primary``, ``dr``) are read off ``ops.outputs.StackOutputs``, the model
-the ops runbook CLI parses ``pulumi stack output --json`` with (OUTPUTS_CONTRACT.md); the flat
+the ops runbook CLI parses ``pulumi stack output --json`` with (``ops/outputs.py``); the flat
 keys are listed here in the order ``__main__.py`` exports them. tests/test_outputs_reference.py
 checks the README's block against this and this against what every shipped stack exports.
 """
