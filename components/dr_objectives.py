@@ -75,7 +75,7 @@ class Objective:
         return self.value * self.unit.seconds
 
     def as_output(self) -> dict[str, Any]:
-        """The stack output shape (the outputs contract, ``ops/outputs.py``: ``{"value", "unit", "source"}``)."""
+        """The stack output shape of ``ops/outputs.py``: ``{"value", "unit", "source"}``."""
         return {"value": self.value, "unit": self.unit.value, "source": self.source}
 
 

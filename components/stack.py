@@ -644,7 +644,7 @@ class WebStack(pulumi.ComponentResource):
         return provider
 
     def _region_outputs(self) -> pulumi.Output[dict[str, Any]]:
-        """This region described for operators (the outputs contract, ``ops/outputs.py``: ``Region``)."""
+        """This region described for operators (``Region`` of ``ops/outputs.py``)."""
         config = self._stack_args.config
         family = "aurora" if config.database.engine.is_aurora else "rds"
         database: dict[str, Any] | None = None
