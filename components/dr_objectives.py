@@ -15,7 +15,7 @@ Values are the expected upper bound of each range, so operators plan for the wor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -228,77 +228,62 @@ class DrPlan:
         return self.keys
 
 
+# Each strategy is the one before it plus what it adds, as AWS describes them.
+_NONE = DrPlan(
+    strategy=DrStrategy.NONE,
+    keys=False,
+    foundation=False,
+    standby_size=StandbySize.NONE,
+    database=DatabaseMode.NONE,
+    replica_multi_az=False,
+    write_forwarding=False,
+    cache=CacheMode.NONE,
+    traffic=TrafficMode.NONE,
+    origin_group=False,
+    s3_replication=S3Replication.NONE,
+    backup=False,
+)
+# Backups copied to a DR vault, uploads replicated; nothing runs in the DR region.
+_BACKUP_RESTORE = replace(
+    _NONE,
+    strategy=DrStrategy.BACKUP_RESTORE,
+    keys=True,
+    s3_replication=S3Replication.ONE_WAY,
+    backup=True,
+)
+# The core running: the whole foundation with its groups at 0, the data replicated, DNS failover.
+_PILOT_LIGHT = replace(
+    _BACKUP_RESTORE,
+    strategy=DrStrategy.PILOT_LIGHT,
+    foundation=True,
+    standby_size=StandbySize.ZERO,
+    database=DatabaseMode.SECONDARY,
+    cache=CacheMode.REGIONAL,
+    traffic=TrafficMode.FAILOVER,
+    backup=False,
+)
+# Everything running at a reduced size, ready to take writes; the cache replicated too.
+_WARM_STANDBY = replace(
+    _PILOT_LIGHT,
+    strategy=DrStrategy.WARM_STANDBY,
+    standby_size=StandbySize.REDUCED,
+    replica_multi_az=True,
+    cache=CacheMode.GLOBAL_DATASTORE,
+    origin_group=True,
+)
+# Both regions serve at full size; writes forwarded, uploads both ways, a cache per region (a
+# global datastore's secondary is read-only, and both regions write sessions).
+_ACTIVE_ACTIVE = replace(
+    _WARM_STANDBY,
+    strategy=DrStrategy.ACTIVE_ACTIVE,
+    standby_size=StandbySize.FULL,
+    write_forwarding=True,
+    cache=CacheMode.REGIONAL,
+    traffic=TrafficMode.LATENCY,
+    s3_replication=S3Replication.TWO_WAY,
+)
 PLANS: dict[DrStrategy, DrPlan] = {
-    DrStrategy.NONE: DrPlan(
-        strategy=DrStrategy.NONE,
-        keys=False,
-        foundation=False,
-        standby_size=StandbySize.NONE,
-        database=DatabaseMode.NONE,
-        replica_multi_az=False,
-        write_forwarding=False,
-        cache=CacheMode.NONE,
-        traffic=TrafficMode.NONE,
-        origin_group=False,
-        s3_replication=S3Replication.NONE,
-        backup=False,
-    ),
-    DrStrategy.BACKUP_RESTORE: DrPlan(
-        strategy=DrStrategy.BACKUP_RESTORE,
-        keys=True,
-        foundation=False,
-        standby_size=StandbySize.NONE,
-        database=DatabaseMode.NONE,
-        replica_multi_az=False,
-        write_forwarding=False,
-        cache=CacheMode.NONE,
-        traffic=TrafficMode.NONE,
-        origin_group=False,
-        s3_replication=S3Replication.ONE_WAY,
-        backup=True,
-    ),
-    DrStrategy.PILOT_LIGHT: DrPlan(
-        strategy=DrStrategy.PILOT_LIGHT,
-        keys=True,
-        foundation=True,
-        standby_size=StandbySize.ZERO,
-        database=DatabaseMode.SECONDARY,
-        replica_multi_az=False,
-        write_forwarding=False,
-        cache=CacheMode.REGIONAL,
-        traffic=TrafficMode.FAILOVER,
-        origin_group=False,
-        s3_replication=S3Replication.ONE_WAY,
-        backup=False,
-    ),
-    DrStrategy.WARM_STANDBY: DrPlan(
-        strategy=DrStrategy.WARM_STANDBY,
-        keys=True,
-        foundation=True,
-        standby_size=StandbySize.REDUCED,
-        database=DatabaseMode.SECONDARY,
-        replica_multi_az=True,
-        write_forwarding=False,
-        cache=CacheMode.GLOBAL_DATASTORE,
-        traffic=TrafficMode.FAILOVER,
-        origin_group=True,
-        s3_replication=S3Replication.ONE_WAY,
-        backup=False,
-    ),
-    DrStrategy.ACTIVE_ACTIVE: DrPlan(
-        strategy=DrStrategy.ACTIVE_ACTIVE,
-        keys=True,
-        foundation=True,
-        standby_size=StandbySize.FULL,
-        database=DatabaseMode.SECONDARY,
-        replica_multi_az=True,
-        write_forwarding=True,
-        cache=CacheMode.REGIONAL,
-        traffic=TrafficMode.LATENCY,
-        origin_group=True,
-        s3_replication=S3Replication.TWO_WAY,
-        backup=False,
-    ),
+    p.strategy: p for p in (_NONE, _BACKUP_RESTORE, _PILOT_LIGHT, _WARM_STANDBY, _ACTIVE_ACTIVE)
 }
 
 
