@@ -15,7 +15,7 @@ policies-venv: $(POLICY_VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@echo "Installing the program's dependencies into $(VENV) (first run only, about a minute)..." >&2
 	@$(PYTHON) -m venv $(VENV) >&2
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt >&2
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt >&2
 	@touch $@
 
 # The policy pack gets its own virtualenv from its own requirements, as `pulumi preview
@@ -85,4 +85,4 @@ bench: venv policies-venv
 	$(PY) -m tools.bench_policies --stock --sizes 10000
 
 clean:
-	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(POLICY_VENV) .venv-pin .pytest_cache .mypy_cache .ruff_cache
