@@ -10,7 +10,7 @@ from typing import Any
 import botocore.exceptions
 from botocore.parsers import ResponseParserError
 
-from ops import facts
+from ops import facts, topology
 from ops.aws import GLOBAL_REGION, describe_error
 from ops.outputs import Region
 from ops.permissions import FAILOVER_ACTIONS
@@ -78,6 +78,59 @@ def _tier_status(ctx: Context, region: Region) -> list[Check]:
     return out
 
 
+def _writers(ctx: Context) -> list[Check]:
+    """How many databases accept writes: more than one is a FAIL, whatever else is fine."""
+    topo = topology.read(ctx)
+    lag = facts.replica_lag_seconds(ctx)
+    lag_text = "n/a (no recent datapoint)" if lag is None else f"{lag:.1f}s"
+    seen = f"{topo.primary.describe()}; {topo.standby.describe()}"
+    writers = topo.writers
+    if len(writers) > 1:
+        serving = [n.region for n in writers if n.serving is not False]
+        return [
+            Check(
+                "writers",
+                "fail",
+                f"TWO WRITERS: {seen}; tiers running over a writer in {serving or 'neither'}; "
+                "failback refuses until the stale one is rebuilt as a replica (pulumi up with "
+                "webstack:dr.activeRegion set to the region users write to)",
+            )
+        ]
+    if not writers:
+        unknown = any(n.role == "unreachable" for n in (topo.primary, topo.standby))
+        return [Check("writers", "warn" if unknown else "fail", f"no writer known: {seen}")]
+    active = ctx.outputs.dr.active_region
+    note = ""
+    if active and active != writers[0].region:
+        note = (
+            f"; the stack says webstack:dr.activeRegion={active}: set it to "
+            f"{writers[0].region} and `pulumi up`"
+        )
+    return [
+        Check("writers", "info", f"writer in {writers[0].region}: {seen}; lag {lag_text}{note}")
+    ]
+
+
+def _uploads(ctx: Context) -> list[Check]:
+    rep = ctx.outputs.dr.replication
+    assert rep is not None
+    latency = facts.uploads_replication_latency(ctx)
+    rpo = ctx.outputs.dr.uploads_rpo
+    shown = "n/a (no ReplicationLatency datapoint)" if latency is None else f"{latency:.0f}s"
+    status = "info"
+    if latency is not None and rpo is not None and latency > rpo.seconds:
+        status = "warn"
+    rtc = "RTC on" if rep.replication_time_control else "no RTC (no time bound)"
+    return [
+        Check(
+            "uploads",
+            status,
+            f"{rep.source_bucket} -> {rep.replica_bucket}: {rtc}; latency {shown}"
+            + (f" (uploads RPO {rpo.value} {rpo.unit})" if rpo else ""),
+        )
+    ]
+
+
 def status(ctx: Context) -> list[Check]:
     o = ctx.outputs
     where = (
@@ -95,28 +148,10 @@ def status(ctx: Context) -> list[Check]:
         checks += _guard(
             f"{region.region}/tiers", region.region, functools.partial(_tier_status, ctx, region)
         )
-    db = o.dr.database
-    if db is not None and o.dr.region:
-
-        def data() -> list[Check]:
-            lag = facts.replica_lag_seconds(ctx)
-            lag_text = "n/a (no recent datapoint)" if lag is None else f"{lag:.1f}s"
-            if db.family == "aurora":
-                assert db.global_cluster_id and o.dr.region
-                members = facts.global_members(ctx, o.dr.region, db.global_cluster_id)
-                writer = next((a for a, w in members.items() if w), "none")
-                return [
-                    Check(
-                        "replication",
-                        "info",
-                        f"global writer {writer}; {len(members)} members; lag {lag_text}",
-                    )
-                ]
-            return [
-                Check("replication", "info", f"replica {db.replica_instance_id}; lag {lag_text}")
-            ]
-
-        checks += _guard("replication", o.dr.region, data)
+    if o.dr.database is not None and o.dr.standby is not None:
+        checks += _guard("writers", o.dr.region or "", functools.partial(_writers, ctx))
+    if o.dr.replication is not None:
+        checks += _guard("uploads", o.primary.region, functools.partial(_uploads, ctx))
     if o.dr.cache is not None and o.dr.region:
         cache = o.dr.cache
 
@@ -213,6 +248,16 @@ def drill(ctx: Context) -> list[Check]:
 
     def data_ready(c: Context) -> str:
         region = o.dr.region or ""
+        topo = topology.read(c)
+        if topo.standby.role == "writer":
+            raise StepFailed(f"the DR database already writes: {topo.standby.describe()}")
+        versions = (topo.primary.engine_version, topo.standby.engine_version)
+        if db.family == "aurora" and all(versions) and versions[0] != versions[1]:
+            raise StepFailed(
+                f"aurora: engine versions differ (primary {versions[0]}, DR {versions[1]}): AWS "
+                "allows a managed failover or switchover only between identical versions; "
+                "upgrade the DR cluster to the primary's version"
+            )
         if db.family == "aurora":
             assert db.global_cluster_id and db.secondary_cluster_arn
             members = facts.global_members(c, region, db.global_cluster_id)
@@ -277,9 +322,19 @@ def drill(ctx: Context) -> list[Check]:
 
         def dr_dns(c: Context) -> str:
             out = []
+            standby = o.dr.standby
+            assert standby is not None
+            idle = facts.asg(c, o.dr.region or "", standby.web.asg_name)["DesiredCapacity"] == 0
             for record in facts.records_in(c, o.dr.region or ""):
                 if record.health_check_id:
                     h = facts.check_health(c, record.health_check_id)
+                    if not h.routable and idle:
+                        # Pilot light runs no instance: its check passes once failover scales up.
+                        out.append(
+                            f"'{record.set_identifier}' {h.state}, as expected with 0 instances "
+                            "(failover scales the tier before it routes traffic)"
+                        )
+                        continue
                     if not h.routable:
                         raise StepFailed(f"DR health check {record.health_check_id} is {h.state}")
                     out.append(f"'{record.set_identifier}' healthy")
@@ -288,6 +343,11 @@ def drill(ctx: Context) -> list[Check]:
         step("dr-dns", dr_dns)
     else:
         checks.append(Check("dr-dns", "warn", "no dr.dns: writes do not fail over (no domain)"))
+    if o.dr.replication is not None:
+        checks += [
+            c if c.status != "warn" else Check(c.name, "fail", c.detail)
+            for c in _guard("uploads", o.primary.region, functools.partial(_uploads, ctx))
+        ]
     checks.append(_permissions(ctx))
     return checks
 
@@ -295,7 +355,8 @@ def drill(ctx: Context) -> list[Check]:
 def _permissions(ctx: Context) -> Check:
     """Simulate the failover's write actions for the caller (iam:SimulatePrincipalPolicy)."""
     try:
-        arn = str(ctx.client("sts", GLOBAL_REGION).get_caller_identity()["Arn"])
+        region = ctx.outputs.dr.region or ctx.outputs.primary.region
+        arn = str(ctx.client("sts", region).get_caller_identity()["Arn"])
         if ":assumed-role/" in arn:
             account = arn.split(":")[4]
             role = arn.split(":assumed-role/")[1].split("/")[0]

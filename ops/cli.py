@@ -1,7 +1,8 @@
 """`python -m ops VERB --outputs FILE|-`: the webstack operations runbook.
 
 Exit codes: 0 done; 1 something failed or is left undone (the report says what); 2 refused
-before any change (bad outputs, credentials, account, no DR, foreign journal); 130 interrupted.
+before any change (bad outputs, credentials, profile, account, no DR, a journal it cannot use,
+another run under way); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,17 +18,29 @@ from typing import Any, TextIO
 import boto3
 import botocore.exceptions
 
-from ops import checks, facts, plans
-from ops.aws import Aws, describe_error
-from ops.journal import Journal, JournalError
+from ops import checks, facts, journal, plans
+from ops.aws import AWS_FAILURES, Aws, describe_error, is_unreachable
+from ops.journal import AlreadyComplete, Journal, JournalError
 from ops.outputs import OutputsError, StackOutputs, load_outputs
 from ops.runner import Context, Options, Refused, RunReport, StepFailed, run_steps
+
+EXIT_CODES = """exit codes:
+  0    done (or nothing to do)
+  1    something failed or is left undone: the report says what; re-run the same command
+  2    refused before any change: bad outputs, credentials, profile, account, no standby,
+       a journal it cannot use, another run under way
+  130  interrupted (Ctrl-C): re-run the same command to resume"""
 
 VERBS = ("status", "failover", "failback", "drill", "verify")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ops", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m ops",
+        description=__doc__.split("\n")[0],
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="verb", required=True)
     helps = {
         "status": "show both regions: writer, replicas, capacity, targets, health checks, DNS",
@@ -37,7 +50,13 @@ def _parser() -> argparse.ArgumentParser:
         "verify": "check the deployed stack's invariants (post-deploy smoke test)",
     }
     for verb in VERBS:
-        p = sub.add_parser(verb, help=helps[verb])
+        p = sub.add_parser(
+            verb,
+            help=helps[verb],
+            description=helps[verb],
+            epilog=EXIT_CODES,
+            formatter_class=_Formatter,
+        )
         p.add_argument(
             "--outputs",
             required=True,
@@ -46,7 +65,16 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--json", action="store_true", help="print a machine-readable report")
         p.add_argument("--profile", help="AWS profile (default: the usual boto3 chain)")
-        p.add_argument("--timeout", type=float, default=900.0, help="seconds for each wait")
+        p.add_argument(
+            "--timeout", type=float, default=900.0, help="seconds for each wait (a promotion)"
+        )
+        p.add_argument(
+            "--call-timeout",
+            type=float,
+            default=30.0,
+            help="seconds one AWS call may take, retries included; past it the region counts "
+            "as unreachable for the rest of the run",
+        )
         p.add_argument("--poll-interval", type=float, default=15.0, help="seconds between polls")
         p.add_argument(
             "--confirm-minutes",
@@ -65,9 +93,19 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--journal",
                 type=Path,
-                help="journal file (default .webstack-ops/<project>-<stack>-<verb>.json)",
+                help="journal file (default $WEBSTACK_OPS_HOME/<project>-<stack>-<verb>.json, "
+                "$WEBSTACK_OPS_HOME defaulting to ~/.webstack-ops)",
+            )
+            p.add_argument(
+                "--again",
+                action="store_true",
+                help="start a new run although the journal says the last one completed",
             )
     return parser
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults in --help, and the exit-code epilog as written."""
 
 
 def _emit(out: TextIO, as_json: bool, payload: dict[str, Any], text: list[str]) -> None:
@@ -107,10 +145,12 @@ def _checks_report(
 
 
 def _run_report(report: RunReport, o: StackOutputs, out: TextIO, as_json: bool) -> int:
+    after = plans.closing_instructions(o, report.verb) if report.completed else []
     payload = {
         **_identity(o),
         **report.as_json(),
         "expectedRtoSeconds": o.dr.rto.seconds if o.dr.rto else None,
+        "next": after,
     }
     text = [
         f"{report.verb}: {o.project}/{o.stack} ({o.dr.strategy}, "
@@ -122,7 +162,11 @@ def _run_report(report: RunReport, o: StackOutputs, out: TextIO, as_json: bool) 
     if report.completed:
         rto = o.dr.rto
         expected = f" (expected RTO {rto.value} {rto.unit}, {rto.source})" if rto else ""
-        text.append(f"{report.verb}: COMPLETE; measured RTO {report.measured_rto:.1f}s{expected}")
+        text.append(
+            f"{report.verb}: COMPLETE; measured RTO {report.measured_rto:.1f}s since the first "
+            f"run of this {report.verb}{expected}"
+        )
+        text += after
     elif report.interrupted:
         text.append(
             f"{report.verb}: INTERRUPTED; left undone: {', '.join(report.undone)}; "
@@ -183,10 +227,45 @@ def main(
         confirm_minutes=args.confirm_minutes,
     )
     if aws is None:
-        aws = Aws(session=boto3.Session(profile_name=args.profile))
+        try:
+            aws = Aws(session=boto3.Session(profile_name=args.profile))
+        except botocore.exceptions.BotoCoreError as error:
+            print(describe_error(error), file=err)
+            return 2
+    aws.call_timeout = args.call_timeout
+    aws.progress = lambda line: print(line, file=err, flush=True)
     ctx = Context(outputs=outputs, aws=aws, options=options, out=err, sleep=sleep, quiet=False)
     try:
-        facts.check_account(ctx)  # credentials and account before anything else
+        return _verb(args, outputs, ctx, out, err)
+    except KeyboardInterrupt:
+        print("interrupted before any step ran; nothing changed", file=err)
+        return 130
+
+
+def _check_account(ctx: Context, verb: str) -> str:
+    """Credentials and account, asked of STS in a region the verb needs: the DR region for what
+    fails over to it, else the primary, and the other when that one does not answer."""
+    o = ctx.outputs
+    regions = [o.primary.region, o.dr.region] if verb in ("status", "verify") else [o.dr.region]
+    if verb in ("failback",):
+        regions = [o.dr.region, o.primary.region]
+    wanted = [r for r in regions if r] or [o.primary.region]
+    for region in wanted[:-1]:
+        try:
+            return facts.check_account(ctx, region)
+        except AWS_FAILURES as err:
+            if not is_unreachable(err):
+                raise
+    return facts.check_account(ctx, wanted[-1])
+
+
+def _verb(
+    args: argparse.Namespace, outputs: StackOutputs, ctx: Context, out: TextIO, err: TextIO
+) -> int:
+    options = ctx.options
+    opened: Journal | None = None
+    try:
+        _check_account(ctx, args.verb)  # credentials and account before anything else
         if args.verb == "status":
             return _checks_report("status", outputs, checks.status(ctx), out, args.json)
         if args.verb == "verify":
@@ -201,25 +280,31 @@ def main(
         )
         if not options.execute:
             return _plan(args.verb, outputs, steps, out, args.json)
-        path = (
-            args.journal
-            or Path(".webstack-ops") / f"{outputs.project}-{outputs.stack}-{args.verb}.json"
-        )
-        journal = Journal.open(
+        path = args.journal or journal.default_path(outputs.project, outputs.stack, args.verb)
+        opened = Journal.open(
             path,
             project=outputs.project,
             stack=outputs.stack,
             strategy=outputs.dr.strategy,
             verb=args.verb,
             steps=[s.name for s in steps],
+            again=args.again,
         )
-        return _run_report(run_steps(ctx, args.verb, steps, journal), outputs, out, args.json)
+        return _run_report(run_steps(ctx, args.verb, steps, opened), outputs, out, args.json)
+    except AlreadyComplete as done:
+        print(
+            f"{args.verb}: already COMPLETE for {outputs.project}/{outputs.stack} (journal "
+            f"{done.path}, ended {done.data['runs'][-1].get('endedAt', '?')}); nothing to do. "
+            f"A new {args.verb} needs --again",
+            file=err,
+        )
+        return 0
     except (Refused, JournalError, StepFailed) as error:
         print(error, file=err)
         return 2
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+    except AWS_FAILURES as error:
         print(describe_error(error), file=err)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted before any step ran; nothing changed", file=err)
-        return 130
+    finally:
+        if opened is not None:
+            opened.close()

@@ -11,12 +11,15 @@ from ops.outputs import DnsRecord
 from ops.runner import Context, StepFailed
 
 
-def account_id(ctx: Context) -> str:
-    return str(ctx.client("sts", GLOBAL_REGION).get_caller_identity()["Account"])
+def account_id(ctx: Context, region: str) -> str:
+    return str(ctx.client("sts", region).get_caller_identity()["Account"])
 
 
-def check_account(ctx: Context) -> str:
-    account = account_id(ctx)
+def check_account(ctx: Context, region: str | None = None) -> str:
+    """The caller's account, asked of STS in ``region`` (default: the DR region, else the
+    primary), refused unless the stack allows it."""
+    region = region or ctx.outputs.dr.region or ctx.outputs.primary.region
+    account = account_id(ctx, region)
     allowed = ctx.outputs.allowed_account_ids
     if allowed and account not in allowed:
         raise StepFailed(
@@ -191,38 +194,71 @@ def records_in(ctx: Context, region: str) -> list[DnsRecord]:
     return [] if dns is None else [r for r in dns.records if r.region == region]
 
 
-def replica_lag_seconds(ctx: Context) -> float | None:
-    """Replication lag of the DR data store from CloudWatch (None when no recent datapoint)."""
-    db = ctx.outputs.dr.database
-    region = ctx.outputs.dr.region
-    if db is None or region is None:
-        return None
-    if db.family == "aurora":
-        metric, dim, value, scale = (
-            "AuroraGlobalDBReplicationLag",
-            "DBClusterIdentifier",
-            db.secondary_cluster_id,
-            0.001,
-        )
-    else:
-        metric, dim, value, scale = (
-            "ReplicaLag",
-            "DBInstanceIdentifier",
-            db.replica_instance_id,
-            1.0,
-        )
+def _latest(
+    ctx: Context, region: str, namespace: str, metric: str, dims: dict[str, str]
+) -> float | None:
+    """The newest 1-minute maximum of a metric in the last 10 minutes (None: no datapoint)."""
     now = dt.datetime.now(dt.UTC)
     stats = ctx.client("cloudwatch", region).get_metric_statistics(
-        Namespace="AWS/RDS",
+        Namespace=namespace,
         MetricName=metric,
-        Dimensions=[{"Name": dim, "Value": value}],
+        Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
         StartTime=now - dt.timedelta(minutes=10),
         EndTime=now + dt.timedelta(minutes=1),
         Period=60,
         Statistics=["Maximum"],
     )
     points = sorted(stats.get("Datapoints", []), key=lambda p: p["Timestamp"])
-    return None if not points else float(points[-1]["Maximum"]) * scale
+    return None if not points else float(points[-1]["Maximum"])
+
+
+def lag_seconds(ctx: Context, region: str, name: str) -> float | None:
+    """Replication lag into the database ``name`` (a replica instance or a secondary Aurora
+    cluster) of ``region``, in seconds, from CloudWatch in that region. None: no recent datapoint.
+    -1: replication is not running (RDS reports -1 when it stopped)."""
+    db = ctx.outputs.dr.database
+    assert db is not None
+    if db.family == "aurora":
+        value = _latest(
+            ctx, region, "AWS/RDS", "AuroraGlobalDBReplicationLag", {"DBClusterIdentifier": name}
+        )
+        return None if value is None else (-1.0 if value < 0 else value / 1000.0)
+    value = _latest(ctx, region, "AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": name})
+    return None if value is None else (-1.0 if value < 0 else value)
+
+
+def replica_lag_seconds(ctx: Context) -> float | None:
+    """Replication lag into the DR data store (None when no recent datapoint)."""
+    db = ctx.outputs.dr.database
+    region = ctx.outputs.dr.region
+    if db is None or region is None:
+        return None
+    name = db.secondary_cluster_id if db.family == "aurora" else db.replica_instance_id
+    return lag_seconds(ctx, region, name or "")
+
+
+def uploads_replication_latency(ctx: Context) -> float | None:
+    """S3 Replication Time Control's ReplicationLatency of the uploads rules (seconds; the
+    largest of the rules), from CloudWatch in the source bucket's region."""
+    rep = ctx.outputs.dr.replication
+    if rep is None:
+        return None
+    seen = [
+        _latest(
+            ctx,
+            ctx.outputs.primary.region,
+            "AWS/S3",
+            "ReplicationLatency",
+            {
+                "SourceBucket": rep.source_bucket,
+                "DestinationBucket": rep.replica_bucket,
+                "RuleId": rule,
+            },
+        )
+        for rule in rep.rule_ids
+    ]
+    known = [v for v in seen if v is not None]
+    return max(known) if known else None
 
 
 def not_found(err: BaseException) -> bool:

@@ -6,12 +6,22 @@ strict and frozen; every missing or invalid key is reported with its dotted path
 
 from __future__ import annotations
 
+import difflib
+import functools
 import json
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import boto3
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 Strategy = Literal["none", "backup-restore", "pilot-light", "warm-standby", "active-active"]
@@ -20,7 +30,30 @@ HINT = "is this a webstack stack output from `pulumi stack output --json --show-
 
 
 class OutputsError(Exception):
-    """Outputs that the runbook cannot use; the message is one line for the operator."""
+    """Outputs that the runbook cannot use; the message has one line per problem."""
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region botocore's offline endpoint data knows, in every partition."""
+    session = boto3.session.Session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for service in ("ec2", "rds")
+        for region in session.get_available_regions(service, partition_name=partition)
+    )
+
+
+def _known_region(name: str) -> str:
+    if name not in known_regions():
+        close = difflib.get_close_matches(name, sorted(known_regions()), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValueError(f"{name!r} is not an AWS region{hint}")
+    return name
+
+
+AwsRegion = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$"), AfterValidator(_known_region)]
 
 
 class _Model(BaseModel):
@@ -76,7 +109,7 @@ class LoadBalancer(_Model):
 
 
 class Region(_Model):
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    region: AwsRegion
     role: Literal["primary", "standby"]
     data_key_arn: str
     database: Database | None
@@ -101,6 +134,13 @@ class Objective(_Model):
         )
 
 
+class FailoverInstance(_Model):
+    """The writer instance the runbook adds to a headless Aurora secondary when it promotes it."""
+
+    identifier: str = Field(min_length=1)
+    instance_class: str = Field(min_length=1)
+
+
 class DrDatabase(_Model):
     family: Literal["aurora", "rds"]
     global_cluster_id: str | None
@@ -111,6 +151,7 @@ class DrDatabase(_Model):
     replica_instance_id: str | None
     replica_instance_arn: str | None
     write_forwarding: bool
+    failover_instance: FailoverInstance | None = None
 
     @model_validator(mode="after")
     def _family(self) -> DrDatabase:
@@ -144,11 +185,23 @@ class DnsRecord(_Model):
     health_check_id: str | None
 
 
+class TrafficSwitch(_Model):
+    """A data-plane switch for the primary's record, set from the DR region: a CloudWatch metric
+    there whose alarm a Route 53 health check of the primary record follows (1 serve the
+    primary, 0 take it out), so moving traffic needs no us-east-1 control plane."""
+
+    region: AwsRegion
+    namespace: str
+    metric_name: str
+    dimensions: dict[str, str]
+
+
 class Dns(_Model):
     zone_id: str
     record_name: str
     routing: Literal["failover", "latency"]
     records: tuple[DnsRecord, ...]
+    traffic_switch: TrafficSwitch | None = None
 
 
 class Backup(_Model):
@@ -164,13 +217,17 @@ class Replication(_Model):
     replica_bucket: str
     rule_ids: tuple[str, ...]
     bidirectional: bool
+    replication_time_control: bool = False
 
 
 class Dr(_Model):
     strategy: Strategy
-    region: str | None
+    region: AwsRegion | None
+    # The region whose database is the writer, as the stack's config says (dr.activeRegion).
+    active_region: AwsRegion | None = None
     rto: Objective | None
     rpo: Objective | None
+    uploads_rpo: Objective | None = None
     standby: Region | None
     database: DrDatabase | None
     cache: DrCache | None
@@ -228,16 +285,20 @@ class StackOutputs(_Model):
 
 
 def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    path = ".".join(str(part) for part in first["loc"])
-    if first["type"] == "missing":
-        return f"outputs: missing '{path}' - {HINT}"
-    message = str(first["msg"]).removeprefix("Value error, ")
-    if not path:
-        return f"outputs: {message}"
-    if first["type"] == "value_error":
-        return f"outputs: '{path}': {message}"
-    return f"outputs: '{path}' = {json.dumps(first.get('input'))[:80]}: {message}"
+    """One line per invalid or missing key, in the file's order."""
+    lines = []
+    for problem in error.errors():
+        path = ".".join(str(part) for part in problem["loc"])
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if problem["type"] == "missing":
+            lines.append(f"outputs: missing '{path}' - {HINT}")
+        elif not path:
+            lines.append(f"outputs: {message}")
+        elif problem["type"] == "value_error":
+            lines.append(f"outputs: '{path}': {message}")
+        else:
+            lines.append(f"outputs: '{path}' = {json.dumps(problem.get('input'))[:80]}: {message}")
+    return "\n".join(dict.fromkeys(lines))
 
 
 def parse_outputs(text: str) -> StackOutputs:

@@ -12,6 +12,8 @@ ACTION_OF_OPERATION: dict[str, str] = {
 NO_PERMISSION: frozenset[str] = frozenset({"sts:GetCallerIdentity"})
 
 FAILOVER_ACTIONS: tuple[str, ...] = (
+    "cloudwatch:PutMetricData",
+    "rds:CreateDBInstance",
     "rds:FailoverGlobalCluster",
     "rds:RemoveFromGlobalCluster",
     "rds:PromoteReadReplica",

@@ -8,10 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-import botocore.exceptions
-from botocore.parsers import ResponseParserError
-
-from ops.aws import Aws, describe_error
+from ops.aws import AWS_FAILURES, Aws, describe_error
 from ops.journal import Journal
 from ops.outputs import StackOutputs
 
@@ -84,6 +81,9 @@ class Step:
     title: str
     run: Callable[[Context], str]
     changes: bool = False  # whether --execute is needed (it acts on AWS)
+    # A decision taken once and kept in the journal; every other step runs again on a re-run
+    # and reads the world before it acts, so an earlier run's record is never trusted blindly.
+    once: bool = False
 
 
 @dataclass
@@ -143,15 +143,28 @@ def run_steps(ctx: Context, verb: str, steps: list[Step], journal: Journal) -> R
     started = ctx.clock()
     interrupted = False
     failed = False
+    if journal.stopped_during:
+        ctx.say(
+            f"the last run stopped during {journal.stopped_during} without recording an end "
+            "(killed?); checking its state"
+        )
+    elif len(journal.data["runs"]) > 1:
+        ctx.say(f"resuming {verb} from journal {journal.path}; every step checks AWS again")
     for index, step in enumerate(steps, 1):
         prefix = f"[{index}/{len(steps)}] {step.name}"
         if failed or interrupted:
             results.append(StepResult(step.name, step.title, "not run"))
             continue
         record = journal.step(step.name)
-        if record["status"] in ("done", "skipped"):
+        if step.once and record["status"] in ("done", "skipped"):
             results.append(
-                StepResult(step.name, step.title, record["status"], 0.0, "done in an earlier run")
+                StepResult(
+                    step.name,
+                    step.title,
+                    record["status"],
+                    0.0,
+                    f"decided in an earlier run: {record.get('detail', '')}",
+                )
             )
             ctx.say(f"{prefix}: {record['status']} in an earlier run")
             continue
@@ -171,11 +184,7 @@ def run_steps(ctx: Context, verb: str, steps: list[Step], journal: Journal) -> R
         except StepFailed as err:
             status, detail = "failed", str(err)
             failed = True
-        except (
-            botocore.exceptions.BotoCoreError,
-            botocore.exceptions.ClientError,
-            ResponseParserError,
-        ) as err:
+        except AWS_FAILURES as err:
             status, detail = "failed", describe_error(err).splitlines()[0][:300]
             failed = True
         seconds = ctx.clock() - t0

@@ -54,14 +54,41 @@ def asg(outputs: dict[str, Any], key: str = "web") -> dict[str, Any]:
     return group
 
 
+# An RDS stack's failback (Aurora's has no fence-standby: its switchover fences).
 FAILBACK = [
     "preflight",
     "confirm-primary-rebuilt",
+    "fence-standby",
     "switch-database",
     "switch-cache",
+    "restore-primary-capacity",
     "route-traffic-back",
     "scale-standby-down",
 ]
+
+WRITES = (
+    "Create",
+    "Delete",
+    "Failover",
+    "Modify",
+    "Promote",
+    "Put",
+    "Remove",
+    "Switchover",
+    "Update",
+)
+
+
+def record_writes(aws: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Every state-changing call the tool sends through ``aws``'s session, with its parameters."""
+    sent: list[tuple[str, dict[str, Any]]] = []
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        if model.name.startswith(WRITES):
+            sent.append((model.name, dict(params)))
+
+    aws.session.events.register("provide-client-params", record)
+    return sent
 
 
 def rebuild_old_primary_as_replica(outputs: dict[str, Any]) -> None:
@@ -77,6 +104,7 @@ def rebuild_old_primary_as_replica(outputs: dict[str, Any]) -> None:
         KmsKeyId=outputs["primary"]["dataKeyArn"],
         DeletionProtection=True,
     )
+    support.put_lag("us-east-1", "ReplicaLag", "DBInstanceIdentifier", name, [3, 0])
 
 
 def planned_rds_failover_and_failback(
@@ -93,13 +121,7 @@ def planned_rds_failover_and_failback(
     failover = json.loads(out)
     rebuild_old_primary_as_replica(outputs)
     code, out, err = run(
-        execute(
-            path,
-            tmp_path / "failback.json",
-            "--force",
-            "DR app tier drained",
-            verb="failback",
-        ),
+        execute(path, tmp_path / "failback.json", verb="failback"),
         aws=aws,
     )
     assert code == 0, err
@@ -110,6 +132,82 @@ def aurora_failover_with_the_primary_unreachable(tmp_path: Path, aws: Any) -> di
     path, outputs = support.seed("warm-standby-aurora", tmp_path)
     primary_down(outputs)
     code, out, err = run(execute(path, tmp_path / "aurora.json"), aws=aws)
+    assert code == 0, err
+    report: dict[str, Any] = json.loads(out)
+    return report
+
+
+AURORA_FAILBACK = [n for n in FAILBACK if n != "fence-standby"]
+
+
+def aurora_planned_failover_and_failback(
+    tmp_path: Path, aws: Any = None
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """warm-standby Aurora: a planned move (switchover), then back (switchover): no data loss
+    either way, the global topology kept."""
+    path, outputs = support.seed("warm-standby-aurora", tmp_path)
+    primary_down(outputs, (1, 1, 1))
+    code, out, err = run(execute(path, tmp_path / "over.json", "--force", "region move"), aws=aws)
+    assert code == 0, err
+    failover = json.loads(out)
+    support.put_lag(
+        "us-east-1",
+        "AuroraGlobalDBReplicationLag",
+        "DBClusterIdentifier",
+        outputs["dr"]["database"]["primaryClusterId"],
+        [40, 0],
+    )
+    code, out, err = run(execute(path, tmp_path / "back.json", verb="failback"), aws=aws)
+    assert code == 0, err
+    return outputs, failover, json.loads(out)
+
+
+def headless(outputs: dict[str, Any]) -> None:
+    """Pilot light with a headless Aurora secondary: no instance until a failover adds one."""
+    outputs["dr"]["standby"]["database"]["instanceIds"] = []
+    outputs["dr"]["database"]["failoverInstance"] = {
+        "identifier": "webstack-prod-dr-db-1",
+        "instanceClass": "db.r7g.large",
+    }
+
+
+def with_traffic_switch(outputs: dict[str, Any]) -> None:
+    outputs["dr"]["dns"]["trafficSwitch"] = {
+        "region": outputs["dr"]["region"],
+        "namespace": "webstack/Failover",
+        "metricName": "PrimaryServing",
+        "dimensions": {"Stack": outputs["stack"]},
+    }
+
+
+def headless_failover_with_us_east_1_gone(tmp_path: Path, aws: Any) -> dict[str, Any]:
+    """Pilot light, headless secondary, a traffic switch, and us-east-1 gone entirely (its
+    regional services and its global control planes): the evidence comes from the DR region."""
+    def edit(outputs: dict[str, Any]) -> None:
+        headless(outputs)
+        with_traffic_switch(outputs)
+
+    path, outputs = support.seed("pilot-light-aurora", tmp_path, edit)
+    support.put_lag(
+        "us-west-2",
+        "AuroraGlobalDBReplicationLag",
+        "DBClusterIdentifier",
+        outputs["dr"]["database"]["secondaryClusterId"],
+        [-1, -1, -1],
+    )
+    code, out, err = run(execute(path, tmp_path / "headless.json"), aws=aws)
+    assert code == 0, err
+    report: dict[str, Any] = json.loads(out)
+    return report
+
+
+def aurora_failover_across_versions(tmp_path: Path, aws: Any) -> dict[str, Any]:
+    """The DR cluster runs another engine version: AWS refuses a managed failover, so the
+    runbook detaches the secondary (its one way left) after fencing the primary."""
+    path, outputs = support.seed("warm-standby-aurora", tmp_path)
+    support.set_engine_version("us-west-2", outputs["dr"]["database"]["secondaryClusterId"], "16.1")
+    primary_down(outputs)
+    code, out, err = run(execute(path, tmp_path / "versions.json"), aws=aws)
     assert code == 0, err
     report: dict[str, Any] = json.loads(out)
     return report

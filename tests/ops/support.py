@@ -8,13 +8,16 @@ import json
 import logging
 import socket
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.awsrequest
 import pytest
+from moto.core.responses import ActionResult
 from moto.rds.models import DBCluster, RDSBackend, rds_backends
+from moto.rds.responses import RDSResponse
 from moto.server import ThreadedMotoServer
 
 from ops.aws import Aws
@@ -154,16 +157,52 @@ def _promote_read_replica(self: RDSBackend, db_kwargs: dict[str, Any]) -> Any:
     return answer
 
 
+def _global_writer_to(self: RDSResponse) -> ActionResult:
+    """moto does not implement FailoverGlobalCluster or SwitchoverGlobalCluster (it answers with a
+    body botocore cannot parse). The test applies AWS's documented effect (RDS API reference,
+    FailoverGlobalCluster: "Promotes the specified secondary DB cluster to be the primary DB
+    cluster in the global database cluster"; the Aurora user guide: after a switchover, or once
+    the old primary's Region is back after a failover with AllowDataLoss, the old primary is a
+    secondary of the global database): the target becomes the global writer, every other member
+    a secondary. Refuses a target that is not a member, as AWS does."""
+    params = self.params
+    found = self.global_backend.global_clusters.get(params["GlobalClusterIdentifier"].lower())
+    target = params["TargetDbClusterIdentifier"]
+    members = [] if found is None else found.members
+    if not any(target in (m.db_cluster_arn, m.db_cluster_identifier) for m in members):
+        from moto.rds.exceptions import DBClusterNotFoundError
+
+        raise DBClusterNotFoundError(target)
+    for member in members:
+        member.is_writer = target in (member.db_cluster_arn, member.db_cluster_identifier)
+    return ActionResult({"GlobalCluster": found})
+
+
 _ORIGINAL: dict[str, Any] = {
     "remove_from_global_cluster": RDSBackend.remove_from_global_cluster,
     "promote_read_replica": RDSBackend.promote_read_replica,
 }
 
 
+def mark_global_writer(region: str, cluster_id: str) -> None:
+    """moto does not model: CreateGlobalCluster from an existing cluster leaves that cluster's
+    IsWriter false. AWS's documented effect (Aurora user guide, "Creating an Aurora global
+    database"): the existing cluster becomes the global database's primary, its writer."""
+    _cluster(rds_backends[ACCOUNT][region], cluster_id).is_writer = True
+
+
+def set_engine_version(region: str, cluster_id: str, version: str) -> None:
+    """A cluster whose minor upgrade ran on its own window (as AWS's automatic minor upgrades
+    do, region by region)."""
+    _cluster(rds_backends[ACCOUNT][region], cluster_id).engine_version = version
+
+
 def apply_aws_effects(monkeypatch: pytest.MonkeyPatch) -> None:
     """Install the fix-ups above on moto's RDS backend for one test."""
     monkeypatch.setattr(RDSBackend, "remove_from_global_cluster", _remove_from_global_cluster)
     monkeypatch.setattr(RDSBackend, "promote_read_replica", _promote_read_replica)
+    monkeypatch.setattr(RDSResponse, "failover_global_cluster", _global_writer_to, raising=False)
+    monkeypatch.setattr(RDSResponse, "switchover_global_cluster", _global_writer_to, raising=False)
 
 
 class GlobalDatastores:
@@ -291,6 +330,23 @@ def put_health(check_id: str, values: list[float]) -> None:
     client("cloudwatch", "us-east-1").put_metric_data(Namespace="AWS/Route53", MetricData=data)
 
 
+def put_lag(region: str, metric: str, dimension: str, name: str, values: list[float]) -> None:
+    """Replication-lag datapoints (AWS/RDS ``metric``), one a minute, ending now."""
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    client("cloudwatch", region).put_metric_data(
+        Namespace="AWS/RDS",
+        MetricData=[
+            {
+                "MetricName": metric,
+                "Dimensions": [{"Name": dimension, "Value": name}],
+                "Timestamp": now - dt.timedelta(minutes=len(values) - 1 - i),
+                "Value": value,
+            }
+            for i, value in enumerate(values)
+        ],
+    )
+
+
 def _seed_region(region: dict[str, Any], outputs: dict[str, Any]) -> None:
     r = region["region"]
     ec2, elbv2 = client("ec2", r), client("elbv2", r)
@@ -409,6 +465,7 @@ def _seed_database(outputs: dict[str, Any]) -> None:
                     GlobalClusterIdentifier=global_id,
                     SourceDBClusterIdentifier=cluster["DBClusterArn"],
                 )
+                mark_global_writer(r, db["clusterId"])
             for i, instance_id in enumerate(db["instanceIds"]):
                 rds.create_db_instance(
                     DBInstanceIdentifier=instance_id,
@@ -492,12 +549,17 @@ def _seed_dns(outputs: dict[str, Any]) -> None:
     )
 
 
-def seed(name: str, directory: Path) -> tuple[Path, dict[str, Any]]:
-    """Reset moto, create everything fixture `name` names in both regions, and write the outputs
-    with moto's generated ids (keys, ARNs, groups, health checks) to `directory`."""
+def seed(
+    name: str, directory: Path, edit: Callable[[dict[str, Any]], None] | None = None
+) -> tuple[Path, dict[str, Any]]:
+    """Reset moto, create everything fixture `name` names (after `edit`, if given) in both
+    regions, and write the outputs with moto's generated ids (keys, ARNs, groups, health checks)
+    to `directory`."""
     reset()
     DATASTORES.reset()
     outputs = fixture(name)
+    if edit is not None:
+        edit(outputs)
     for region in (outputs["primary"], outputs["dr"]["standby"]):
         if region is not None:
             _seed_region(region, outputs)

@@ -18,6 +18,7 @@ from tests.ops.flows import asg, execute, no_sleep, primary_down, run
 FAILOVER = [
     "preflight",
     "confirm-primary-down",
+    "fence-primary",
     "promote-database",
     "promote-cache",
     "scale-standby",
@@ -133,6 +134,7 @@ def test_drill_checks_everything_and_changes_nothing(tmp_path: Path) -> None:
         ("dr-capacity", "pass"),
         ("dr-cache", "pass"),
         ("dr-dns", "pass"),
+        ("uploads", "info"),
         # moto does not implement iam:SimulatePrincipalPolicy: the check says it could not verify
         # (test_stubber.py covers allowed and denied answers)
         ("permissions", "warn"),
@@ -149,6 +151,7 @@ def test_failover_without_execute_prints_the_plan(tmp_path: Path) -> None:
     assert [s["name"] for s in report["plan"]] == [
         "preflight",
         "confirm-primary-down",
+        "fence-primary",
         "promote-database",
         "scale-standby",
         "wait-healthy-targets",
@@ -157,54 +160,66 @@ def test_failover_without_execute_prints_the_plan(tmp_path: Path) -> None:
     assert asg(outputs)["DesiredCapacity"] == 0
 
 
-def test_aurora_failover_detaches_and_promotes_when_the_primary_is_unreachable(
+def test_aurora_failover_with_the_primary_unreachable_is_a_managed_failover(
     tmp_path: Path,
 ) -> None:
     path, outputs = support.seed("warm-standby-aurora", tmp_path)
     primary_down(outputs)
     aws = support.make_aws({"*": support.moto_url(), "us-east-1": support.closed_port_url()})
+    sent = flows.record_writes(aws)
     code, out, err = run(execute(path, tmp_path / "j.json"), aws=aws)
     report = json.loads(out)
     assert code == 0, err
     assert [(s["name"], s["status"]) for s in report["steps"]] == [(n, "done") for n in FAILOVER]
-    assert report["steps"][2]["detail"] == (
-        "detached webstack-prod-dr-db from webstack-prod-global (primary unreachable) "
-        "and promoted it"
+    assert report["steps"][1]["detail"].startswith(
+        "primary us-east-1 down: unreachable from here and health check "
     )
     assert report["steps"][3]["detail"] == (
+        "managed failover (AllowDataLoss) of webstack-prod-global to webstack-prod-dr-db"
+    )
+    # AWS's global failover for an unplanned outage (not a switchover, not a detach)
+    assert [c for c in sent if c[0] == "FailoverGlobalCluster"] == [
+        (
+            "FailoverGlobalCluster",
+            {
+                "GlobalClusterIdentifier": "webstack-prod-global",
+                "TargetDbClusterIdentifier": outputs["dr"]["database"]["secondaryClusterArn"],
+                "AllowDataLoss": True,
+            },
+        )
+    ]
+    assert report["steps"][4]["detail"] == (
         "failed over global datastore ldgnf-webstack-prod-cache-global to "
         "webstack-prod-dr-cache in us-west-2"
     )
     assert report["measuredRtoSeconds"] >= report["seconds"] > 0
     assert report["expectedRtoSeconds"] == 900
-    globals_ = support.client("rds", "us-west-2").describe_global_clusters()["GlobalClusters"]
-    assert len(globals_) == 1
-    members = globals_[0]["GlobalClusterMembers"]
-    assert [m["DBClusterArn"] for m in members] == [outputs["primary"]["database"]["clusterArn"]]
-    standalone = support.client("rds", "us-west-2").describe_db_clusters(
-        DBClusterIdentifier="webstack-prod-dr-db"
-    )["DBClusters"][0]
-    assert standalone.get("GlobalClusterIdentifier") is None
-    assert support.DATASTORES.failovers == [
-        {
-            "GlobalReplicationGroupId": "ldgnf-webstack-prod-cache-global",
-            "PrimaryRegion": "us-west-2",
-            "PrimaryReplicationGroupId": "webstack-prod-dr-cache",
-        }
+    members = support.client("rds", "us-west-2").describe_global_clusters()["GlobalClusters"][0][
+        "GlobalClusterMembers"
     ]
+    # The global topology is kept: the DR cluster writes, the old primary is a secondary.
+    assert {m["DBClusterArn"]: m["IsWriter"] for m in members} == {
+        outputs["primary"]["database"]["clusterArn"]: False,
+        outputs["dr"]["database"]["secondaryClusterArn"]: True,
+    }
     for key in ("web", "app"):
         group = asg(outputs, key)
         assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (2, 2, 6)
-    assert err.count("\n") == 7  # one line per step, not a TTY
-    # A re-run finds everything done: it changes nothing and calls no write API again.
+    assert err.count("\n") == len(FAILOVER)  # a line per step, not a TTY
+    assert report["next"][0].startswith(
+        "next: record the writer's region in the stack, so that `pulumi up` describes it: "
+        "`pulumi config set webstack:dr.activeRegion us-west-2 --stack prod && "
+    )
+    # A re-run with a fresh journal finds everything done and calls no promotion again.
     code, out, _ = run(execute(path, tmp_path / "j2.json"), aws=aws)
     report = json.loads(out)
     assert code == 0
-    assert [s["detail"] for s in report["steps"][2:4]] == [
-        "webstack-prod-dr-db already detached from webstack-prod-global (standalone writer)",
-        "webstack-prod-dr-cache is already the primary of ldgnf-webstack-prod-cache-global",
-    ]
+    assert report["steps"][3]["detail"].startswith("already the writer: webstack-prod-dr-db")
+    assert report["steps"][4]["detail"] == (
+        "webstack-prod-dr-cache is already the primary of ldgnf-webstack-prod-cache-global"
+    )
     assert len(support.DATASTORES.failovers) == 1
+    assert len([c for c in sent if c[0] == "FailoverGlobalCluster"]) == 1
     # status shows the global datastore's members and which one is primary now.
     code, out, _ = run(["status", "--outputs", str(path), "--json"], aws=aws)
     datastore = [c for c in json.loads(out)["checks"] if c["name"] == "cache/global-datastore"]
@@ -219,75 +234,66 @@ def test_aurora_failover_detaches_and_promotes_when_the_primary_is_unreachable(
     ]
 
 
-def test_rds_failover_refuses_two_writers_then_resumes_with_force(tmp_path: Path) -> None:
+def test_rds_failover_fences_the_primary_before_it_promotes(tmp_path: Path) -> None:
+    """The primary answers but Route 53 sees it down: its tiers go to 0 and its record is held
+    out before the DR replica is promoted, so the old writer takes no traffic."""
     path, outputs = support.seed("warm-standby-rds", tmp_path)
     primary_down(outputs)
     journal = tmp_path / "j.json"
-    code, out, _ = run(execute(path, journal))
+    code, out, err = run(execute(path, journal))
     report = json.loads(out)
-    assert code == 1
-    assert [s["status"] for s in report["steps"]] == [
-        "done",
-        "done",
-        "failed",
-        "not run",
-        "not run",
-        "not run",
-        "not run",
-    ]
+    assert code == 0, err
+    assert [s["status"] for s in report["steps"]] == ["done"] * 8
+    primary_check = outputs["dr"]["dns"]["records"][0]["healthCheckId"]
     assert report["steps"][2]["detail"] == (
-        "never two writers: the old writer still accepts writes (instance webstack-prod-db is "
-        "available); stop it or pass --force REASON"
+        "webstack-prod-web 2/2/6 -> 0/0/6; "
+        f"inverted health check {primary_check} of 'primary-us-east-1'"
     )
-    assert report["leftUndone"] == [
-        "promote-database",
-        "promote-cache",
-        "scale-standby",
-        "wait-healthy-targets",
-        "route-traffic",
-    ]
-    replica = support.client("rds", "us-west-2").describe_db_instances()["DBInstances"][0]
-    assert replica.get("ReadReplicaSourceDBInstanceIdentifier")
-    code, out, _ = run(execute(path, journal, "--force", "primary app servers are gone"))
-    report = json.loads(out)
-    assert code == 0
-    assert [s["status"] for s in report["steps"]] == ["done"] * 7
-    assert [s["detail"] for s in report["steps"][:2]] == ["done in an earlier run"] * 2
-    assert report["steps"][2]["detail"] == (
-        "promoted read replica webstack-prod-dr-db (instance webstack-prod-db is available)"
+    assert report["steps"][3]["detail"].startswith(
+        "promoted read replica webstack-prod-dr-db (old writer: webstack-prod-db (us-east-1) "
+        "available, writer)"
     )
+    web = support.client("autoscaling", "us-east-1").describe_auto_scaling_groups(
+        AutoScalingGroupNames=[outputs["primary"]["web"]["asgName"]]
+    )["AutoScalingGroups"][0]
+    assert web["DesiredCapacity"] == 0
     replica = support.client("rds", "us-west-2").describe_db_instances()["DBInstances"][0]
     assert "ReadReplicaSourceDBInstanceIdentifier" not in replica
     saved = json.loads(journal.read_text())
-    assert saved["completed"] is True
-    assert saved["facts"]["twoWritersForced"] == "primary app servers are gone"
-    assert len(saved["runs"]) == 2
+    assert (saved["completed"], saved["facts"]["kind"], saved["facts"]["fenced"]) == (
+        True,
+        "unplanned",
+        True,
+    )
 
 
-def test_a_planned_failover_needs_force_and_inverts_the_primary_health_check(
+def test_a_planned_failover_needs_force_and_holds_the_primary_record_out(
     tmp_path: Path,
 ) -> None:
     path, outputs = support.seed("active-active-aurora", tmp_path)
     primary_down(outputs, (0, 1, 1))  # one failed probe is not an outage
-    aws = support.make_aws({"*": support.moto_url(), "us-east-1": support.closed_port_url()})
-    code, out, _ = run(execute(path, tmp_path / "j.json"), aws=aws)
+    code, out, _ = run(execute(path, tmp_path / "j.json"))
     assert code == 1
     assert json.loads(out)["steps"][1]["detail"].startswith(
         "primary us-east-1 is not confirmed down"
     )
-    code, out, _ = run(execute(path, tmp_path / "j.json", "--force", "region evacuation"), aws=aws)
+    code, out, _ = run(execute(path, tmp_path / "j.json", "--force", "region evacuation"))
     report = json.loads(out)
     assert code == 0
-    assert [(s["name"], s["status"]) for s in report["steps"]] == [(n, "done") for n in FAILOVER]
-    assert report["steps"][0]["detail"] == "done in an earlier run"
+    assert [(s["name"], s["status"]) for s in report["steps"]] == [
+        (n, "skipped" if n == "fence-primary" else "done") for n in FAILOVER
+    ]
     assert report["steps"][1]["detail"].startswith("primary not down (health check ")
     assert report["steps"][1]["detail"].endswith("proceeding: --force 'region evacuation'")
-    assert report["steps"][6]["detail"].startswith(
-        f"inverted health check {outputs['dr']['dns']['records'][0]['healthCheckId']} of "
+    assert report["steps"][3]["detail"] == (
+        "switchover of webstack-prod-global to webstack-prod-dr-db (no data loss)"
+    )
+    primary_check = outputs["dr"]["dns"]["records"][0]["healthCheckId"]
+    assert report["steps"][7]["detail"].startswith(
+        f"inverted health check {primary_check} of 'primary-us-east-1'"
     )
     saved = json.loads((tmp_path / "j.json").read_text())
     assert saved["facts"]["forceReason"] == "region evacuation"
-    primary_check = outputs["dr"]["dns"]["records"][0]["healthCheckId"]
     config = support.client("route53", "us-east-1").get_health_check(HealthCheckId=primary_check)
     assert config["HealthCheck"]["HealthCheckConfig"]["Inverted"] is True
 
@@ -309,22 +315,27 @@ def test_ctrl_c_during_a_wait_is_journaled_and_the_next_run_resumes_there(tmp_pa
     assert [(s["name"], s["status"]) for s in saved["steps"]] == [
         ("preflight", "done"),
         ("confirm-primary-down", "done"),
+        ("fence-primary", "done"),
         ("promote-database", "done"),
         ("promote-cache", "done"),
         ("scale-standby", "done"),
         ("wait-healthy-targets", "interrupted"),
         ("route-traffic", "pending"),
     ]
-    assert saved["steps"][5]["detail"] == (
+    assert saved["steps"][6]["detail"] == (
         "interrupted (Ctrl-C) while webstack-prod-dr-web healthy targets"
     )
     ec2.start_instances(InstanceIds=[running])
-    code, out, _ = run(execute(path, journal), aws=aws, sleep=no_sleep)
+    code, out, err = run(execute(path, journal), aws=aws, sleep=no_sleep)
     report = json.loads(out)
     assert code == 0
-    assert [s["status"] for s in report["steps"]] == ["done"] * 7
-    assert [s["detail"] for s in report["steps"][:5]] == ["done in an earlier run"] * 5
-    assert report["steps"][5]["detail"] == "webstack-prod-dr-web: 2/2 healthy (2 registered)"
+    assert [s["status"] for s in report["steps"]] == ["done"] * 8
+    assert report["steps"][1]["detail"].startswith("decided in an earlier run: primary us-east-1")
+    assert report["steps"][3]["detail"].startswith("already the writer: webstack-prod-dr-db")
+    assert report["steps"][6]["detail"] == "webstack-prod-dr-web: 2/2 healthy (2 registered)"
+    assert err.splitlines()[0] == (
+        f"resuming failover from journal {journal}; every step checks AWS again"
+    )
     assert len(json.loads(journal.read_text())["runs"]) == 2
 
 
@@ -336,7 +347,7 @@ def test_a_wait_times_out_and_the_report_says_what_is_left(tmp_path: Path) -> No
     report = json.loads(out)
     assert code == 1
     assert report["leftUndone"] == ["wait-healthy-targets", "route-traffic"]
-    assert report["steps"][5]["detail"].startswith(
+    assert report["steps"][6]["detail"].startswith(
         "timed out after 0s waiting for webstack-prod-dr-web healthy targets (last: 1/2 healthy"
     )
 
@@ -345,19 +356,29 @@ def test_failback_after_a_planned_failover_returns_everything_to_the_primary(
     tmp_path: Path,
 ) -> None:
     outputs, failover, failback = flows.planned_rds_failover_and_failback(tmp_path)
-    assert [s["status"] for s in failover["steps"]] == ["done"] * 7
+    assert [s["status"] for s in failover["steps"]] == ["done"] * 8
     primary_check = outputs["dr"]["dns"]["records"][0]["healthCheckId"]
-    assert failover["steps"][6]["detail"].startswith(f"inverted health check {primary_check} ")
+    assert failover["steps"][2]["detail"].endswith(
+        f"inverted health check {primary_check} of 'primary-us-east-1'"
+    )
     assert [(s["name"], s["status"]) for s in failback["steps"]] == [
         (n, "done") for n in flows.FAILBACK
     ]
     assert [s["detail"] for s in failback["steps"][1:]] == [
-        "webstack-prod-db replicates webstack-prod-dr-db from us-west-2",
-        "promoted webstack-prod-db in us-east-1",
+        "webstack-prod-db replicates webstack-prod-dr-db from us-west-2; lag 0.0s (RPO 60s)",
+        "webstack-prod-dr-web 2/2/6 -> 0/0/6",
+        "promoted webstack-prod-db in us-east-1 (caught up)",
         "failed over global datastore ldgnf-webstack-prod-cache-global to webstack-prod-cache "
         "in us-east-1",
-        f"restored health check {primary_check}; Route 53 answers with 'primary-us-east-1'",
-        "webstack-prod-dr-web 2/2/6 -> 1/1/6",  # an RDS stack without an app tier
+        # moto keeps scaled-in instances registered (AWS deregisters them): 4 registered here
+        "webstack-prod-web 0/0/6 -> 2/2/6; webstack-prod-web: 4/2 healthy (4 registered)",
+        f"restored health check {primary_check} of 'primary-us-east-1'; Route 53 answers with "
+        "'primary-us-east-1'",
+        # the old DR writer stands alone until `pulumi up` rebuilds it: its tier stays at 0
+        "webstack-prod-dr-web already 0/0/6; kept at 0: webstack-prod-dr-db (us-west-2) "
+        "available, writer; rebuild it as a replica with `pulumi config set "
+        "webstack:dr.activeRegion us-east-1 --stack prod && pulumi up --stack prod`, then "
+        "`pulumi up` restores the standby size",
     ]
     writer = support.client("rds", "us-east-1").describe_db_instances(
         DBInstanceIdentifier="webstack-prod-db"
@@ -370,22 +391,35 @@ def test_failback_after_a_planned_failover_returns_everything_to_the_primary(
         "SECONDARY",
     ]
     group = asg(outputs)
-    assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (1, 1, 6)
+    assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (0, 0, 6)
 
 
-def test_failback_refuses_two_writers_without_force(tmp_path: Path) -> None:
+def test_failback_onto_an_unrebuilt_primary_refuses_before_any_change(tmp_path: Path) -> None:
+    """The old primary came back as what it was, a standalone writer: failing back would strand
+    every write made in the DR region since the failover."""
     path, outputs = support.seed("warm-standby-rds", tmp_path)
     primary_down(outputs, (1, 1, 1))
     assert run(execute(path, tmp_path / "f.json", "--force", "planned"))[0] == 0
-    flows.rebuild_old_primary_as_replica(outputs)
-    code, out, _ = run(execute(path, tmp_path / "b.json", verb="failback"))
+    # the primary region returns with its tiers and its old database as they were
+    support.client("autoscaling", "us-east-1").update_auto_scaling_group(
+        AutoScalingGroupName=outputs["primary"]["web"]["asgName"], MinSize=2, DesiredCapacity=2
+    )
+    sent = flows.record_writes(aws := support.make_aws())
+    code, out, _ = run(execute(path, tmp_path / "b.json", verb="failback"), aws=aws)
     report = json.loads(out)
     assert code == 1
-    assert report["steps"][2]["detail"] == (
-        "never two writers: webstack-prod-dr-db in us-west-2 still accepts writes; stop writes "
-        "there (scale the DR tier to 0 or stop the instance) or pass --force REASON"
+    assert report["steps"][1]["detail"] == (
+        "two writers: webstack-prod-db (us-east-1) available, writer while webstack-prod-dr-db "
+        "(us-west-2) available, writer; failing back now would discard what was written in "
+        "us-west-2 since the failover. Rebuild webstack-prod-db as a replica of "
+        "webstack-prod-dr-db: `pulumi config set webstack:dr.activeRegion us-west-2 --stack prod "
+        "&& pulumi up --stack prod`, then re-run failback"
     )
-    assert report["leftUndone"] == flows.FAILBACK[2:]
+    assert report["leftUndone"] == flows.FAILBACK[1:]
+    assert sent == []
+    code, out, _ = run(["status", "--outputs", str(path), "--json"], aws=aws)
+    status = json.loads(out)
+    assert (code, status["failed"]) == (1, ["writers"])
 
 
 def test_throttling_is_retried_by_botocore_standard_mode(tmp_path: Path) -> None:
@@ -426,12 +460,10 @@ def test_dr_region_unreachable_is_one_line_and_nothing_changes(tmp_path: Path) -
     path, outputs = support.seed("pilot-light-aurora", tmp_path)
     primary_down(outputs)
     aws = support.make_aws({"*": support.moto_url(), "us-west-2": support.closed_port_url()})
-    code, out, _ = run(execute(path, tmp_path / "j.json"), aws=aws)
-    report = json.loads(out)
-    assert code == 1
-    assert report["steps"][0]["status"] == "failed"
-    assert report["steps"][0]["detail"].startswith("DR region us-west-2 unreachable: ")
-    assert "\n" not in report["steps"][0]["detail"]
+    code, out, err = run(execute(path, tmp_path / "j.json"), aws=aws)
+    assert (code, out) == (2, "")
+    assert err.startswith("region us-west-2 unreachable: ")
+    assert err.count("\n") == 1
     assert asg(outputs)["DesiredCapacity"] == 0
 
 
