@@ -16,6 +16,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@echo "Installing the program's dependencies into $(VENV) (first run only, about a minute)..." >&2
 	@$(PYTHON) -m venv $(VENV) >&2
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt >&2
+	@# The runbook is run as `python -m ops` from any directory (an on-call engineer's own):
+	@# the checkout goes on the virtualenv's path, as an editable install would put it.
+	@$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "webstack.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
 	@touch $@
 
 # The policy pack gets its own virtualenv from its own requirements, as `pulumi preview

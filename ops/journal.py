@@ -217,6 +217,12 @@ def _read(path: Path) -> dict[str, Any]:
 def _take_lock(path: Path, project: str, stack: str, verb: str) -> IO[str]:
     """The stack's lock beside its journals: one failover or failback at a time."""
     lock_path = path.with_name(f"{project}-{stack}.lock")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise JournalError(
+            f"journal {path}: cannot create it ({blocking} is a file, not a directory); pass "
+            "--journal with a writable path"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = lock_path.open("a+", encoding="utf-8")
