@@ -160,16 +160,21 @@ def confirm_primary_down(ctx: Context) -> str:
                 )
             _remember(ctx, kind="planned", forceReason=force, evidence=seen)
             return f"primary not down ({seen}); proceeding: --force {force!r}"
-        _remember(ctx, kind="unplanned", evidence=f"{topo.primary.describe()}; {seen}")
+        _remember(
+            ctx,
+            kind="unplanned",
+            evidence=f"{topo.primary.describe()}; {seen}",
+            outsideEvidence=verdict is True,
+        )
         return f"primary {primary} is failing: {topo.primary.describe()}; {seen}"
     # The operator cannot reach the primary: that alone may be a partition of the operator's path.
     if verdict is True:
-        _remember(ctx, kind="outage", evidence=seen)
+        _remember(ctx, kind="outage", evidence=seen, outsideEvidence=True)
         return f"primary {primary} down: unreachable from here and {seen}"
     if verdict is None:
         stalled, how = _replication_stalled(ctx)
         if stalled:
-            _remember(ctx, kind="outage", evidence=f"{seen}; {how}")
+            _remember(ctx, kind="outage", evidence=f"{seen}; {how}", outsideEvidence=True)
             return f"primary {primary} down: unreachable from here; {seen}; {how}"
         seen = f"{seen}; {how}"
     if not force:
@@ -238,6 +243,14 @@ def _dns_hold(ctx: Context, region: str, serve: bool) -> list[str]:
         if health.inverted != serve:
             notes.append(f"'{record.set_identifier}' already {'served' if serve else 'held'}")
             continue
+        if not serve and health.state != "healthy":
+            # Inverting a failing check would make Route 53 treat it as healthy and send users
+            # back to the failing region: it is out already. When it passes again, a re-run
+            # (route-traffic checks this every time) inverts it.
+            notes.append(
+                f"'{record.set_identifier}' out of service by its own check ({health.state})"
+            )
+            continue
         ctx.client("route53", GLOBAL_REGION).update_health_check(
             HealthCheckId=record.health_check_id, Inverted=not serve
         )
@@ -287,7 +300,11 @@ def _require_fenced(ctx: Context, topo: Topology) -> None:
     primary = ctx.outputs.primary.region
     tiers = _tiers((ctx.outputs.primary.web, ctx.outputs.primary.app))
     if not topo.primary.reachable:
-        if _fact(ctx, "kind") in ("outage", "forced") and _fact(ctx, "fenced"):
+        # Unreachable now: fenced if fence-primary stopped its tiers while it answered, or if
+        # the decision rested on outside evidence (Route 53's checkers, DR-side replication).
+        stopped = bool(_fact(ctx, "primaryTiersStopped"))
+        evidence = _fact(ctx, "outsideEvidence") or _fact(ctx, "kind") == "forced"
+        if _fact(ctx, "fenced") and (stopped or evidence):
             return
         raise StepFailed(
             f"never two writers: {primary} is unreachable and was not confirmed down; re-run "

@@ -41,10 +41,13 @@ def execute(path: Path, journal: Path, *extra: str, verb: str = "failover") -> l
     ]
 
 
-def primary_down(outputs: dict[str, Any], values: tuple[int, ...] = (0, 0, 0)) -> None:
+def primary_down(
+    outputs: dict[str, Any], values: tuple[int, ...] = (0, 0, 0), later: int = 0
+) -> None:
+    """What Route 53's checkers report of the primary's records, a minute a value."""
     for record in outputs["dr"]["dns"]["records"]:
         if record["region"] == outputs["primary"]["region"]:
-            support.put_health(record["healthCheckId"], list(values))
+            support.put_health(record["healthCheckId"], list(values), later)
 
 
 def asg(outputs: dict[str, Any], key: str = "web") -> dict[str, Any]:
@@ -211,3 +214,39 @@ def aurora_failover_across_versions(tmp_path: Path, aws: Any) -> dict[str, Any]:
     assert code == 0, err
     report: dict[str, Any] = json.loads(out)
     return report
+
+
+def lag(outputs: dict[str, Any], values: list[float], later: int = 0) -> None:
+    """Replication lag into the primary region's database (after a failover: the old primary,
+    rebuilt as a replica of the DR writer), one datapoint a minute ending now."""
+    db = outputs["dr"]["database"]
+    region = outputs["primary"]["region"]
+    if db["family"] == "aurora":
+        metric, dimension, name = (
+            "AuroraGlobalDBReplicationLag",
+            "DBClusterIdentifier",
+            db["primaryClusterId"],
+        )
+        values = [v * 1000 for v in values]  # milliseconds
+    else:
+        metric, dimension, name = "ReplicaLag", "DBInstanceIdentifier", db["primaryInstanceId"]
+    support.put_lag(region, metric, dimension, name, values, later)
+
+
+def rebuild_primary(outputs: dict[str, Any]) -> None:
+    """What `pulumi up` with webstack:dr.activeRegion set to the DR region does to the returning
+    primary: RDS recreates it as a cross-Region replica of the DR writer; Aurora's managed
+    failover already made it a secondary of the global database. Either way it catches up."""
+    if outputs["dr"]["database"]["family"] == "rds":
+        db, region = outputs["dr"]["database"], outputs["primary"]["region"]
+        rds = support.client("rds", region)
+        name = db["primaryInstanceId"]
+        rds.modify_db_instance(DBInstanceIdentifier=name, DeletionProtection=False)
+        rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
+        rds.create_db_instance_read_replica(
+            DBInstanceIdentifier=name,
+            SourceDBInstanceIdentifier=db["replicaInstanceArn"],
+            KmsKeyId=outputs["primary"]["dataKeyArn"],
+            DeletionProtection=True,
+        )
+    lag(outputs, [3, 0])

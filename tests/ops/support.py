@@ -315,9 +315,10 @@ def fixture(name: str) -> dict[str, Any]:
     return data
 
 
-def put_health(check_id: str, values: list[float]) -> None:
-    """HealthCheckStatus datapoints, one a minute, ending now (1 healthy, 0 unhealthy)."""
-    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+def put_health(check_id: str, values: list[float], later: int = 0) -> None:
+    """HealthCheckStatus datapoints, one a minute, ending now or ``later`` minutes from now (so
+    that they are newer than earlier ones: a recovery after an outage) (1 healthy, 0 unhealthy)."""
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=later)
     data = [
         {
             "MetricName": "HealthCheckStatus",
@@ -330,9 +331,21 @@ def put_health(check_id: str, values: list[float]) -> None:
     client("cloudwatch", "us-east-1").put_metric_data(Namespace="AWS/Route53", MetricData=data)
 
 
-def put_lag(region: str, metric: str, dimension: str, name: str, values: list[float]) -> None:
-    """Replication-lag datapoints (AWS/RDS ``metric``), one a minute, ending now."""
-    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+def forget_metrics(region: str, namespace: str) -> None:
+    """Time passing, for CloudWatch: the datapoints of ``namespace`` in ``region`` age out of
+    every window the runbook reads (moto keeps them forever; the tests cannot wait)."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    backend = cloudwatch_backends[ACCOUNT][region]
+    backend.metric_data = [d for d in backend.metric_data if d.namespace != namespace]
+
+
+def put_lag(
+    region: str, metric: str, dimension: str, name: str, values: list[float], later: int = 0
+) -> None:
+    """Replication-lag datapoints (AWS/RDS ``metric``), one a minute, ending now (or ``later``
+    minutes from now: newer than what an earlier call put, as time passing would make them)."""
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=later)
     client("cloudwatch", region).put_metric_data(
         Namespace="AWS/RDS",
         MetricData=[

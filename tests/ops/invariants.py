@@ -1,0 +1,144 @@
+"""What must hold of the world after any run, killed or not, read from moto directly (never
+through a faulted endpoint): who writes, where Route 53 sends users, which tiers run.
+
+``World.read(outputs)`` gives the state; ``check(state)`` asserts the invariants:
+
+1. at most one database that accepts writes takes traffic (users routed to its region and its
+   tiers running);
+2. after a completed failover or failback, users are routed only to the region whose database
+   is the sole writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from tests.ops import support
+
+
+@dataclass(frozen=True)
+class State:
+    writers: tuple[str, ...]  # regions whose database accepts writes
+    routed: tuple[str, ...]  # regions Route 53 answers with (both for latency routing)
+    running: tuple[str, ...]  # regions whose web tier has desired capacity > 0
+    replica_of: dict[str, str]  # region -> what its database replicates ("" for a writer)
+
+    @property
+    def serving_writers(self) -> tuple[str, ...]:
+        return tuple(r for r in self.writers if r in self.routed and r in self.running)
+
+    def describe(self) -> str:
+        return (
+            f"writers {list(self.writers)}, routed {list(self.routed)}, "
+            f"running {list(self.running)}, replicas {self.replica_of}"
+        )
+
+
+def _regions(outputs: dict[str, Any]) -> list[dict[str, Any]]:
+    return [outputs["primary"], outputs["dr"]["standby"]]
+
+
+def _rds_writers(outputs: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    writers, replicas = [], {}
+    for region in _regions(outputs):
+        name = region["database"]["instanceIds"][0]
+        found = support.client("rds", region["region"]).describe_db_instances(
+            DBInstanceIdentifier=name
+        )["DBInstances"][0]
+        source = found.get("ReadReplicaSourceDBInstanceIdentifier") or ""
+        replicas[region["region"]] = source
+        if not source and found["DBInstanceStatus"] == "available":
+            writers.append(region["region"])
+    return writers, replicas
+
+
+def _aurora_writers(outputs: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    gid = outputs["dr"]["database"]["globalClusterId"]
+    found = support.client("rds", outputs["primary"]["region"]).describe_global_clusters(
+        GlobalClusterIdentifier=gid
+    )["GlobalClusters"]
+    members = {m["DBClusterArn"]: m["IsWriter"] for m in (found[0]["GlobalClusterMembers"] if found else [])}
+    writers, replicas = [], {}
+    for region in _regions(outputs):
+        arn = region["database"]["clusterArn"]
+        if arn not in members or members[arn]:
+            writers.append(region["region"])
+            replicas[region["region"]] = ""
+        else:
+            replicas[region["region"]] = next((a for a, w in members.items() if w), "?")
+    return writers, replicas
+
+
+def _check_serves(check_id: str) -> bool:
+    """As Route 53 would judge the check now: not inverted and its newest minute healthy."""
+    config = support.client("route53", "us-east-1").get_health_check(HealthCheckId=check_id)[
+        "HealthCheck"
+    ]["HealthCheckConfig"]
+    now = dt.datetime.now(dt.UTC)
+    points = support.client("cloudwatch", "us-east-1").get_metric_statistics(
+        Namespace="AWS/Route53",
+        MetricName="HealthCheckStatus",
+        Dimensions=[{"Name": "HealthCheckId", "Value": check_id}],
+        StartTime=now - dt.timedelta(minutes=5),
+        EndTime=now + dt.timedelta(minutes=2),
+        Period=60,
+        Statistics=["Maximum"],
+    )["Datapoints"]
+    newest = max(points, key=lambda p: p["Timestamp"])["Maximum"] if points else 0.0
+    healthy = newest >= 1
+    return healthy != bool(config.get("Inverted"))
+
+
+def _routed(outputs: dict[str, Any]) -> list[str]:
+    dns = outputs["dr"]["dns"]
+    if dns is None:
+        return [outputs["primary"]["region"]]
+    serving = {
+        r["region"]: (r["healthCheckId"] is None or _check_serves(r["healthCheckId"]))
+        for r in dns["records"]
+    }
+    if dns["routing"] == "latency":
+        return [r for r, ok in serving.items() if ok] or list(serving)
+    by_role = {r["failover"]: r["region"] for r in dns["records"]}
+    primary, secondary = by_role["PRIMARY"], by_role["SECONDARY"]
+    if serving[primary]:
+        return [primary]
+    # Route 53 answers with the secondary when it is healthy, else with the primary (fail-open)
+    return [secondary] if serving[secondary] else [primary]
+
+
+def _running(outputs: dict[str, Any]) -> list[str]:
+    running = []
+    for region in _regions(outputs):
+        group = support.client("autoscaling", region["region"]).describe_auto_scaling_groups(
+            AutoScalingGroupNames=[region["web"]["asgName"]]
+        )["AutoScalingGroups"][0]
+        if group["DesiredCapacity"] > 0:
+            running.append(region["region"])
+    return running
+
+
+def read(outputs: dict[str, Any]) -> State:
+    family = outputs["dr"]["database"]["family"]
+    writers, replicas = _aurora_writers(outputs) if family == "aurora" else _rds_writers(outputs)
+    return State(tuple(writers), tuple(_routed(outputs)), tuple(_running(outputs)), replicas)
+
+
+def check(outputs: dict[str, Any], *, completed: str | None = None) -> State:
+    """Assert the invariants on the world now; ``completed`` names a verb that just completed."""
+    state = read(outputs)
+    assert len(state.serving_writers) <= 1, f"two writers take traffic: {state.describe()}"
+    if completed is not None:
+        writer = outputs["dr"]["region"] if completed == "failover" else outputs["primary"]["region"]
+        assert state.routed == (writer,) or outputs["dr"]["dns"]["routing"] == "latency", (
+            f"{completed} completed but users go to {state.routed}: {state.describe()}"
+        )
+        assert writer in state.writers, f"{completed} completed: {state.describe()}"
+        for region in state.routed:
+            if region in state.running:
+                assert region in state.writers, (
+                    f"users routed to {region}, whose database is not a writer: {state.describe()}"
+                )
+    return state
