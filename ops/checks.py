@@ -194,7 +194,16 @@ def status(ctx: Context) -> list[Check]:
                         f"dns/{record.set_identifier}",
                         "info",
                         f"health check {record.health_check_id}: {h.state} (metric), "
-                        f"{ok}/{len(checkers)} checkers OK" + (", INVERTED" if h.inverted else ""),
+                        f"{ok}/{len(checkers)} checkers OK"
+                        + (
+                            ", HELD OUT (disabled and inverted)"
+                            if h.disabled and h.inverted
+                            else ", INVERTED"
+                            if h.inverted
+                            else ", DISABLED"
+                            if h.disabled
+                            else ""
+                        ),
                     )
                 )
                 if h.routable:
