@@ -11,7 +11,7 @@ import botocore.exceptions
 from botocore.parsers import ResponseParserError
 
 from ops import facts, topology
-from ops.aws import GLOBAL_REGION, describe_error
+from ops.aws import AWS_FAILURES, GLOBAL_REGION, describe_error
 from ops.outputs import Region
 from ops.permissions import FAILOVER_ACTIONS
 from ops.runner import Context, StepFailed
@@ -34,7 +34,7 @@ def _guard(name: str, region: str, fn: Callable[[], list[Check]]) -> list[Check]
         return fn()
     except StepFailed as err:
         return [Check(name, "fail", str(err))]
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+    except AWS_FAILURES as err:
         return [Check(name, "fail", describe_error(err, region))]
 
 
@@ -248,7 +248,7 @@ def drill(ctx: Context) -> list[Check]:
             checks.append(Check(name, "pass", fn(ctx)))
         except StepFailed as err:
             checks.append(Check(name, "fail", str(err)))
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+        except AWS_FAILURES as err:
             checks.append(Check(name, "fail", describe_error(err)))
 
     step("preflight", plans.preflight)

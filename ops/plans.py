@@ -23,7 +23,7 @@ from typing import Any
 import botocore.exceptions
 
 from ops import facts, topology
-from ops.aws import GLOBAL_REGION, is_unreachable
+from ops.aws import AWS_FAILURES, GLOBAL_REGION, is_regional_trouble, is_unreachable
 from ops.outputs import Capacity, StackOutputs, Tier
 from ops.runner import Context, Refused, Skip, Step, StepFailed
 from ops.topology import Topology
@@ -106,8 +106,8 @@ def _health_verdict(ctx: Context, region: str) -> tuple[bool | None, str]:
         return None, "no Route 53 health check"
     try:
         states = [facts.check_health(ctx, r.health_check_id or "") for r in records]
-    except botocore.exceptions.BotoCoreError as err:
-        if not is_unreachable(err):
+    except AWS_FAILURES as err:
+        if not is_regional_trouble(err):
             raise
         return None, f"Route 53 health checks unreadable: {err}"
     seen = "; ".join(
