@@ -131,11 +131,11 @@ def _fault_from(monkeypatch: pytest.MonkeyPatch, step: str, fault: Any) -> None:
     monkeypatch.setattr(journal.Journal, "update", update_and_fault)
 
 
-def _region_cases(mode: str) -> list[Any]:
-    stacks = STACKS if mode == "refuse" else STACKS[:1]  # a hang costs a deadline per case
+def _region_cases() -> list[Any]:
     return [
-        pytest.param(stack, verb, step.name, id=f"{stack}-{verb}-{step.name}")
-        for stack in stacks
+        pytest.param(stack, verb, step.name, mode, id=f"{mode}-{stack}-{verb}-{step.name}")
+        for mode in ("refuse", "hang")
+        for stack in (STACKS if mode == "refuse" else STACKS[:1])  # a hang costs a deadline
         for verb in ("failover", "failback")
         for step in _steps(world.synthesis(stack).outputs, verb)
     ]
@@ -170,28 +170,17 @@ def _run_with_primary_fault(
         assert report["completed"] == (step in ("scale-standby-down",)), err
 
 
-@pytest.mark.parametrize(("stack", "verb", "step"), _region_cases("refuse"))
-def test_the_primary_region_refuses_from_a_step_on(
+@pytest.mark.parametrize(("stack", "verb", "step", "mode"), _region_cases())
+def test_the_primary_region_refuses_or_hangs_from_a_step_on(
     monkeypatch: pytest.MonkeyPatch,
     primary_proxy: FaultProxy,
     tmp_path: Path,
     stack: str,
     verb: str,
     step: str,
+    mode: str,
 ) -> None:
-    _run_with_primary_fault(monkeypatch, primary_proxy, tmp_path, stack, verb, step, "refuse")
-
-
-@pytest.mark.parametrize(("stack", "verb", "step"), _region_cases("hang"))
-def test_the_primary_region_hangs_from_a_step_on(
-    monkeypatch: pytest.MonkeyPatch,
-    primary_proxy: FaultProxy,
-    tmp_path: Path,
-    stack: str,
-    verb: str,
-    step: str,
-) -> None:
-    _run_with_primary_fault(monkeypatch, primary_proxy, tmp_path, stack, verb, step, "hang")
+    _run_with_primary_fault(monkeypatch, primary_proxy, tmp_path, stack, verb, step, mode)
 
 
 @pytest.mark.parametrize("stack", STACKS)
