@@ -20,13 +20,14 @@ It is built in three steps, because the primary and the mirror need each other:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
 from components.backup import Backup, BackupArgs
-from components.cdn import AlbOrigin
+from components.cdn import FailoverOrigins
 from components.config.models import StackConfig
 from components.dr_objectives import (
     DatabaseFamily,
@@ -103,6 +104,7 @@ class DisasterRecovery(pulumi.ComponentResource):
         self.plan = plan(config.dr.strategy)
         self._name = f"{args.site_name}-dr"
         self.standby = self.storage = self.replication = self.backup = self.dns = None
+        self._resolve_distribution_arn: Callable[[pulumi.Output[str]], None] | None = None
         self.foundation = regional_foundation(
             self._name, config.dr.region, config.protect_data, self
         )
@@ -121,11 +123,17 @@ class DisasterRecovery(pulumi.ComponentResource):
         """The tiers sign in with IAM tokens once a standby database can be promoted."""
         return self.plan.database is DatabaseMode.SECONDARY
 
-    def build(self, primary: WebStack) -> AlbOrigin | None:
+    def build(self, primary: WebStack) -> FailoverOrigins | None:
         config = self._args.config
         plan_ = self.plan
         on_primary = pulumi.ResourceOptions(parent=self, provider=self._args.primary_provider)
         child = pulumi.ResourceOptions(parent=self)
+        # The DR files bucket is an origin of the primary's distribution (read-only behaviours):
+        # its policy names the distribution, made after this; resolved in finish().
+        cdn_reads_dr = plan_.origin_group and primary.cdn_enabled
+        distribution_arn: pulumi.Output[str] | None = None
+        if cdn_reads_dr:
+            distribution_arn, self._resolve_distribution_arn = pulumi.deferred_output()
         if plan_.foundation:
             self.standby = WebStack(
                 self._name,
@@ -140,6 +148,7 @@ class DisasterRecovery(pulumi.ComponentResource):
                         primary_provider=self._args.primary_provider,
                         foundation=self.foundation,
                         load_balancer_prefix=self._args.site_name,
+                        cdn_distribution_arn=distribution_arn,
                     ),
                 ),
                 pulumi.ResourceOptions(parent=self, provider=self._provider),
@@ -205,8 +214,15 @@ class DisasterRecovery(pulumi.ComponentResource):
                 on_primary,
             )
 
-        if plan_.origin_group and self.standby is not None:
-            return self.standby.failover_origin()
+        if cdn_reads_dr and self.standby is not None:
+            return FailoverOrigins(
+                alb=self.standby.failover_origin(),
+                files_bucket_regional_domain_name=(
+                    self.standby.storage.uploads_bucket.bucket_regional_domain_name
+                ),
+                # CloudFront's writes follow the writer (dr.activeRegion).
+                active=config.dr_active,
+            )
         return None
 
     def finish(self, primary: WebStack) -> None:
@@ -214,6 +230,11 @@ class DisasterRecovery(pulumi.ComponentResource):
         config = self._args.config
         domain = primary.certificates
         standby = self.standby
+        if self._resolve_distribution_arn is not None:
+            if primary.cdn is None:  # pragma: no cover - cdn_reads_dr needs the primary's CDN
+                raise ValueError("the DR files bucket waits for the primary's distribution")
+            self._resolve_distribution_arn(primary.cdn.distribution.arn)
+            self._resolve_distribution_arn = None
         if (
             self.plan.traffic is not TrafficMode.NONE
             and config.domain is not None

@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.cache import Cache, CacheArgs
-from components.cdn import AlbOrigin, Cdn, CdnArgs
+from components.cdn import AlbOrigin, Cdn, CdnArgs, FailoverOrigins
 from components.compute import (
     AutoScaledTier,
     AutoScaledTierArgs,
@@ -102,9 +102,9 @@ class Mirror(Protocol):
     @property
     def iam_auth(self) -> bool: ...
 
-    def build(self, primary: WebStack) -> AlbOrigin | None:
+    def build(self, primary: WebStack) -> FailoverOrigins | None:
         """Build the mirror from the primary's data tier and load balancers (before the primary's
-        CDN); return the DR ALB as CloudFront's failover origin, or None for no origin group."""
+        CDN); return the DR ALB and files bucket as CloudFront's failover origins, or None."""
         ...
 
 
@@ -120,6 +120,9 @@ class StandbyOf:
     # Load balancer names are ``<prefix>-drw``/``-dra``: AWS allows 32 characters with the
     # 8-character random suffix, as long as the primary's ``<name>-web``/``-app``.
     load_balancer_prefix: str
+    # The primary's distribution, when it reads this region's files bucket (an origin group):
+    # a deferred output the mirror resolves once the primary's CDN exists.
+    cdn_distribution_arn: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,11 @@ class WebStack(pulumi.ComponentResource):
                     domain=config.domain,
                     region=args.region,
                     cdn=self.cdn_enabled,
+                    # A standby's ALB is an origin of the primary's CloudFront (warm standby,
+                    # active-active): CloudFront's TLS check needs its origin name on the
+                    # certificate (else 502).
+                    origin_name=self.cdn_enabled
+                    or (standby is not None and config.cdn.enabled and standby.plan.origin_group),
                     app_tier=config.app_tier.enabled,
                     edge_provider=args.edge_provider,
                     # The primary's certificate already validates the site's name.
@@ -286,12 +294,18 @@ class WebStack(pulumi.ComponentResource):
                         self.storage.log_bucket_ownership,
                         self.storage.log_bucket_acl,
                     ),
-                    failover_alb=failover_origin,
+                    failover=failover_origin,
                 ),
                 child,
             )
         self.uploads_policy = uploads_bucket_policy(
-            name, self.storage, self.cdn.distribution.arn if self.cdn else None
+            name,
+            self.storage,
+            self.cdn.distribution.arn
+            if self.cdn
+            else standby.cdn_distribution_arn
+            if standby is not None
+            else None,
         )
 
         self.dns = None
@@ -737,12 +751,15 @@ class WebStack(pulumi.ComponentResource):
         )
 
     def failover_origin(self) -> AlbOrigin:
-        """How the primary's CloudFront reaches this (standby) region's public ALB: HTTPS when
-        there is a domain (the regional certificate names the site, which CloudFront forwards
-        as the Host), else HTTP."""
+        """How the primary's CloudFront reaches this (standby) region's public ALB: with a
+        domain, HTTPS to ``origin-<region>.<site>`` (on the regional certificate, an alias record
+        to the ALB): CloudFront requires a certificate name matching the origin domain or the
+        forwarded Host, and requests on the *.cloudfront.net name (the primary's health check)
+        forward no site name. Without a domain, HTTP to the ALB's own name."""
+        origin_name = self.certificates.origin_fqdn if self.certificates else None
         return AlbOrigin(
-            domain_name=self.load_balancer.alb.dns_name,
-            https=self._stack_args.config.domain is not None,
+            domain_name=origin_name or self.load_balancer.alb.dns_name,
+            https=origin_name is not None,
             header_name=self.load_balancer.origin_header_name,
             header_value=self.load_balancer.origin_header_value,
         )

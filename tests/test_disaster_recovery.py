@@ -8,11 +8,13 @@ followed) through the module's cache.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Any
 
 import pytest
 
+from components.cdn import ALL_METHODS, READ_METHODS, origin_group_problems
 from tests.support.synth import synth
 from tools import stackfile
 from tools.mockcloud import ROOT, RecordedResource, Synthesis
@@ -225,26 +227,119 @@ def test_route53_routes_the_site_name_across_regions(stack: str) -> None:
         assert kinds == ["PRIMARY", "SECONDARY"]
 
 
+def distribution_behaviours(distribution: RecordedResource) -> list[dict[str, Any]]:
+    return [
+        distribution.get("defaultCacheBehavior"),
+        *(distribution.get("orderedCacheBehaviors") or []),
+    ]
+
+
+def test_cloudfront_refuses_a_write_method_on_an_origin_group() -> None:
+    """The design before issue 17 (the default behaviour, every method, on an ALB origin
+    group) is what CloudFront refuses: "The parameter AllowedMethods cannot include POST, PUT,
+    PATCH, or DELETE for a cached behavior associated with an origin group"."""
+    before = [{"targetOriginId": "alb-group", "allowedMethods": ALL_METHODS}]
+    (problem,) = origin_group_problems(["alb-group"], before)
+    assert "default (*)" in problem and "DELETE, PATCH, POST, PUT" in problem
+    reads = [
+        {"target_origin_id": "g", "path_pattern": "/uploads/*", "allowed_methods": READ_METHODS}
+    ]
+    assert origin_group_problems(["g"], reads) == []
+    assert (
+        origin_group_problems([], [{"targetOriginId": "alb", "allowedMethods": ALL_METHODS}]) == []
+    )
+
+
 @pytest.mark.parametrize("stack", list(STACKS))
-def test_cloudfront_fails_over_to_the_dr_alb_with_an_origin_group(stack: str) -> None:
+def test_origin_groups_carry_only_reads_and_writes_go_to_one_alb(stack: str) -> None:
     s = deployed(stack)
     strategy, _, dr_region = STACKS[stack]
     (distribution,) = s.of_type("aws:cloudfront/distribution:Distribution")
     groups = distribution.get("originGroups") or []
+    behaviours = distribution_behaviours(distribution)
+    assert origin_group_problems([g["originId"] for g in groups], behaviours) == []
+    default = distribution.get("defaultCacheBehavior")
+    # Writes: the primary's ALB, one origin (the writer's region; dr.activeRegion moves it).
+    assert default["targetOriginId"] == "alb"
+    assert set(default["allowedMethods"]) == set(ALL_METHODS)
     if strategy not in ("warm-standby", "active-active"):
         assert groups == []
         return
     (group,) = groups
-    assert [m["originId"] for m in group["members"]] == ["alb", "alb-dr"]
-    assert group["failoverCriteria"]["statusCodes"] == [500, 502, 503, 504]
-    assert distribution.get("defaultCacheBehavior", "targetOriginId") == group["originId"]
+    assert [m["originId"] for m in group["members"]] == ["uploads-bucket", "uploads-bucket-dr"]
+    on_group = [b for b in behaviours if b["targetOriginId"] == group["originId"]]
+    assert sorted(b.get("pathPattern") for b in on_group) == ["/static/*", "/uploads/*"]
+    for b in on_group:
+        assert b["allowedMethods"] == ["GET", "HEAD", "OPTIONS"]
+    origins = {o["originId"]: o for o in distribution.get("origins")}
+    (dr_bucket,) = [
+        b
+        for b in s.of_type("aws:s3/bucket:Bucket")
+        if b.region == dr_region and b.name.endswith("-dr-uploads")
+    ]
+    assert (
+        origins["uploads-bucket-dr"]["domainName"] == dr_bucket.outputs["bucketRegionalDomainName"]
+    )
+    assert origins["uploads-bucket-dr"]["originAccessControlId"]
+    # The DR bucket admits the primary's distribution (origin access control), as the primary's.
+    (policy,) = [
+        p
+        for p in s.of_type("aws:s3/bucketPolicy:BucketPolicy")
+        if p.region == dr_region and p.get("bucket") == dr_bucket.id
+    ]
+    assert distribution.outputs["arn"] in json.dumps(policy.get("policy"))
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_the_dr_alb_origin_is_a_name_on_the_dr_certificate(stack: str) -> None:
+    """CloudFront requires a certificate name matching the origin domain or the forwarded Host
+    (else 502); the ALB's *.elb.amazonaws.com name is on no certificate of ours."""
+    s = deployed(stack)
+    strategy, _, dr_region = STACKS[stack]
+    (distribution,) = s.of_type("aws:cloudfront/distribution:Distribution")
+    origins = {o["originId"]: o for o in distribution.get("origins")}
+    if strategy not in ("warm-standby", "active-active"):
+        assert "alb-dr" not in origins
+        return
+    fqdn = f"{'www' if stack == 'prod' else stack}.example.com"
+    name = f"origin-{dr_region}.{fqdn}"
+    dr_origin = origins["alb-dr"]
+    assert dr_origin["domainName"] == name
+    assert dr_origin["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    (certificate,) = [
+        c
+        for c in s.of_type("aws:acm/certificate:Certificate")
+        if c.region == dr_region and c.name.endswith("-regional")
+    ]
+    assert name in certificate.get("subjectAlternativeNames")
     dr_alb = next(
         r
         for r in s.of_type("aws:lb/loadBalancer:LoadBalancer")
         if r.region == dr_region and not r.get("internal")
     )
-    origins = {o["originId"]: o for o in distribution.get("origins")}
-    assert origins["alb-dr"]["domainName"] == dr_alb.outputs["dnsName"]
+    (record,) = [
+        r
+        for r in s.of_type("aws:route53/record:Record")
+        if r.get("name") == name and r.get("type") == "A"
+    ]
+    assert record.get("aliases", 0, "name") == dr_alb.outputs["dnsName"]
+    # The DR ALB's HTTPS listener serves that certificate.
+    listeners = [
+        listener
+        for listener in s.of_type("aws:lb/listener:Listener")
+        if listener.region == dr_region
+        and listener.get("protocol") == "HTTPS"
+        and listener.get("loadBalancerArn") == dr_alb.outputs["arn"]
+    ]
+    assert listeners
+    validated = {
+        v.outputs.get("certificateArn")
+        for v in s.of_type("aws:acm/certificateValidation:CertificateValidation")
+        if v.get("certificateArn") == certificate.outputs["arn"]
+    }
+    assert {listener.get("certificateArn") for listener in listeners} <= validated | {
+        certificate.outputs["arn"]
+    }
 
 
 @pytest.mark.parametrize("stack", MIRRORED)

@@ -590,6 +590,16 @@ class DrConfig(Section):
         ),
     )
 
+    active_region: str = Field(
+        "",
+        description=(
+            "The region whose database is the writer: empty (the primary, aws:region) or "
+            "dr.region after a failover. Set by the runbook's closing instructions "
+            "(`pulumi config set webstack:dr.activeRegion <region>`), so `pulumi up` describes "
+            "the promoted topology."
+        ),
+    )
+
     @field_validator("cidr", mode="before")
     @classmethod
     def _strict_cidr(cls, value: Any) -> Any:
@@ -633,6 +643,16 @@ class StackConfig(Section):
         return self.environment is Environment.PROD
 
     @property
+    def active_region(self) -> str:
+        """The region whose database is the writer (``dr.activeRegion``, else aws:region)."""
+        return (self.dr.active_region or self.region) if self.dr.enabled else self.region
+
+    @property
+    def dr_active(self) -> bool:
+        """Whether the DR region holds the writer (after a failover)."""
+        return self.dr.enabled and self.active_region == self.dr.region
+
+    @property
     def protect_data(self) -> bool:
         """Stateful resources are protected from deletion in production."""
         return self.is_production
@@ -650,6 +670,27 @@ class StackConfig(Section):
                         f"{PROJECT}:dr.region",
                         self.dr.region,
                         f"a region other than the primary {self.region}",
+                    )
+                )
+            if self.dr.active_region not in ("", self.region, self.dr.region):
+                problems.append(
+                    (
+                        f"{PROJECT}:dr.activeRegion",
+                        self.dr.active_region,
+                        f"empty, {self.region} (the primary) or {self.dr.region} (dr.region, "
+                        "after a failover)",
+                    )
+                )
+            elif (
+                self.dr.active_region == self.dr.region
+                and self.dr.strategy is DrStrategy.BACKUP_RESTORE
+            ):
+                problems.append(
+                    (
+                        f"{PROJECT}:dr.activeRegion",
+                        self.dr.active_region,
+                        f"empty or {self.region}: backup-restore has no standby database to "
+                        "promote (recovery builds a fresh stack in the DR region)",
                     )
                 )
             if self.dr.cidr.overlaps(self.network.cidr):
