@@ -772,7 +772,10 @@ class StackConfig(Section):
     def _dr_problems(self) -> list[tuple[str, Any, str]]:
         """What a DR strategy needs of the rest of the configuration."""
         # Imported here: the DR building blocks import pulumi_aws, which the models do not need.
-        from components.global_database import global_datastore_problem
+        from components.global_database import (
+            global_datastore_problem,
+            write_forwarding_supported,
+        )
 
         problems: list[tuple[str, Any, str]] = []
         strategy = self.dr.strategy
@@ -801,6 +804,30 @@ class StackConfig(Section):
                         value,
                         f"what an ElastiCache global datastore ({strategy.value} mirrors the "
                         f"cache) accepts: {problem}",
+                    )
+                )
+        if strategy is DrStrategy.ACTIVE_ACTIVE:
+            # Latency routing sends about half the users to the DR region: they must be able to
+            # write there. Aurora write forwarding is the only write-global path here; an RDS
+            # cross-Region replica is read-only until promoted (RDS has no write forwarding).
+            engine = self.database.engine
+            if not engine.is_aurora:
+                problems.append(
+                    (
+                        f"{PROJECT}:database.engine",
+                        engine.value,
+                        "aurora-postgresql or aurora-mysql under active-active (writes from the "
+                        "DR region are forwarded by Aurora; an RDS replica is read-only), or "
+                        "dr.strategy warm-standby for RDS",
+                    )
+                )
+            elif not write_forwarding_supported(engine.value, self.database.version):
+                problems.append(
+                    (
+                        f"{PROJECT}:database.engineVersion",
+                        self.database.version,
+                        "a version with global write forwarding under active-active (Aurora "
+                        "PostgreSQL 14.9+, 15.4+, 16+; Aurora MySQL 2.08.1+ or 3)",
                     )
                 )
         if (
