@@ -67,6 +67,7 @@ def no_dr_outputs() -> dict[str, Any]:
     return {
         "strategy": "none",
         "region": None,
+        "activeRegion": None,
         "rto": None,
         "rpo": None,
         "standby": None,
@@ -108,6 +109,16 @@ class DisasterRecovery(pulumi.ComponentResource):
         self.foundation = regional_foundation(
             self._name, config.dr.region, config.protect_data, self
         )
+        # RDS after a failover: the primary's instances replicate the promoted DR instance, made
+        # after them (in build); resolved there.
+        self._writer_arn: pulumi.Output[str] | None = None
+        self._resolve_writer_arn: Callable[[pulumi.Output[str]], None] | None = None
+        if (
+            config.dr_active
+            and not config.database.engine.is_aurora
+            and self.plan.database is DatabaseMode.SECONDARY
+        ):
+            self._writer_arn, self._resolve_writer_arn = pulumi.deferred_output()
 
     # --- what the primary WebStack reads (components.stack.Mirror) ---------------------------
     @property
@@ -122,6 +133,22 @@ class DisasterRecovery(pulumi.ComponentResource):
     def iam_auth(self) -> bool:
         """The tiers sign in with IAM tokens once a standby database can be promoted."""
         return self.plan.database is DatabaseMode.SECONDARY
+
+    @property
+    def aurora_global(self) -> bool:
+        config = self._args.config
+        return config.database.engine.is_aurora and self.plan.database is DatabaseMode.SECONDARY
+
+    @property
+    def writer_arn(self) -> pulumi.Output[str] | None:
+        return self._writer_arn
+
+    @property
+    def global_write_forwarding(self) -> bool | None:
+        config = self._args.config
+        if self.aurora_global and config.dr_active and self.plan.write_forwarding:
+            return True
+        return None
 
     def build(self, primary: WebStack) -> FailoverOrigins | None:
         config = self._args.config
@@ -154,6 +181,11 @@ class DisasterRecovery(pulumi.ComponentResource):
                 pulumi.ResourceOptions(parent=self, provider=self._provider),
             )
             dr_storage = self.standby.storage
+            if self._resolve_writer_arn is not None:
+                if self.standby.replica is None:  # pragma: no cover - RDS builds a replica
+                    raise ValueError("an RDS standby has a cross-Region instance")
+                self._resolve_writer_arn(self.standby.replica.replica.arn)
+                self._resolve_writer_arn = None
         else:
             # Backup and restore: no standby, but the uploads still need a bucket there.
             self.storage = Storage(
@@ -306,6 +338,15 @@ class DisasterRecovery(pulumi.ComponentResource):
                 "replicaInstanceId": None,
                 "replicaInstanceArn": None,
                 "writeForwarding": g.write_forwarding,
+                # Headless: the writer the runbook adds on failover (adopted by the program).
+                "failoverInstance": (
+                    {
+                        "identifier": g.failover_instance_identifier,
+                        "instanceClass": g.failover_instance_class,
+                    }
+                    if config.dr.secondary_readers == 0
+                    else None
+                ),
             }
         elif standby is not None and standby.replica is not None:
             instance = primary.database.instance if primary.database else None
@@ -319,6 +360,7 @@ class DisasterRecovery(pulumi.ComponentResource):
                 "replicaInstanceId": standby.replica.replica.identifier,
                 "replicaInstanceArn": standby.replica.replica.arn,
                 "writeForwarding": False,
+                "failoverInstance": None,
             }
         cache = None
         if standby is not None and standby.global_datastore is not None:
@@ -392,6 +434,7 @@ class DisasterRecovery(pulumi.ComponentResource):
             {
                 "strategy": config.dr.strategy.value,
                 "region": config.dr.region,
+                "activeRegion": config.active_region,
                 "rto": expected.rto.as_output() if expected else None,
                 "rpo": expected.rpo.as_output() if expected else None,
                 "standby": standby.outputs if standby is not None else None,

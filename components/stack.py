@@ -102,6 +102,23 @@ class Mirror(Protocol):
     @property
     def iam_auth(self) -> bool: ...
 
+    @property
+    def aurora_global(self) -> bool:
+        """Whether the primary's Aurora cluster is a member of a global database."""
+        ...
+
+    @property
+    def writer_arn(self) -> pulumi.Output[str] | None:
+        """RDS after a failover (dr.activeRegion is the DR region): the promoted DR instance's
+        ARN, which the primary region's instances replicate; None otherwise."""
+        ...
+
+    @property
+    def global_write_forwarding(self) -> bool | None:
+        """Aurora after a failover under active-active: the primary region's cluster, now a
+        secondary, forwards writes (None: leave it unset)."""
+        ...
+
     def build(self, primary: WebStack) -> FailoverOrigins | None:
         """Build the mirror from the primary's data tier and load balancers (before the primary's
         CDN); return the DR ALB and files bucket as CloudFront's failover origins, or None."""
@@ -444,6 +461,11 @@ class WebStack(pulumi.ComponentResource):
                 protect=config.protect_data,
                 master_password=master_password,
                 master_secret_arn=master_secret_arn,
+                replicate_from=mirror.writer_arn if mirror is not None else None,
+                auto_minor_version_upgrade=not (mirror is not None and mirror.aurora_global),
+                global_write_forwarding=(
+                    mirror.global_write_forwarding if mirror is not None else None
+                ),
             ),
             child,
         )
@@ -535,6 +557,7 @@ class WebStack(pulumi.ComponentResource):
                     placement=placement,
                     instance_class=db_config.instance_class,
                     readers=config.dr.secondary_readers,
+                    adopt_failover_instance=config.dr_active and config.dr.secondary_readers == 0,
                     write_forwarding=plan.write_forwarding,
                     port=db_config.port,
                     cluster_parameters=database.cluster_parameters,
@@ -562,6 +585,7 @@ class WebStack(pulumi.ComponentResource):
                     port=db_config.port,
                     parameters=database.instance_parameters,
                     protect=config.protect_data,
+                    promoted=config.dr_active,
                 ),
                 on_primary,
             )
