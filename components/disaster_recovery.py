@@ -70,6 +70,7 @@ def no_dr_outputs() -> dict[str, Any]:
         "activeRegion": None,
         "rto": None,
         "rpo": None,
+        "uploadsRpo": None,
         "standby": None,
         "database": None,
         "cache": None,
@@ -219,6 +220,7 @@ class DisasterRecovery(pulumi.ComponentResource):
                         self._provider,
                     ),
                     bidirectional=plan_.s3_replication is S3Replication.TWO_WAY,
+                    time_control=plan_.s3_time_control,
                 ),
                 on_primary,
             )
@@ -315,6 +317,11 @@ class DisasterRecovery(pulumi.ComponentResource):
                 ),
                 pulumi.ResourceOptions(parent=self, provider=self._args.primary_provider),
             )
+        if self.replication is not None:
+            topics = {primary.region: primary.monitoring.topic.arn}
+            if standby is not None:
+                topics[config.dr.region] = standby.monitoring.topic.arn
+            self.replication.latency_alarms(topics)
         self.outputs = self._outputs(primary)
         self.register_outputs({"dr": self.outputs})
 
@@ -322,7 +329,16 @@ class DisasterRecovery(pulumi.ComponentResource):
     def _outputs(self, primary: WebStack) -> pulumi.Output[dict[str, Any]]:
         config = self._args.config
         family = DatabaseFamily.AURORA if config.database.engine.is_aurora else DatabaseFamily.RDS
-        expected = objectives(config.dr.strategy, family)
+        grace = max(
+            config.web.health_check_grace_seconds,
+            config.app_tier.health_check_grace_seconds if config.app_tier.enabled else 0,
+        )
+        expected = objectives(
+            config.dr.strategy,
+            family,
+            health_check_grace_seconds=grace,
+            headless=family is DatabaseFamily.AURORA and config.dr.secondary_readers == 0,
+        )
         standby = self.standby
         database: dict[str, Any] | None = None
         if standby is not None and standby.global_database is not None:
@@ -429,6 +445,7 @@ class DisasterRecovery(pulumi.ComponentResource):
                 "replicaBucket": target.uploads_bucket.bucket if target else None,
                 "ruleIds": list(self.replication.rule_ids),
                 "bidirectional": self.plan.s3_replication is S3Replication.TWO_WAY,
+                "replicationTimeControl": self.replication.time_control,
             }
         return pulumi.Output.from_input(
             {
@@ -437,6 +454,7 @@ class DisasterRecovery(pulumi.ComponentResource):
                 "activeRegion": config.active_region,
                 "rto": expected.rto.as_output() if expected else None,
                 "rpo": expected.rpo.as_output() if expected else None,
+                "uploadsRpo": expected.uploads_rpo.as_output() if expected else None,
                 "standby": standby.outputs if standby is not None else None,
                 "database": database,
                 "cache": cache,

@@ -89,6 +89,8 @@ def _primary_side(r: RecordedResource) -> bool:
         or r.type
         in ("aws:backup/vault:Vault", "aws:s3/bucketReplicationConfig:BucketReplicationConfig")
         or r.type.startswith("random:")
+        # The primary bucket's replication latency alarm: S3 publishes it in that region.
+        or (r.type == "aws:cloudwatch/metricAlarm:MetricAlarm" and r.get("namespace") == "AWS/S3")
     )
 
 
@@ -197,6 +199,50 @@ def test_uploads_replicate_to_the_dr_bucket_under_the_dr_key(stack: str) -> None
     key = forward.get("rules", 0, "destination", "encryptionConfiguration", "replicaKmsKeyId")
     assert s.by_arn(key).region == dr_region
     assert forward.get("rules", 0, "deleteMarkerReplication", "status") == "Enabled"
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_uploads_replicate_within_15_minutes_where_the_strategy_promises_minutes(
+    stack: str,
+) -> None:
+    """Issue 17: without Replication Time Control there is no time bound and no latency metric;
+    warm standby and active-active turn it on, alarm on ReplicationLatency and export the
+    uploads RPO apart from the database's."""
+    s = deployed(stack)
+    strategy, _, dr_region = STACKS[stack]
+    promised = strategy in ("warm-standby", "active-active")
+    configs = s.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    alarms = [
+        a
+        for a in s.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.get("metricName") == "ReplicationLatency"
+    ]
+    topics = {t.region: t.outputs["arn"] for t in s.of_type("aws:sns/topic:Topic")}
+    for config in configs:
+        destination = config.get("rules", 0, "destination")
+        if not promised:
+            assert destination.get("replicationTime") is None
+            continue
+        assert destination["replicationTime"] == {"status": "Enabled", "time": {"minutes": 15}}
+        assert destination["metrics"] == {"status": "Enabled", "eventThreshold": {"minutes": 15}}
+        (alarm,) = [
+            a for a in alarms if a.get("dimensions", "RuleId") == config.get("rules", 0, "id")
+        ]
+        assert alarm.region == config.region  # S3 publishes the metric in the source's region
+        assert (
+            alarm.get("dimensions", "SourceBucket")
+            == s.by_id(config.get("bucket")).outputs["bucket"]
+        )
+        assert (alarm.get("threshold"), alarm.get("comparisonOperator")) == (
+            900,
+            "GreaterThanThreshold",
+        )
+        assert alarm.get("alarmActions") == [topics[config.region]]
+    assert len(alarms) == (len(configs) if promised else 0)
+    out = s.outputs["dr"]
+    assert out["replication"]["replicationTimeControl"] is promised
+    assert (out["uploadsRpo"]["value"], out["uploadsRpo"]["unit"]) == (15, "minutes")
+    assert out["uploadsRpo"]["source"].startswith("bound for" if promised else "expected, NOT")
 
 
 @pytest.mark.parametrize("stack", list(STACKS))
@@ -365,8 +411,10 @@ def test_the_outputs_follow_the_contract(stack: str) -> None:
     assert set(dr) == {
         "strategy",
         "region",
+        "activeRegion",
         "rto",
         "rpo",
+        "uploadsRpo",
         "standby",
         "database",
         "cache",
@@ -376,7 +424,8 @@ def test_the_outputs_follow_the_contract(stack: str) -> None:
         "replication",
     }
     assert (dr["strategy"], dr["region"]) == (strategy, dr_region)
-    for objective in (dr["rto"], dr["rpo"]):
+    assert dr["activeRegion"] == PRIMARY
+    for objective in (dr["rto"], dr["rpo"], dr["uploadsRpo"]):
         assert set(objective) == {"value", "unit", "source"} and objective["source"]
     assert (dr["standby"] is None) == (strategy == "backup-restore")
     assert (dr["backup"] is None) == (strategy != "backup-restore")
