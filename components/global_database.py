@@ -335,11 +335,7 @@ class CrossRegionReplica(pulumi.ComponentResource):
         # deleted first (the identifier stays): a standalone instance cannot become a replica in
         # place ("cannot elect new source database for replication"). Never on the promoted
         # one: dropping replicate_source_db must not replace the writer.
-        as_replica = (
-            {}
-            if args.promoted
-            else {"replace_on_changes": ["replicateSourceDb"], "delete_before_replace": True}
-        )
+        as_replica = not args.promoted
         self.replica = aws.rds.Instance(
             f"{name}-replica",
             identifier=self.identifier,
@@ -375,7 +371,8 @@ class CrossRegionReplica(pulumi.ComponentResource):
                 protect=args.protect,
                 # A replica follows its source's minor upgrades.
                 ignore_changes=["engineVersion"],
-                **as_replica,
+                replace_on_changes=["replicateSourceDb"] if as_replica else None,
+                delete_before_replace=True if as_replica else None,
             ),
         )
         self.register_outputs(
