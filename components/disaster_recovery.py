@@ -29,6 +29,7 @@ import pulumi
 from components.backup import Backup, BackupArgs
 from components.cdn import FailoverOrigins
 from components.config.models import StackConfig
+from components.config.values import NatGateways
 from components.dr_objectives import (
     DatabaseFamily,
     DatabaseMode,
@@ -162,13 +163,21 @@ class DisasterRecovery(pulumi.ComponentResource):
         distribution_arn: pulumi.Output[str] | None = None
         if cdn_reads_dr:
             distribution_arn, self._resolve_distribution_arn = pulumi.deferred_output()
+        # Pilot light keeps data live and services idle: until the DR region holds the writer
+        # (dr.activeRegion), one NAT gateway instead of one per AZ and a small regional cache.
+        # The failover's `pulumi up` (activeRegion set) restores both; the RTO does not wait for
+        # it (one NAT carries the failover traffic meanwhile).
+        idle = plan_.standby_size is StandbySize.ZERO and not config.dr_active
+        network_update: dict[str, Any] = {"cidr": config.dr.cidr}
+        if idle:
+            network_update["nat_gateways"] = NatGateways.SINGLE
         if plan_.foundation:
             self.standby = WebStack(
                 self._name,
                 WebStackArgs(
                     config=config,
                     region=config.dr.region,
-                    network=config.network.model_copy(update={"cidr": config.dr.cidr}),
+                    network=config.network.model_copy(update=network_update),
                     edge_provider=self._args.edge_provider,
                     standby=StandbyOf(
                         primary=primary,
@@ -177,6 +186,7 @@ class DisasterRecovery(pulumi.ComponentResource):
                         foundation=self.foundation,
                         load_balancer_prefix=self._args.site_name,
                         cdn_distribution_arn=distribution_arn,
+                        idle=idle,
                     ),
                 ),
                 pulumi.ResourceOptions(parent=self, provider=self._provider),

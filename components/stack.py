@@ -52,6 +52,8 @@ from components.security import HTTP, HTTPS, SecurityGroups, SecurityGroupsArgs
 from components.storage import Storage, StorageArgs, uploads_policy_statements
 
 SERVICE_LINKED_ROLE_SUFFIX_MAX = 35
+# A pilot light's idle regional cache (sessions of a region that serves nothing yet).
+IDLE_CACHE_NODE_TYPE = "cache.t4g.small"
 Role = Literal["primary", "standby"]
 
 
@@ -140,6 +142,9 @@ class StandbyOf:
     # The primary's distribution, when it reads this region's files bucket (an origin group):
     # a deferred output the mirror resolves once the primary's CDN exists.
     cdn_distribution_arn: pulumi.Input[str] | None = None
+    # Pilot light before a failover: the region serves nothing, so its regional cache is one
+    # small node per AZ pair (IDLE_CACHE_NODE_TYPE); dr.activeRegion there restores the size.
+    idle: bool = False
 
 
 @dataclass(frozen=True)
@@ -654,10 +659,17 @@ class WebStack(pulumi.ComponentResource):
             # Named apart from the global datastore's secondary and its subnet group: switching
             # to warm-standby replaces this cache (an existing group cannot join a global
             # datastore), and Pulumi creates the replacement before deleting this one.
+            cache_config = config.cache
+            if standby.idle:
+                # Two nodes (the pack's Multi-AZ rule, and the tiers turn healthy only with a
+                # cache), the smallest Graviton size: about $47/month instead of the primary's.
+                cache_config = cache_config.model_copy(
+                    update={"node_type": IDLE_CACHE_NODE_TYPE, "replicas": 1}
+                )
             self.cache = Cache(
                 f"{name}-regional",
                 CacheArgs(
-                    config=config.cache,
+                    config=cache_config,
                     subnet_ids=data_subnets,
                     security_group_id=self.security.cache.id,
                     kms_key_arn=self.keys.data.arn,

@@ -220,3 +220,38 @@ def test_under_active_active_the_old_primary_forwards_writes_after_failover() ->
     # Latency routing still sends users to the primary region, now a secondary.
     assert primary_cluster(None).get("enableGlobalWriteForwarding") is None
     assert primary_cluster(DR).get("enableGlobalWriteForwarding") is True
+
+
+# --- pilot light: data live, services idle -----------------------------------------------------
+PILOT = (("strategy", "pilot-light"),)
+
+
+def test_a_pilot_light_idles_on_one_nat_gateway_and_a_small_cache_until_failover() -> None:
+    """Issue 17: a region that serves nothing ran a NAT gateway per AZ and a cache of the
+    primary's size. Idle: one NAT gateway and two cache.t4g.small; the failover's `pulumi up`
+    (dr.activeRegion) restores both in place (the same cache, scaled)."""
+
+    def dr_side(stack: Synthesis) -> tuple[int, RecordedResource, int]:
+        nats = [n for n in stack.of_type("aws:ec2/natGateway:NatGateway") if n.region == DR]
+        (cache,) = [
+            c
+            for c in stack.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+            if c.region == DR
+        ]
+        primary_nats = [
+            n for n in stack.of_type("aws:ec2/natGateway:NatGateway") if n.region == PRIMARY
+        ]
+        return len(nats), cache, len(primary_nats)
+
+    nats, cache, primary_nats = dr_side(deployed("aurora", "before", PILOT))
+    assert (nats, primary_nats) == (1, 3)
+    assert (cache.get("nodeType"), cache.get("numCacheClusters")) == ("cache.t4g.small", 2)
+    assert cache.get("multiAzEnabled") is True
+    nats_after, cache_after, _ = dr_side(deployed("aurora", "failed-over", PILOT))
+    assert nats_after == 3
+    assert cache_after.urn == cache.urn
+    assert identity(cache_after) == identity(cache)  # scaled in place, never replaced
+    assert cache_after.get("nodeType") == "cache.m7g.large"
+    # Warm standby and active-active serve (or stand ready) at once: full NAT from the start.
+    warm_nats, _, _ = dr_side(deployed("aurora", "before", (("strategy", "active-active"),)))
+    assert warm_nats == 3
