@@ -286,36 +286,50 @@ class Cdn(pulumi.ComponentResource):
     ) -> aws.wafv2.WebAcl:
         if edge_provider is None:
             raise ValueError("a CloudFront web ACL needs the us-east-1 edge provider")
-
-        def visibility(metric: str) -> dict:
-            return {
-                "cloudwatch_metrics_enabled": True,
-                "metric_name": metric,
-                "sampled_requests_enabled": True,
-            }
-
-        return aws.wafv2.WebAcl(
+        return managed_rules_web_acl(
             f"{name}-edge",
-            description=f"AWS managed rules in front of {name}",
-            scope="CLOUDFRONT",
-            default_action={"allow": {}},
-            rules=[
-                {
-                    "name": group,
-                    "priority": priority,
-                    # Block what the group blocks (its own actions), rather than count only.
-                    "override_action": {"none": {}},
-                    "statement": {
-                        "managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}
-                    },
-                    "visibility_config": visibility(f"{name}-{group}"),
-                }
-                for priority, group in enumerate(WAF_MANAGED_RULE_GROUPS)
-            ],
-            visibility_config=visibility(f"{name}-edge"),
-            tags={"Name": f"{name}-edge"},
-            opts=pulumi.ResourceOptions(parent=self, provider=edge_provider),
+            "CLOUDFRONT",
+            f"AWS managed rules in front of {name}",
+            name,
+            pulumi.ResourceOptions(parent=self, provider=edge_provider),
         )
+
+
+def managed_rules_web_acl(
+    name: str, scope: str, description: str, metric_prefix: str, opts: pulumi.ResourceOptions
+) -> aws.wafv2.WebAcl:
+    """A WAFv2 web ACL running the AWS managed rule groups (``WAF_MANAGED_RULE_GROUPS``):
+    CLOUDFRONT scope (us-east-1, on a distribution) or REGIONAL (on an ALB of its region)."""
+
+    def visibility(metric: str) -> dict:
+        return {
+            "cloudwatch_metrics_enabled": True,
+            "metric_name": metric,
+            "sampled_requests_enabled": True,
+        }
+
+    return aws.wafv2.WebAcl(
+        name,
+        description=description,
+        scope=scope,
+        default_action={"allow": {}},
+        rules=[
+            {
+                "name": group,
+                "priority": priority,
+                # Block what the group blocks (its own actions), rather than count only.
+                "override_action": {"none": {}},
+                "statement": {
+                    "managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}
+                },
+                "visibility_config": visibility(f"{metric_prefix}-{group}"),
+            }
+            for priority, group in enumerate(WAF_MANAGED_RULE_GROUPS)
+        ],
+        visibility_config=visibility(name),
+        tags={"Name": name},
+        opts=opts,
+    )
 
 
 def _alb_origin(origin_id: str, alb: AlbOrigin) -> dict:

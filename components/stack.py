@@ -32,7 +32,7 @@ from components.credentials import (
 )
 from components.database import Database, DatabaseArgs
 from components.dns import AliasTarget, Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
-from components.dr_objectives import CacheMode, DrPlan, StandbySize
+from components.dr_objectives import CacheMode, DrPlan, StandbySize, TrafficMode
 from components.global_database import (
     AuroraGlobalDatabase,
     AuroraGlobalDatabaseArgs,
@@ -881,6 +881,13 @@ class WebStack(pulumi.ComponentResource):
                 ),
                 cloudfront_only=self.cdn_enabled,
                 access_logs=access_logs,
+                # A standby ALB that users reach directly every day (active-active's latency
+                # records) or after a failover (dr.activeRegion) gets the edge's WAF rules.
+                web_acl=args.standby is not None
+                and (
+                    args.standby.plan.traffic is TrafficMode.LATENCY
+                    or (config.dr_active and args.standby.plan.traffic is not TrafficMode.NONE)
+                ),
             ),
             child,
         )
@@ -982,6 +989,6 @@ def iam_auth_target(resource_id: pulumi.Input[str]) -> pulumi.Output[str]:
 
 def _routes(config: StackConfig) -> bool:
     """Whether the DR strategy routes the site's name across regions (FailoverDns)."""
-    from components.dr_objectives import TrafficMode, plan
+    from components.dr_objectives import plan
 
     return plan(config.dr.strategy).traffic is not TrafficMode.NONE

@@ -14,7 +14,12 @@ from typing import Any
 
 import pytest
 
-from components.cdn import ALL_METHODS, READ_METHODS, origin_group_problems
+from components.cdn import (
+    ALL_METHODS,
+    READ_METHODS,
+    WAF_MANAGED_RULE_GROUPS,
+    origin_group_problems,
+)
 from tests.support.synth import synth
 from tools import stackfile
 from tools.mockcloud import ROOT, RecordedResource, Synthesis
@@ -386,6 +391,34 @@ def test_the_dr_alb_origin_is_a_name_on_the_dr_certificate(stack: str) -> None:
     assert {listener.get("certificateArn") for listener in listeners} <= validated | {
         certificate.outputs["arn"]
     }
+
+
+@pytest.mark.parametrize("stack", MIRRORED)
+def test_a_dr_alb_users_reach_directly_has_the_edges_waf_rules(stack: str) -> None:
+    """Issue 17: active-active's DR region serves users every day through its public ALB,
+    without CloudFront: a REGIONAL web ACL with the AWS managed rules the edge's runs."""
+    s = deployed(stack)
+    strategy, _, dr_region = STACKS[stack]
+    acls = [a for a in s.of_type("aws:wafv2/webAcl:WebAcl") if a.get("scope") == "REGIONAL"]
+    associations = s.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    if strategy != "active-active":
+        assert acls == [] and associations == []
+        return
+    (acl,) = acls
+    assert acl.region == dr_region
+    assert acl.get("defaultAction") == {"allow": {}}
+    groups = [r["statement"]["managedRuleGroupStatement"]["name"] for r in acl.get("rules")]
+    assert groups == list(WAF_MANAGED_RULE_GROUPS)
+    assert all(r["overrideAction"] == {"none": {}} for r in acl.get("rules"))
+    (association,) = associations
+    dr_alb = next(
+        r
+        for r in s.of_type("aws:lb/loadBalancer:LoadBalancer")
+        if r.region == dr_region and not r.get("internal")
+    )
+    assert association.get("resourceArn") == dr_alb.outputs["arn"]
+    assert association.get("webAclArn") == acl.outputs["arn"]
+    assert association.region == dr_region
 
 
 @pytest.mark.parametrize("stack", MIRRORED)

@@ -255,3 +255,14 @@ def test_a_pilot_light_idles_on_one_nat_gateway_and_a_small_cache_until_failover
     # Warm standby and active-active serve (or stand ready) at once: full NAT from the start.
     warm_nats, _, _ = dr_side(deployed("aurora", "before", (("strategy", "active-active"),)))
     assert warm_nats == 3
+
+
+def test_after_failover_the_dr_alb_gets_the_edges_waf_rules() -> None:
+    """Route 53 sends users straight to the DR ALB once it holds the writer."""
+
+    def regional_acls(stack: Synthesis) -> list[RecordedResource]:
+        return [a for a in stack.of_type("aws:wafv2/webAcl:WebAcl") if a.get("scope") == "REGIONAL"]
+
+    assert regional_acls(deployed("rds", "before")) == []
+    (acl,) = regional_acls(deployed("rds", "failed-over"))
+    assert acl.region == DR
