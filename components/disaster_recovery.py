@@ -253,6 +253,8 @@ class DisasterRecovery(pulumi.ComponentResource):
                     kms_key_arn=primary.keys.backups.arn,
                     dr_kms_key_arn=self.foundation.keys.backups.arn,
                     resource_arns=[resource],
+                    # The database's snapshots inherit its key (not the vault's).
+                    source_kms_key_arns=[primary.keys.data.arn],
                     protect=config.protect_data,
                 ),
                 on_primary,

@@ -175,6 +175,33 @@ def test_the_database_crosses_regions_under_the_dr_key(stack: str) -> None:
         assert primary.get("manageMasterUserPassword") is False and primary.get("password")
 
 
+def test_the_backup_role_may_copy_a_snapshot_encrypted_with_the_databases_key() -> None:
+    """Issue 17: RDS and Aurora snapshots inherit the source's key (AWS Backup encrypts only
+    what it fully manages with the vault key); a cross-Region copy of a CMK-encrypted snapshot
+    needs the role to use that key and the DR vault's, and to grant them to RDS."""
+    s = deployed("dr-backup")
+    (primary_db,) = [
+        i for i in s.of_type("aws:rds/instance:Instance") if not i.get("replicateSourceDb")
+    ]
+    (dr_vault,) = [v for v in s.of_type("aws:backup/vault:Vault") if v.region == DR]
+    (selection,) = s.of_type("aws:backup/selection:Selection")
+    role_arn = selection.get("iamRoleArn")
+    (role,) = [r for r in s.of_type("aws:iam/role:Role") if r.outputs["arn"] == role_arn]
+    policies = [
+        json.loads(p.get("policy"))
+        for p in s.of_type("aws:iam/rolePolicy:RolePolicy")
+        if p.get("role") == role.id
+    ]
+    statements = [st for doc in policies for st in doc["Statement"]]
+    use = next(st for st in statements if "kms:Decrypt" in st["Action"])
+    grant = next(st for st in statements if st["Action"] == "kms:CreateGrant")
+    for statement in (use, grant):
+        assert primary_db.get("kmsKeyId") in statement["Resource"]
+        assert dr_vault.get("kmsKeyArn") in statement["Resource"]
+    assert {"kms:DescribeKey", "kms:GenerateDataKey*", "kms:ReEncrypt*"} <= set(use["Action"])
+    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
 @pytest.mark.parametrize("stack", list(STACKS))
 def test_the_master_secret_is_replicated_with_the_dr_key(stack: str) -> None:
     s = deployed(stack)

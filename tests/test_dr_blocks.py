@@ -74,8 +74,8 @@ def test_every_block_resource_is_in_the_region_it_belongs_to() -> None:
     assert len(blocks) == 6
     owned = [r for b in blocks for r in s.descendants(b.urn)]
     # credential 3, database 6 (with the secondary's final snapshot suffix, a random resource
-    # of no region), datastore 2, replication 3, backup 7, dns 4
-    assert len(owned) == 25
+    # of no region), datastore 2, replication 3, backup 8 (with its KMS policy), dns 4
+    assert len(owned) == 26
     for resource in owned:
         expected = DR if resource.name in DR_REGION_RESOURCES else PRIMARY
         assert resource.region == expected, (resource.name, resource.region)
@@ -94,13 +94,14 @@ def test_every_child_is_parented_to_its_component() -> None:
     s = stack(family="rds")
     blocks = [r for r in s.resources if r.type.startswith("webstack:")]
     # credential 3, cross-region replica 3 (with the final snapshot's suffix it takes once
-    # promoted), global datastore 2, replication 3, backup 7, dns 4
+    # promoted), global datastore 2, replication 3, backup 8 (with the KMS policy of
+    # cross-Region snapshot copies), dns 4
     assert {b.type.split(":")[-1]: len(s.children(b.urn)) for b in blocks} == {
         "MasterCredential": 3,
         "CrossRegionReplica": 3,
         "GlobalDatastore": 2,
         "Replication": 3,
-        "Backup": 7,
+        "Backup": 8,
         "FailoverDns": 4,
     }
     for block in blocks:
