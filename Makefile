@@ -6,7 +6,7 @@ POLICY_VENV := policies/venv
 STACK ?= dev
 ARGS ?=
 
-.PHONY: pack-config venv policies-venv constraints stacks preview preview-json diagram test unit lint format typecheck bench clean
+.PHONY: pack-config venv policies-venv constraints stacks preview preview-json diagram test unit faults lint format typecheck bench clean
 
 venv: $(VENV)/.installed
 policies-venv: $(POLICY_VENV)/.installed
@@ -62,10 +62,14 @@ diagram: venv
 	$(PY) -m tools.diagram --stack $(STACK) --out docs/stack-$(STACK).png
 
 ## Lint, type-check and the whole test suite (what CI runs)
-test: lint typecheck unit
+test: lint typecheck unit faults
 
 unit: venv policies-venv
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile -m "not faults"
+
+## The runbook under faults (moto on loopback): SIGKILL at every step, a fault proxy, a model test
+faults: venv
+	$(PY) -m pytest -n 2 --dist loadfile -m faults tests/ops
 
 lint: venv
 	$(PY) -m ruff check .
@@ -86,6 +90,7 @@ bench: venv policies-venv
 	$(PY) -m tools.bench_preview
 	$(PY) -m tools.bench_policies --stock
 	$(PY) -m tools.bench_policies --stock --sizes 10000
+	$(PY) -m tests.ops.bench
 
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) .venv-pin .pytest_cache .mypy_cache .ruff_cache

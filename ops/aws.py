@@ -215,5 +215,15 @@ def _region_of(err: BaseException) -> str:
     return "?"
 
 
+def is_regional_trouble(err: BaseException) -> bool:
+    """The region is down or failing (no answer, a 5xx, a page that is no AWS response), as
+    opposed to what would fail in every region (credentials, permissions, a bad request)."""
+    if is_unreachable(err) or isinstance(err, ResponseParserError):
+        return True
+    if isinstance(err, botocore.exceptions.ClientError):
+        return int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500
+    return False
+
+
 def is_unreachable(err: BaseException) -> bool:
     return isinstance(err, UNREACHABLE)

@@ -11,7 +11,7 @@ import botocore.exceptions
 from botocore.parsers import ResponseParserError
 
 from ops import facts, topology
-from ops.aws import GLOBAL_REGION, describe_error
+from ops.aws import AWS_FAILURES, GLOBAL_REGION, describe_error
 from ops.outputs import Region
 from ops.permissions import FAILOVER_ACTIONS
 from ops.runner import Context, StepFailed
@@ -34,7 +34,7 @@ def _guard(name: str, region: str, fn: Callable[[], list[Check]]) -> list[Check]
         return fn()
     except StepFailed as err:
         return [Check(name, "fail", str(err))]
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+    except AWS_FAILURES as err:
         return [Check(name, "fail", describe_error(err, region))]
 
 
@@ -194,7 +194,16 @@ def status(ctx: Context) -> list[Check]:
                         f"dns/{record.set_identifier}",
                         "info",
                         f"health check {record.health_check_id}: {h.state} (metric), "
-                        f"{ok}/{len(checkers)} checkers OK" + (", INVERTED" if h.inverted else ""),
+                        f"{ok}/{len(checkers)} checkers OK"
+                        + (
+                            ", HELD OUT (disabled and inverted)"
+                            if h.disabled and h.inverted
+                            else ", INVERTED"
+                            if h.inverted
+                            else ", DISABLED"
+                            if h.disabled
+                            else ""
+                        ),
                     )
                 )
                 if h.routable:
@@ -239,7 +248,7 @@ def drill(ctx: Context) -> list[Check]:
             checks.append(Check(name, "pass", fn(ctx)))
         except StepFailed as err:
             checks.append(Check(name, "fail", str(err)))
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+        except AWS_FAILURES as err:
             checks.append(Check(name, "fail", describe_error(err)))
 
     step("preflight", plans.preflight)

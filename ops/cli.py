@@ -19,7 +19,7 @@ import boto3
 import botocore.exceptions
 
 from ops import checks, facts, journal, plans
-from ops.aws import AWS_FAILURES, Aws, describe_error, is_unreachable
+from ops.aws import AWS_FAILURES, Aws, describe_error, is_regional_trouble
 from ops.journal import AlreadyComplete, Journal, JournalError
 from ops.outputs import OutputsError, StackOutputs, load_outputs
 from ops.runner import Context, Options, Refused, RunReport, StepFailed, run_steps
@@ -105,7 +105,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Defaults in --help, and the exit-code epilog as written."""
+    """Defaults in --help (where the help does not already say it), the exit-code epilog as
+    written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS):
+            return text
+        return super()._get_help_string(action) or text
 
 
 def _emit(out: TextIO, as_json: bool, payload: dict[str, Any], text: list[str]) -> None:
@@ -254,7 +261,7 @@ def _check_account(ctx: Context, verb: str) -> str:
         try:
             return facts.check_account(ctx, region)
         except AWS_FAILURES as err:
-            if not is_unreachable(err):
+            if not is_regional_trouble(err):
                 raise
     return facts.check_account(ctx, wanted[-1])
 

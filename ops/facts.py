@@ -111,9 +111,9 @@ class CheckHealth:
     @property
     def routable(self) -> bool:
         """Would Route 53 send users to a record with this check."""
-        if self.disabled:
-            return True
-        return self.state == "healthy" and not self.inverted
+        # Route 53 counts a disabled check as healthy, then applies the inversion.
+        status = self.disabled or self.state == "healthy"
+        return status != self.inverted
 
 
 def check_health(ctx: Context, health_check_id: str) -> CheckHealth:

@@ -23,7 +23,7 @@ from typing import Any
 import botocore.exceptions
 
 from ops import facts, topology
-from ops.aws import GLOBAL_REGION, is_unreachable
+from ops.aws import AWS_FAILURES, GLOBAL_REGION, is_regional_trouble, is_unreachable
 from ops.outputs import Capacity, StackOutputs, Tier
 from ops.runner import Context, Refused, Skip, Step, StepFailed
 from ops.topology import Topology
@@ -106,8 +106,8 @@ def _health_verdict(ctx: Context, region: str) -> tuple[bool | None, str]:
         return None, "no Route 53 health check"
     try:
         states = [facts.check_health(ctx, r.health_check_id or "") for r in records]
-    except botocore.exceptions.BotoCoreError as err:
-        if not is_unreachable(err):
+    except AWS_FAILURES as err:
+        if not is_regional_trouble(err):
             raise
         return None, f"Route 53 health checks unreadable: {err}"
     seen = "; ".join(
@@ -240,24 +240,20 @@ def _dns_hold(ctx: Context, region: str, serve: bool) -> list[str]:
                 f"route53: record '{record.set_identifier}' has no health check to hold it with"
             )
         health = facts.check_health(ctx, record.health_check_id)
-        if health.inverted != serve:
+        held = health.disabled and health.inverted
+        if (not health.disabled and not health.inverted) if serve else held:
             notes.append(f"'{record.set_identifier}' already {'served' if serve else 'held'}")
             continue
-        if not serve and health.state != "healthy":
-            # Inverting a failing check would make Route 53 treat it as healthy and send users
-            # back to the failing region: it is out already. When it passes again, a re-run
-            # (route-traffic checks this every time) inverts it.
-            notes.append(
-                f"'{record.set_identifier}' out of service by its own check ({health.state})"
-            )
-            continue
+        # A disabled check counts as healthy whatever the endpoint answers, so disabled and
+        # inverted it is unhealthy for good: the hold stays when the old primary answers again
+        # (inverting alone would serve a failing primary and drop a passing one back in later).
         ctx.client("route53", GLOBAL_REGION).update_health_check(
-            HealthCheckId=record.health_check_id, Inverted=not serve
+            HealthCheckId=record.health_check_id, Disabled=not serve, Inverted=not serve
         )
         _remember(ctx, primaryServing=serve)
         notes.append(
-            f"{'restored' if serve else 'inverted'} health check {record.health_check_id} of "
-            f"'{record.set_identifier}'"
+            f"health check {record.health_check_id} of '{record.set_identifier}' "
+            + ("back on (probing again)" if serve else "disabled and inverted (held out)")
         )
     return notes
 

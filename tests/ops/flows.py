@@ -186,6 +186,7 @@ def with_traffic_switch(outputs: dict[str, Any]) -> None:
 def headless_failover_with_us_east_1_gone(tmp_path: Path, aws: Any) -> dict[str, Any]:
     """Pilot light, headless secondary, a traffic switch, and us-east-1 gone entirely (its
     regional services and its global control planes): the evidence comes from the DR region."""
+
     def edit(outputs: dict[str, Any]) -> None:
         headless(outputs)
         with_traffic_switch(outputs)

@@ -6,7 +6,10 @@ through a faulted endpoint): who writes, where Route 53 sends users, which tiers
 1. at most one database that accepts writes takes traffic (users routed to its region and its
    tiers running);
 2. after a completed failover or failback, users are routed only to the region whose database
-   is the sole writer.
+   is the sole writer;
+3. (across steps, ``Lineage``) users only ever move to a writer that holds every write made so
+   far: the writer that served before it, or a replica of that writer promoted since. A
+   standalone old primary that served nobody while the DR region took writes has stranded data.
 """
 
 from __future__ import annotations
@@ -36,6 +39,41 @@ class State:
         )
 
 
+def source_region(outputs: dict[str, Any], state: State, region: str) -> str | None:
+    """The region whose database ``region``'s database replicates (None for a writer)."""
+    source = state.replica_of.get(region, "")
+    if not source:
+        return None
+    for other in _regions(outputs):
+        database = other["database"]
+        names = [database.get("clusterArn"), *database.get("instanceIds", [])]
+        if any(n and (source == n or source.endswith(f":{n}")) for n in names):
+            return str(other["region"])
+    return "?"
+
+
+class Lineage:
+    """Which regions hold every write made so far, followed from one observed state to the next.
+
+    Starts with the primary. While a writer takes traffic, the data lives with it and its
+    replicas; while none does, nothing new is written and the holders keep it (a promoted replica
+    stays a holder). A writer that takes traffic must have been a holder a step before."""
+
+    def __init__(self, outputs: dict[str, Any]) -> None:
+        self.outputs = outputs
+        self.holders = {str(outputs["primary"]["region"])}
+
+    def observe(self, state: State) -> None:
+        for writer in state.serving_writers:
+            assert writer in self.holders, (
+                f"users moved to {writer}, which does not hold the writes made in "
+                f"{sorted(self.holders)}: {state.describe()}"
+            )
+        base = set(state.serving_writers) or self.holders
+        replicas = {r for r in state.replica_of if source_region(self.outputs, state, r) in base}
+        self.holders = (base | replicas) if state.serving_writers else (self.holders | replicas)
+
+
 def _regions(outputs: dict[str, Any]) -> list[dict[str, Any]]:
     return [outputs["primary"], outputs["dr"]["standby"]]
 
@@ -59,7 +97,10 @@ def _aurora_writers(outputs: dict[str, Any]) -> tuple[list[str], dict[str, str]]
     found = support.client("rds", outputs["primary"]["region"]).describe_global_clusters(
         GlobalClusterIdentifier=gid
     )["GlobalClusters"]
-    members = {m["DBClusterArn"]: m["IsWriter"] for m in (found[0]["GlobalClusterMembers"] if found else [])}
+    members = {
+        m["DBClusterArn"]: m["IsWriter"]
+        for m in (found[0]["GlobalClusterMembers"] if found else [])
+    }
     writers, replicas = [], {}
     for region in _regions(outputs):
         arn = region["database"]["clusterArn"]
@@ -72,7 +113,8 @@ def _aurora_writers(outputs: dict[str, Any]) -> tuple[list[str], dict[str, str]]
 
 
 def _check_serves(check_id: str) -> bool:
-    """As Route 53 would judge the check now: not inverted and its newest minute healthy."""
+    """As Route 53 would judge the check now: its newest minute healthy (always, when disabled),
+    then inverted if the check is."""
     config = support.client("route53", "us-east-1").get_health_check(HealthCheckId=check_id)[
         "HealthCheck"
     ]["HealthCheckConfig"]
@@ -87,7 +129,7 @@ def _check_serves(check_id: str) -> bool:
         Statistics=["Maximum"],
     )["Datapoints"]
     newest = max(points, key=lambda p: p["Timestamp"])["Maximum"] if points else 0.0
-    healthy = newest >= 1
+    healthy = newest >= 1 or bool(config.get("Disabled"))  # disabled counts as healthy
     return healthy != bool(config.get("Inverted"))
 
 
@@ -131,7 +173,9 @@ def check(outputs: dict[str, Any], *, completed: str | None = None) -> State:
     state = read(outputs)
     assert len(state.serving_writers) <= 1, f"two writers take traffic: {state.describe()}"
     if completed is not None:
-        writer = outputs["dr"]["region"] if completed == "failover" else outputs["primary"]["region"]
+        writer = (
+            outputs["dr"]["region"] if completed == "failover" else outputs["primary"]["region"]
+        )
         assert state.routed == (writer,) or outputs["dr"]["dns"]["routing"] == "latency", (
             f"{completed} completed but users go to {state.routed}: {state.describe()}"
         )

@@ -247,8 +247,13 @@ def test_rds_failover_fences_the_primary_before_it_promotes(tmp_path: Path) -> N
     primary_check = outputs["dr"]["dns"]["records"][0]["healthCheckId"]
     assert report["steps"][2]["detail"] == (
         "webstack-prod-web 2/2/6 -> 0/0/6; "
-        f"inverted health check {primary_check} of 'primary-us-east-1'"
+        f"health check {primary_check} of 'primary-us-east-1' disabled and inverted (held out)"
     )
+    # Held for good: a disabled check counts as healthy, inverted unhealthy, whatever the old
+    # primary answers when it comes back (inverting alone would serve it while it fails).
+    config = support.client("route53", "us-east-1").get_health_check(HealthCheckId=primary_check)
+    held = config["HealthCheck"]["HealthCheckConfig"]
+    assert (held["Disabled"], held["Inverted"]) == (True, True)
     assert report["steps"][3]["detail"].startswith(
         "promoted read replica webstack-prod-dr-db (old writer: webstack-prod-db (us-east-1) "
         "available, writer)"
@@ -290,12 +295,13 @@ def test_a_planned_failover_needs_force_and_holds_the_primary_record_out(
     )
     primary_check = outputs["dr"]["dns"]["records"][0]["healthCheckId"]
     assert report["steps"][7]["detail"].startswith(
-        f"inverted health check {primary_check} of 'primary-us-east-1'"
+        f"health check {primary_check} of 'primary-us-east-1' disabled and inverted (held out)"
     )
     saved = json.loads((tmp_path / "j.json").read_text())
     assert saved["facts"]["forceReason"] == "region evacuation"
     config = support.client("route53", "us-east-1").get_health_check(HealthCheckId=primary_check)
-    assert config["HealthCheck"]["HealthCheckConfig"]["Inverted"] is True
+    held = config["HealthCheck"]["HealthCheckConfig"]
+    assert (held["Disabled"], held["Inverted"]) == (True, True)
 
 
 def test_ctrl_c_during_a_wait_is_journaled_and_the_next_run_resumes_there(tmp_path: Path) -> None:
@@ -359,7 +365,7 @@ def test_failback_after_a_planned_failover_returns_everything_to_the_primary(
     assert [s["status"] for s in failover["steps"]] == ["done"] * 8
     primary_check = outputs["dr"]["dns"]["records"][0]["healthCheckId"]
     assert failover["steps"][2]["detail"].endswith(
-        f"inverted health check {primary_check} of 'primary-us-east-1'"
+        f"health check {primary_check} of 'primary-us-east-1' disabled and inverted (held out)"
     )
     assert [(s["name"], s["status"]) for s in failback["steps"]] == [
         (n, "done") for n in flows.FAILBACK
@@ -372,8 +378,8 @@ def test_failback_after_a_planned_failover_returns_everything_to_the_primary(
         "in us-east-1",
         # moto keeps scaled-in instances registered (AWS deregisters them): 4 registered here
         "webstack-prod-web 0/0/6 -> 2/2/6; webstack-prod-web: 4/2 healthy (4 registered)",
-        f"restored health check {primary_check} of 'primary-us-east-1'; Route 53 answers with "
-        "'primary-us-east-1'",
+        f"health check {primary_check} of 'primary-us-east-1' back on (probing again); Route 53 "
+        "answers with 'primary-us-east-1'",
         # the old DR writer stands alone until `pulumi up` rebuilds it: its tier stays at 0
         "webstack-prod-dr-web already 0/0/6; kept at 0: webstack-prod-dr-db (us-west-2) "
         "available, writer; rebuild it as a replica with `pulumi config set "
@@ -385,7 +391,8 @@ def test_failback_after_a_planned_failover_returns_everything_to_the_primary(
     )["DBInstances"][0]
     assert "ReadReplicaSourceDBInstanceIdentifier" not in writer
     config = support.client("route53", "us-east-1").get_health_check(HealthCheckId=primary_check)
-    assert config["HealthCheck"]["HealthCheckConfig"]["Inverted"] is False
+    back = config["HealthCheck"]["HealthCheckConfig"]
+    assert (back["Disabled"], back["Inverted"]) == (False, False)
     assert [m["Role"] for m in support.DATASTORES.groups["ldgnf-webstack-prod-cache-global"]] == [
         "PRIMARY",
         "SECONDARY",

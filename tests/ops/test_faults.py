@@ -89,7 +89,9 @@ def _kill_cases() -> list[Any]:
             for name in names:
                 phases = ("running", "acted") if name in changes else ("running",)
                 for phase in phases:
-                    cases.append(pytest.param(stack, verb, name, phase, id=f"{stack}-{verb}-{name}-{phase}"))
+                    cases.append(
+                        pytest.param(stack, verb, name, phase, id=f"{stack}-{verb}-{name}-{phase}")
+                    )
     return cases
 
 
@@ -109,11 +111,10 @@ def test_sigkill_at_a_step_boundary_then_a_rerun_completes(
     invariants.check(outputs)
     saved = json.loads(journal_path.read_text())
     assert [s["status"] for s in saved["steps"] if s["name"] == step] == ["running"]
-    code, out, err = run(argv)
+    code, _, err = run(argv)
     assert code == 0, err
     assert err.splitlines()[0] == (
-        f"the last run stopped during {step} without recording an end (killed?); "
-        "checking its state"
+        f"the last run stopped during {step} without recording an end (killed?); checking its state"
     )
     invariants.check(outputs, completed=verb)
 
@@ -222,7 +223,9 @@ def test_a_partition_is_not_an_outage(
     path, outputs = world.build(stack, tmp_path)
     flows.primary_down(outputs, (1, 1, 1))
     primary_proxy.refuse()
-    aws = support.make_aws({"*": support.moto_url(), outputs["primary"]["region"]: primary_proxy.url})
+    aws = support.make_aws(
+        {"*": support.moto_url(), outputs["primary"]["region"]: primary_proxy.url}
+    )
     before = invariants.read(outputs)
     sent = flows.record_writes(aws)
     code, out, _ = run(execute(path, tmp_path / "j.json"), aws=aws)

@@ -100,6 +100,23 @@ def test_a_plain_text_503_from_sts_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in line
 
 
+def test_a_failing_primary_sts_is_no_reason_to_stop_status(tmp_path: Path) -> None:
+    """A 5xx page from the primary's STS is the region in trouble, not a credentials problem:
+    the account is asked of the DR region and status reports (one line per failing check)."""
+    path, _ = support.seed("warm-standby-rds", tmp_path)
+    with FaultProxy(support.moto_url()) as proxy:
+        proxy.fail5xx(50)
+        code, out, err = run(
+            ["status", "--outputs", str(path), "--json"],
+            aws=support.make_aws({"*": support.moto_url(), "us-east-1": proxy.url}),
+        )
+    assert code == 1, err
+    report = json.loads(out)
+    assert "us-west-2/database" not in report["failed"]
+    assert "us-east-1/database" in report["failed"]
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize("missing", ["runs", "firstStartedEpoch", "steps", "facts"])
 def test_a_journal_missing_a_field_it_needs_is_refused(tmp_path: Path, missing: str) -> None:
     path, outputs = support.seed("warm-standby-rds", tmp_path)
