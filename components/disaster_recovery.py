@@ -13,7 +13,9 @@ It is built in three steps, because the primary and the mirror need each other:
 1. the constructor makes the DR region's foundation (Auto Scaling service-linked role and keys):
    the primary's master credential and cache secret replicate under the DR data key;
 2. ``build(primary)``, called by the primary WebStack between its compute and its CDN, makes the
-   standby, replication and backup, and returns the DR ALB as CloudFront's failover origin;
+   standby, replication and backup, and returns the DR ALB and files bucket as CloudFront's
+   origins (an S3 origin group for the read-only file paths; the DR ALB for every method once
+   ``dr.activeRegion`` names the DR region);
 3. ``finish(primary)`` makes the Route 53 failover/latency records (they name the primary's
    distribution) and registers the outputs operators act on.
 """

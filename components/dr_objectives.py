@@ -292,7 +292,8 @@ class DrPlan:
     write_forwarding: bool
     cache: CacheMode
     traffic: TrafficMode
-    # CloudFront origin group: primary ALB first, the DR ALB on 5xx/timeouts.
+    # CloudFront reads the DR region: an S3 origin group for the file paths (primary bucket
+    # first), and the DR ALB as the origin of every method once it holds the writer.
     origin_group: bool
     s3_replication: S3Replication
     # S3 Replication Time Control (and its metrics) where the strategy promises minutes.

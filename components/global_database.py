@@ -7,12 +7,15 @@
   provider's "New Global Cluster From Existing DB Cluster" example), so switching a running stack
   from ``none`` to a strategy is an in-place change, not a replacement. The secondary takes no
   database name, master user or password (it replicates the primary's storage), uses the DR
-  region's key, subnet group and security groups, keeps the primary's engine and version, and
+  region's key, subnet group and security groups, takes the global cluster's running engine
+  version (a managed failover needs identical versions; no automatic minor upgrades), and
   ignores ``globalClusterIdentifier``/``replicationSourceIdentifier`` so a routine update can
   never detach or promote it; it is protected and waits for the primary's instances.
 - ``CrossRegionReplica``: an RDS (non-Aurora) read replica in the DR region, replicating the
   primary instance by ARN, encrypted with the DR region's key, with backups on so it can be
-  promoted with point-in-time recovery.
+  promoted with point-in-time recovery. After a failover (``promoted``) it is declared
+  standalone, the writer; as a replica it is rebuilt (replaced, deleted first) when its source
+  changes, which failback needs.
 - ``GlobalDatastore``: an ElastiCache global datastore from the primary replication group and a
   secondary group in the DR region; ``global_datastore_problem`` says which node types and engine
   versions it accepts, for the config layer to refuse the rest.

@@ -424,7 +424,8 @@ class WebStack(pulumi.ComponentResource):
     @property
     def cdn_enabled(self) -> bool:
         """A standby has no CloudFront of its own: the primary's distribution is global and
-        reaches the standby through its origin group; DNS failover reaches its ALB directly."""
+        reaches the standby's files through an origin group and its ALB as a second origin; DNS
+        failover reaches its ALB directly."""
         return self._stack_args.config.cdn.enabled and self._stack_args.standby is None
 
     def _primary_data_tier(self, name: str, args: WebStackArgs) -> None:
