@@ -1,9 +1,16 @@
 """AWS Backup for the backup-restore strategy: backups in the primary region, copied to the DR one.
 
-- a vault in the primary region, encrypted with the primary's backups key;
+- a vault in the primary region, "encrypted" with the primary's backups key. For RDS and
+  Aurora that key encrypts only the vault's metadata: they are not fully managed by AWS Backup,
+  so their snapshots inherit the SOURCE's encryption (the primary's data key), whatever the
+  vault's key (AWS Backup Developer Guide, encryption.html, "Independent encryption");
 - a vault in the DR region (created through the DR provider), encrypted with the DR region's
-  backups key: a copy is re-encrypted with the destination vault's key, so nothing restored in
-  the DR region depends on a key of the lost region;
+  backups key: a cross-Region copy of an encrypted snapshot must be encrypted under a key of the
+  destination region (RDS CopyDBSnapshot/CopyDBClusterSnapshot ``KmsKeyId``), and AWS Backup
+  copies into the destination vault's key, so nothing restored in the DR region depends on a
+  key of the lost region;
+- the role's KMS permissions for that copy: on the source's key (reading the snapshot, granting
+  RDS its use) and the DR vault's key (re-encrypting the copy); without them the job fails;
 - a plan whose rule backs up every ``BACKUP_INTERVAL_HOURS`` into the primary vault and copies
   each recovery point to the DR vault, both with a retention;
 - a selection naming exactly the resources to protect (database cluster or instance ARNs, and
@@ -23,7 +30,7 @@ import pulumi_aws as aws
 
 from components.dr_objectives import BACKUP_INTERVAL_HOURS
 from components.naming import aws_identifier
-from components.policy_documents import document
+from components.policy_documents import document, document_output
 
 # Vault names: 2-50 letters, digits, hyphens and underscores.
 MAX_VAULT_NAME = 50
@@ -53,6 +60,8 @@ class BackupArgs:
     dr_kms_key_arn: pulumi.Input[str]
     # Exactly the resources to back up: database cluster/instance ARNs (EFS/EBS if any).
     resource_arns: Sequence[pulumi.Input[str]]
+    # The keys that encrypt those resources (their snapshots inherit them): the data key.
+    source_kms_key_arns: Sequence[pulumi.Input[str]] = ()
     interval_hours: int = BACKUP_INTERVAL_HOURS
     retention_days: int = 35
     dr_retention_days: int = 35
@@ -118,7 +127,7 @@ class Backup(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        attachments = [
+        attachments: list[pulumi.Resource] = [
             aws.iam.RolePolicyAttachment(
                 f"{name}-backup-{policy.rsplit('/', 1)[1]}",
                 role=self.role.name,
@@ -129,6 +138,37 @@ class Backup(pulumi.ComponentResource):
             )
             for policy in MANAGED_POLICIES
         ]
+
+        # A cross-Region copy of a CMK-encrypted RDS/Aurora snapshot: AWS Backup decrypts with
+        # the source's key and re-encrypts under the DR vault's, through grants it creates for
+        # RDS (kms:CreateGrant, only for AWS resources).
+        keys = [*args.source_kms_key_arns, args.kms_key_arn, args.dr_kms_key_arn]
+        kms_policy = aws.iam.RolePolicy(
+            f"{name}-backup-kms",
+            role=self.role.id,
+            policy=document_output(
+                {
+                    "Sid": "UseTheSourceAndVaultKeys",
+                    "Effect": "Allow",
+                    "Action": [
+                        "kms:Decrypt",
+                        "kms:DescribeKey",
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                    ],
+                    "Resource": keys,
+                },
+                {
+                    "Sid": "GrantTheKeysToAwsServices",
+                    "Effect": "Allow",
+                    "Action": "kms:CreateGrant",
+                    "Resource": keys,
+                    "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+                },
+            ),
+            opts=child,
+        )
+        attachments.append(kms_policy)
 
         self.rule_name = f"every-{args.interval_hours}h-copy-to-{args.dr_region}"
         self.plan = aws.backup.Plan(

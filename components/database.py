@@ -96,6 +96,15 @@ class DatabaseArgs:
     # neither). Switching is an in-place update of the master password, never a replacement.
     master_password: pulumi.Input[str] | None = None
     master_secret_arn: pulumi.Input[str] | None = None
+    # RDS after a failover (dr.activeRegion is the DR region): the writer's ARN there. This
+    # region's instance (and its readers) are then declared as cross-Region replicas of it, and
+    # rebuilt as such (replaced, delete first: the identifiers stay) once the region is back.
+    replicate_from: pulumi.Input[str] | None = None
+    # Aurora global database members: minor upgrades are ordered by the operator (secondaries
+    # first, as AWS requires for a managed failover), never taken on each region's own window.
+    auto_minor_version_upgrade: bool = True
+    # Aurora after a failover under active-active: this (now secondary) cluster forwards writes.
+    global_write_forwarding: bool | None = None
 
 
 class Database(pulumi.ComponentResource):
@@ -273,6 +282,7 @@ class Database(pulumi.ComponentResource):
                 f"{name}-db", self.identifier, child
             ),
             enabled_cloudwatch_logs_exports=list(config.log_exports),
+            enable_global_write_forwarding=args.global_write_forwarding,
             tags={"Name": self.identifier},
             opts=pulumi.ResourceOptions(
                 parent=self,
@@ -304,7 +314,7 @@ class Database(pulumi.ComponentResource):
                     db_subnet_group_name=self.subnet_group.name,
                     db_parameter_group_name=instance_parameter_group.name,
                     publicly_accessible=False,
-                    auto_minor_version_upgrade=True,
+                    auto_minor_version_upgrade=args.auto_minor_version_upgrade,
                     promotion_tier=0 if index == 0 else 1,
                     copy_tags_to_snapshot=True,
                     preferred_maintenance_window=config.maintenance_window,
@@ -363,32 +373,59 @@ class Database(pulumi.ComponentResource):
             performance_insights=self._performance_insights(),
         )
         log_groups = self._log_groups(f"{name}-db", "instance", self.identifier)
-        instance = self._instance(
-            f"{name}-db",
-            settings,
-            identifier=self.identifier,
-            source=SourceSettings(
-                engine=config.engine.value,
-                engine_version=config.version,
-                allocated_storage_gb=config.allocated_storage_gb,
-                db_name=config.database_name,
-                username=config.master_username,
-                kms_key_arn=args.kms_key_arn,
-                backup_retention_days=config.backup_retention_days,
-                backup_window=config.backup_window,
-                deletion_protection=args.protect,
-                password=args.master_password,
-            ),
-            final_snapshot_identifier=final_snapshot_identifier(
-                f"{name}-db", self.identifier, pulumi.ResourceOptions(parent=self)
-            ),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                depends_on=[*self._monitoring_ready, *log_groups],
-                protect=args.protect,
-                ignore_changes=["engineVersion"],
-            ),
+        writer_elsewhere = args.replicate_from
+        # Declared as a replica (of the DR writer, after a failover): a standalone instance
+        # cannot become a replica in place ("cannot elect new source database for
+        # replication"), so a changed source replaces it, deleted first (the identifier stays).
+        as_replica = pulumi.ResourceOptions(
+            replace_on_changes=["replicateSourceDb"], delete_before_replace=True
         )
+        # Made either way: the snapshot name's random suffix must outlive a failover.
+        final_snapshot = final_snapshot_identifier(
+            f"{name}-db", self.identifier, pulumi.ResourceOptions(parent=self)
+        )
+        if writer_elsewhere is not None:
+            instance = self._instance(
+                f"{name}-db",
+                settings,
+                identifier=self.identifier,
+                replicate_source_db=writer_elsewhere,
+                replica_backup_retention_days=config.backup_retention_days,
+                opts=pulumi.ResourceOptions.merge(
+                    pulumi.ResourceOptions(
+                        parent=self,
+                        depends_on=[*self._monitoring_ready, *log_groups],
+                        protect=args.protect,
+                        ignore_changes=["engineVersion"],
+                    ),
+                    as_replica,
+                ),
+            )
+        else:
+            instance = self._instance(
+                f"{name}-db",
+                settings,
+                identifier=self.identifier,
+                source=SourceSettings(
+                    engine=config.engine.value,
+                    engine_version=config.version,
+                    allocated_storage_gb=config.allocated_storage_gb,
+                    db_name=config.database_name,
+                    username=config.master_username,
+                    kms_key_arn=args.kms_key_arn,
+                    backup_retention_days=config.backup_retention_days,
+                    backup_window=config.backup_window,
+                    deletion_protection=args.protect,
+                    password=args.master_password,
+                ),
+                final_snapshot_identifier=final_snapshot,
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[*self._monitoring_ready, *log_groups],
+                    protect=args.protect,
+                    ignore_changes=["engineVersion"],
+                ),
+            )
         self.instance = instance
 
         zones = list(args.availability_zones)
@@ -405,13 +442,19 @@ class Database(pulumi.ComponentResource):
                     settings,
                     identifier=replica_id,
                     # With a subnet group named, AWS wants the source's ARN, not its identifier.
-                    replicate_source_db=instance.arn,
+                    # After a failover they replicate the DR writer directly (cross-Region).
+                    replicate_source_db=(
+                        writer_elsewhere if writer_elsewhere is not None else instance.arn
+                    ),
                     availability_zone=zones[(index + 1) % len(zones)],
-                    opts=pulumi.ResourceOptions(
-                        parent=self,
-                        depends_on=[*self._monitoring_ready, *replica_logs],
-                        protect=args.protect,
-                        ignore_changes=["engineVersion"],
+                    opts=pulumi.ResourceOptions.merge(
+                        pulumi.ResourceOptions(
+                            parent=self,
+                            depends_on=[*self._monitoring_ready, *replica_logs],
+                            protect=args.protect,
+                            ignore_changes=["engineVersion"],
+                        ),
+                        as_replica,
                     ),
                 )
             )
@@ -557,6 +600,7 @@ class Database(pulumi.ComponentResource):
         replicate_source_db: pulumi.Input[str] | None = None,
         availability_zone: str | None = None,
         final_snapshot_identifier: pulumi.Input[str] | None = None,
+        replica_backup_retention_days: int | None = None,
     ) -> aws.rds.Instance:
         """An RDS instance, the primary (``source``: its engine, storage, credentials and
         backups) or a read replica (``replicate_source_db``), with the settings they share."""
@@ -574,8 +618,12 @@ class Database(pulumi.ComponentResource):
             master_user_secret_kms_key_id=(
                 source.kms_key_arn if source and source.password is None else None
             ),
-            multi_az=True if source else None,
-            backup_retention_period=source.backup_retention_days if source else None,
+            # A replica rebuilt from the DR writer is promoted back on failback: Multi-AZ and
+            # backed up, as the instance it replaces.
+            multi_az=True if source or replica_backup_retention_days else None,
+            backup_retention_period=(
+                source.backup_retention_days if source else replica_backup_retention_days
+            ),
             backup_window=source.backup_window if source else None,
             delete_automated_backups=False if source else None,
             deletion_protection=source.deletion_protection if source else None,

@@ -13,21 +13,25 @@ It is built in three steps, because the primary and the mirror need each other:
 1. the constructor makes the DR region's foundation (Auto Scaling service-linked role and keys):
    the primary's master credential and cache secret replicate under the DR data key;
 2. ``build(primary)``, called by the primary WebStack between its compute and its CDN, makes the
-   standby, replication and backup, and returns the DR ALB as CloudFront's failover origin;
+   standby, replication and backup, and returns the DR ALB and files bucket as CloudFront's
+   origins (an S3 origin group for the read-only file paths; the DR ALB for every method once
+   ``dr.activeRegion`` names the DR region);
 3. ``finish(primary)`` makes the Route 53 failover/latency records (they name the primary's
    distribution) and registers the outputs operators act on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
 from components.backup import Backup, BackupArgs
-from components.cdn import AlbOrigin
+from components.cdn import FailoverOrigins
 from components.config.models import StackConfig
+from components.config.values import NatGateways
 from components.dr_objectives import (
     DatabaseFamily,
     DatabaseMode,
@@ -66,8 +70,10 @@ def no_dr_outputs() -> dict[str, Any]:
     return {
         "strategy": "none",
         "region": None,
+        "activeRegion": None,
         "rto": None,
         "rpo": None,
+        "uploadsRpo": None,
         "standby": None,
         "database": None,
         "cache": None,
@@ -103,9 +109,20 @@ class DisasterRecovery(pulumi.ComponentResource):
         self.plan = plan(config.dr.strategy)
         self._name = f"{args.site_name}-dr"
         self.standby = self.storage = self.replication = self.backup = self.dns = None
+        self._resolve_distribution_arn: Callable[[pulumi.Output[str]], None] | None = None
         self.foundation = regional_foundation(
             self._name, config.dr.region, config.protect_data, self
         )
+        # RDS after a failover: the primary's instances replicate the promoted DR instance, made
+        # after them (in build); resolved there.
+        self._writer_arn: pulumi.Output[str] | None = None
+        self._resolve_writer_arn: Callable[[pulumi.Output[str]], None] | None = None
+        if (
+            config.dr_active
+            and not config.database.engine.is_aurora
+            and self.plan.database is DatabaseMode.SECONDARY
+        ):
+            self._writer_arn, self._resolve_writer_arn = pulumi.deferred_output()
 
     # --- what the primary WebStack reads (components.stack.Mirror) ---------------------------
     @property
@@ -121,18 +138,48 @@ class DisasterRecovery(pulumi.ComponentResource):
         """The tiers sign in with IAM tokens once a standby database can be promoted."""
         return self.plan.database is DatabaseMode.SECONDARY
 
-    def build(self, primary: WebStack) -> AlbOrigin | None:
+    @property
+    def aurora_global(self) -> bool:
+        config = self._args.config
+        return config.database.engine.is_aurora and self.plan.database is DatabaseMode.SECONDARY
+
+    @property
+    def writer_arn(self) -> pulumi.Output[str] | None:
+        return self._writer_arn
+
+    @property
+    def global_write_forwarding(self) -> bool | None:
+        config = self._args.config
+        if self.aurora_global and config.dr_active and self.plan.write_forwarding:
+            return True
+        return None
+
+    def build(self, primary: WebStack) -> FailoverOrigins | None:
         config = self._args.config
         plan_ = self.plan
         on_primary = pulumi.ResourceOptions(parent=self, provider=self._args.primary_provider)
         child = pulumi.ResourceOptions(parent=self)
+        # The DR files bucket is an origin of the primary's distribution (read-only behaviours):
+        # its policy names the distribution, made after this; resolved in finish().
+        cdn_reads_dr = plan_.origin_group and primary.cdn_enabled
+        distribution_arn: pulumi.Output[str] | None = None
+        if cdn_reads_dr:
+            distribution_arn, self._resolve_distribution_arn = pulumi.deferred_output()
+        # Pilot light keeps data live and services idle: until the DR region holds the writer
+        # (dr.activeRegion), one NAT gateway instead of one per AZ and a small regional cache.
+        # The failover's `pulumi up` (activeRegion set) restores both; the RTO does not wait for
+        # it (one NAT carries the failover traffic meanwhile).
+        idle = plan_.standby_size is StandbySize.ZERO and not config.dr_active
+        network_update: dict[str, Any] = {"cidr": config.dr.cidr}
+        if idle:
+            network_update["nat_gateways"] = NatGateways.SINGLE
         if plan_.foundation:
             self.standby = WebStack(
                 self._name,
                 WebStackArgs(
                     config=config,
                     region=config.dr.region,
-                    network=config.network.model_copy(update={"cidr": config.dr.cidr}),
+                    network=config.network.model_copy(update=network_update),
                     edge_provider=self._args.edge_provider,
                     standby=StandbyOf(
                         primary=primary,
@@ -140,11 +187,18 @@ class DisasterRecovery(pulumi.ComponentResource):
                         primary_provider=self._args.primary_provider,
                         foundation=self.foundation,
                         load_balancer_prefix=self._args.site_name,
+                        cdn_distribution_arn=distribution_arn,
+                        idle=idle,
                     ),
                 ),
                 pulumi.ResourceOptions(parent=self, provider=self._provider),
             )
             dr_storage = self.standby.storage
+            if self._resolve_writer_arn is not None:
+                if self.standby.replica is None:  # pragma: no cover - RDS builds a replica
+                    raise ValueError("an RDS standby has a cross-Region instance")
+                self._resolve_writer_arn(self.standby.replica.replica.arn)
+                self._resolve_writer_arn = None
         else:
             # Backup and restore: no standby, but the uploads still need a bucket there.
             self.storage = Storage(
@@ -178,6 +232,7 @@ class DisasterRecovery(pulumi.ComponentResource):
                         self._provider,
                     ),
                     bidirectional=plan_.s3_replication is S3Replication.TWO_WAY,
+                    time_control=plan_.s3_time_control,
                 ),
                 on_primary,
             )
@@ -200,13 +255,22 @@ class DisasterRecovery(pulumi.ComponentResource):
                     kms_key_arn=primary.keys.backups.arn,
                     dr_kms_key_arn=self.foundation.keys.backups.arn,
                     resource_arns=[resource],
+                    # The database's snapshots inherit its key (not the vault's).
+                    source_kms_key_arns=[primary.keys.data.arn],
                     protect=config.protect_data,
                 ),
                 on_primary,
             )
 
-        if plan_.origin_group and self.standby is not None:
-            return self.standby.failover_origin()
+        if cdn_reads_dr and self.standby is not None:
+            return FailoverOrigins(
+                alb=self.standby.failover_origin(),
+                files_bucket_regional_domain_name=(
+                    self.standby.storage.uploads_bucket.bucket_regional_domain_name
+                ),
+                # CloudFront's writes follow the writer (dr.activeRegion).
+                active=config.dr_active,
+            )
         return None
 
     def finish(self, primary: WebStack) -> None:
@@ -214,6 +278,11 @@ class DisasterRecovery(pulumi.ComponentResource):
         config = self._args.config
         domain = primary.certificates
         standby = self.standby
+        if self._resolve_distribution_arn is not None:
+            if primary.cdn is None:  # pragma: no cover - cdn_reads_dr needs the primary's CDN
+                raise ValueError("the DR files bucket waits for the primary's distribution")
+            self._resolve_distribution_arn(primary.cdn.distribution.arn)
+            self._resolve_distribution_arn = None
         if (
             self.plan.traffic is not TrafficMode.NONE
             and config.domain is not None
@@ -262,6 +331,11 @@ class DisasterRecovery(pulumi.ComponentResource):
                 ),
                 pulumi.ResourceOptions(parent=self, provider=self._args.primary_provider),
             )
+        if self.replication is not None:
+            topics = {primary.region: primary.monitoring.topic.arn}
+            if standby is not None:
+                topics[config.dr.region] = standby.monitoring.topic.arn
+            self.replication.latency_alarms(topics)
         self.outputs = self._outputs(primary)
         self.register_outputs({"dr": self.outputs})
 
@@ -269,7 +343,16 @@ class DisasterRecovery(pulumi.ComponentResource):
     def _outputs(self, primary: WebStack) -> pulumi.Output[dict[str, Any]]:
         config = self._args.config
         family = DatabaseFamily.AURORA if config.database.engine.is_aurora else DatabaseFamily.RDS
-        expected = objectives(config.dr.strategy, family)
+        grace = max(
+            config.web.health_check_grace_seconds,
+            config.app_tier.health_check_grace_seconds if config.app_tier.enabled else 0,
+        )
+        expected = objectives(
+            config.dr.strategy,
+            family,
+            health_check_grace_seconds=grace,
+            headless=family is DatabaseFamily.AURORA and config.dr.secondary_readers == 0,
+        )
         standby = self.standby
         database: dict[str, Any] | None = None
         if standby is not None and standby.global_database is not None:
@@ -285,6 +368,15 @@ class DisasterRecovery(pulumi.ComponentResource):
                 "replicaInstanceId": None,
                 "replicaInstanceArn": None,
                 "writeForwarding": g.write_forwarding,
+                # Headless: the writer the runbook adds on failover (adopted by the program).
+                "failoverInstance": (
+                    {
+                        "identifier": g.failover_instance_identifier,
+                        "instanceClass": g.failover_instance_class,
+                    }
+                    if config.dr.secondary_readers == 0
+                    else None
+                ),
             }
         elif standby is not None and standby.replica is not None:
             instance = primary.database.instance if primary.database else None
@@ -298,6 +390,7 @@ class DisasterRecovery(pulumi.ComponentResource):
                 "replicaInstanceId": standby.replica.replica.identifier,
                 "replicaInstanceArn": standby.replica.replica.arn,
                 "writeForwarding": False,
+                "failoverInstance": None,
             }
         cache = None
         if standby is not None and standby.global_datastore is not None:
@@ -366,13 +459,16 @@ class DisasterRecovery(pulumi.ComponentResource):
                 "replicaBucket": target.uploads_bucket.bucket if target else None,
                 "ruleIds": list(self.replication.rule_ids),
                 "bidirectional": self.plan.s3_replication is S3Replication.TWO_WAY,
+                "replicationTimeControl": self.replication.time_control,
             }
         return pulumi.Output.from_input(
             {
                 "strategy": config.dr.strategy.value,
                 "region": config.dr.region,
+                "activeRegion": config.active_region,
                 "rto": expected.rto.as_output() if expected else None,
                 "rpo": expected.rpo.as_output() if expected else None,
+                "uploadsRpo": expected.uploads_rpo.as_output() if expected else None,
                 "standby": standby.outputs if standby is not None else None,
                 "database": database,
                 "cache": cache,

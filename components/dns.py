@@ -46,6 +46,10 @@ class CertificatesArgs:
     domain: DomainConfig
     region: str
     cdn: bool = True
+    # An origin name (origin-<region>.<fqdn>) on the regional certificate: CloudFront reaches
+    # this region's ALB by it. Default: with ``cdn``; a DR standby without a CloudFront of its
+    # own sets it when the primary's distribution has its ALB as an origin.
+    origin_name: bool | None = None
     # The app tier's internal ALB gets a name on the regional certificate too.
     app_tier: bool = False
     # us-east-1, for CloudFront's certificate; unused when region is us-east-1.
@@ -78,7 +82,8 @@ class Certificates(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
         self.zone_id = zone.zone_id
-        self.origin_fqdn = origin_fqdn(domain, args.region) if args.cdn else None
+        wants_origin = args.cdn if args.origin_name is None else args.origin_name
+        self.origin_fqdn = origin_fqdn(domain, args.region) if wants_origin else None
         self.internal_fqdn = internal_fqdn(domain, args.region) if args.app_tier else None
         names = [domain.fqdn, *(n for n in (self.origin_fqdn, self.internal_fqdn) if n)]
 
@@ -211,7 +216,8 @@ class DnsRecords(pulumi.ComponentResource):
             else []
         )
         self.origin_records = []
-        if args.cloudfront is not None and args.alb is not None and args.origin_fqdn:
+        # The origin name: CloudFront's way to this ALB (the primary's, or a standby's).
+        if args.alb is not None and args.origin_fqdn:
             self.origin_records = self._alias_records(
                 f"{name}-origin", args.origin_fqdn, args.alb, args.zone_id
             )

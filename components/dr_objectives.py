@@ -1,25 +1,52 @@
 """What each disaster-recovery strategy runs in the DR region, and the RTO/RPO it is expected to
 achieve, as plain data: the composer builds from ``plan(strategy)`` and the stack exports
-``objectives(strategy, family)`` for operators (the ops runbook reads them).
+``objectives(strategy, family, ...)`` for operators (the ops runbook reads them).
 
-Every figure carries its source: the comparison of the four AWS disaster-recovery strategies this
-stack is drawn from (backup & restore: RTO hours to days, RPO hours; pilot light: RTO tens of
-minutes, RPO minutes; warm standby: RTO minutes, RPO seconds; multi-site active-active: real time,
-near zero), the active-passive multi-region architecture with an RDS read replica promoted on
-failover ("RTO 5-15 minutes, RPO 5 minutes"), the
-Aurora global database figures AWS publishes (storage-level replication with typical lag under one
-second; a secondary promoted to read/write in under a minute), and the Route 53 failover timing
-this stack configures (health check interval x failure threshold, plus the alias record's TTL).
-Values are the expected upper bound of each range, so operators plan for the worst case.
+Every figure says what it is and where its parts come from (public AWS documentation, cited by
+URL in its ``source``):
+
+- RTO: a LOWER BOUND, the sum of what ``python -m ops failover`` waits for, in order: Route 53
+  detection (failure threshold x interval), the database promotion, for a headless Aurora
+  secondary the creation of its writer instance, the cache promotion (global datastore), Auto
+  Scaling groups at 0 launching and passing the health-check grace period, and the resolvers'
+  cache of the old answer (the record's TTL). The operator's decision to fail over is not
+  counted; nor is anything slower than AWS's typical figure.
+- RPO: the EXPECTED data loss: Aurora's typical replication lag, an RDS replica's asynchronous
+  lag (a planning figure: AWS gives no bound), or the backup schedule.
+- Uploads RPO (separate): S3 Replication Time Control's bound (99.99% of objects within 15
+  minutes) where the strategy turns it on; without it S3 states no bound at all.
+
+Figures are whole minutes (rounded up) once they pass two minutes.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from components.config.values import DrStrategy
+
+# --- public sources ------------------------------------------------------------------------------
+DOCS = "https://docs.aws.amazon.com"
+DR_WHITEPAPER = (
+    f"{DOCS}/whitepapers/latest/disaster-recovery-workloads-on-aws/"
+    "disaster-recovery-options-in-the-cloud.html"
+)
+AURORA_GLOBAL = f"{DOCS}/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html"
+AURORA_FAILOVER = (
+    f"{DOCS}/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html"
+)
+RDS_PROMOTE = f"{DOCS}/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html"
+RDS_REPLICA_LAG = f"{DOCS}/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html"
+ROUTE53_HEALTH = (
+    f"{DOCS}/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html"
+)
+ASG_GRACE = f"{DOCS}/autoscaling/ec2/userguide/health-check-grace-period.html"
+ELASTICACHE_GLOBAL = f"{DOCS}/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Console.html"
+S3_RTC = f"{DOCS}/AmazonS3/latest/userguide/replication-time-control.html"
+BACKUP_COPY = f"{DOCS}/aws-backup/latest/devguide/cross-region-backup.html"
 
 # --- Route 53 failover timing: failover_dns configures exactly these ---------------------------
 # Standard (not fast) health checks: 30 s between checks from each checker region.
@@ -28,23 +55,29 @@ HEALTH_CHECK_INTERVAL_SECONDS = 30
 HEALTH_CHECK_FAILURE_THRESHOLD = 3
 # Alias records to an ALB answer with the load balancer's own TTL, 60 seconds.
 ALIAS_TTL_SECONDS = 60
-DNS_FAILOVER_SECONDS = (
-    HEALTH_CHECK_INTERVAL_SECONDS * HEALTH_CHECK_FAILURE_THRESHOLD + ALIAS_TTL_SECONDS
-)
+DETECTION_SECONDS = HEALTH_CHECK_INTERVAL_SECONDS * HEALTH_CHECK_FAILURE_THRESHOLD
+DNS_FAILOVER_SECONDS = DETECTION_SECONDS + ALIAS_TTL_SECONDS
 
-# --- Data replication figures (AWS) ------------------------------------------------------------
-# Aurora global database: "replicates ... with typical latency of less than 1 second"; a
-# secondary can be promoted to full read/write "in less than a minute" (Aurora User Guide,
-# "Using Amazon Aurora global databases"; managed failover / detach-and-promote).
+# --- Data replication and recovery steps (AWS; "typical", never a bound) ----------------------
+# Aurora global database: replication "typically under a second"; a managed failover promotes a
+# secondary in about a minute (Aurora User Guide, the pages above).
 AURORA_GLOBAL_LAG_SECONDS = 1
 AURORA_GLOBAL_PROMOTION_SECONDS = 60
+# RDS PromoteReadReplica: the instance reboots and is available "in a few minutes".
+RDS_PROMOTION_SECONDS = 300
+# RDS cross-Region replica lag: asynchronous, no AWS bound; the planning figure operators hold
+# the ReplicaLag metric to (the drill checks it).
+RDS_REPLICA_LAG_SECONDS = 300
+# A new Aurora DB instance (the headless secondary's writer): our planning figure, no AWS one.
+AURORA_INSTANCE_CREATION_SECONDS = 600
+# ElastiCache global datastore: promoting the secondary to primary.
+GLOBAL_DATASTORE_PROMOTION_SECONDS = 60
+# EC2 launch to the start of the user data (Auto Scaling groups at 0 launch all at once).
+INSTANCE_LAUNCH_SECONDS = 60
 # AWS Backup plan of the backup-restore strategy: one backup a day, copied to the DR vault.
 BACKUP_INTERVAL_HOURS = 24
-
-SEED = "the four AWS disaster-recovery strategies compared (webstack's architecture notes)"
-SEED_PATTERN_6 = (
-    "active-passive multi-region with a promoted RDS read replica (webstack's architecture notes)"
-)
+# S3 Replication Time Control: 99.99% of objects within 15 minutes.
+RTC_MINUTES = 15
 
 
 class TimeUnit(StrEnum):
@@ -83,83 +116,124 @@ class Objective:
 class Objectives:
     rto: Objective
     rpo: Objective
+    # The uploads bucket's RPO (S3 replication), apart from the database's.
+    uploads_rpo: Objective
 
 
-def objectives(strategy: DrStrategy, family: DatabaseFamily) -> Objectives | None:
-    """The expected RTO and RPO of ``strategy`` for a database of ``family``; None without DR."""
+def _time(seconds: int, source: str) -> Objective:
+    if seconds <= 120:
+        return Objective(seconds, TimeUnit.SECONDS, source)
+    return Objective(math.ceil(seconds / 60), TimeUnit.MINUTES, source)
+
+
+def _rto(steps: list[tuple[str, int, str]]) -> Objective:
+    total = sum(seconds for _, seconds, _ in steps)
+    parts = "; ".join(f"{what} {seconds} s ({url})" for what, seconds, url in steps)
+    return _time(
+        total,
+        f"lower bound, what the runbook waits for in order (the operator's decision not "
+        f"counted): {parts}",
+    )
+
+
+def objectives(
+    strategy: DrStrategy,
+    family: DatabaseFamily,
+    *,
+    health_check_grace_seconds: int = 300,
+    headless: bool = False,
+) -> Objectives | None:
+    """The RTO, RPO and uploads RPO of ``strategy`` for a database of ``family``; None without
+    DR. ``health_check_grace_seconds``: the web tier's (instances started at failover count
+    it); ``headless``: an Aurora secondary without instances (pilot light)."""
     if strategy is DrStrategy.NONE:
         return None
     aurora = family is DatabaseFamily.AURORA
-    replica_rpo = (
+    rpo = (
         Objective(
             AURORA_GLOBAL_LAG_SECONDS,
             TimeUnit.SECONDS,
-            "Aurora global database: storage-level replication, typical lag under 1 second "
-            f"(AWS); {SEED}: RPO seconds",
+            f"expected: Aurora global database replication lag, typically under a second "
+            f"({AURORA_GLOBAL}); an unplanned failover (AllowDataLoss) loses what had not "
+            f"replicated ({AURORA_FAILOVER})",
         )
         if aurora
         else Objective(
-            5,
+            RDS_REPLICA_LAG_SECONDS // 60,
             TimeUnit.MINUTES,
-            f"cross-Region RDS read replica, asynchronous: {SEED_PATTERN_6}: RPO 5 minutes",
+            "expected, a planning figure: a cross-Region RDS read replica is asynchronous and "
+            f"AWS states no bound; hold the ReplicaLag metric under it ({RDS_REPLICA_LAG})",
         )
     )
-    dns = (
-        f"Route 53: {HEALTH_CHECK_FAILURE_THRESHOLD} failed checks x "
-        f"{HEALTH_CHECK_INTERVAL_SECONDS} s + alias TTL {ALIAS_TTL_SECONDS} s = "
-        f"{DNS_FAILOVER_SECONDS} s to move traffic"
+    time_control = strategy in (DrStrategy.WARM_STANDBY, DrStrategy.ACTIVE_ACTIVE)
+    uploads_rpo = (
+        Objective(
+            RTC_MINUTES,
+            TimeUnit.MINUTES,
+            f"bound for 99.99% of new objects: S3 Replication Time Control ({S3_RTC}); "
+            "objects older than the replication rule are seeded by S3 Batch Replication",
+        )
+        if time_control
+        else Objective(
+            RTC_MINUTES,
+            TimeUnit.MINUTES,
+            "expected, NOT a bound: without Replication Time Control S3 states no replication "
+            f"time and publishes no ReplicationLatency metric ({S3_RTC}); objects older than the "
+            "replication rule are seeded by S3 Batch Replication",
+        )
     )
+    detection = ("Route 53 detection", DETECTION_SECONDS, ROUTE53_HEALTH)
+    ttl = ("DNS answers cached for the TTL", ALIAS_TTL_SECONDS, ROUTE53_HEALTH)
     promotion = (
-        f"Aurora secondary promoted in under {AURORA_GLOBAL_PROMOTION_SECONDS} s (AWS)"
+        ("Aurora managed failover", AURORA_GLOBAL_PROMOTION_SECONDS, AURORA_FAILOVER)
         if aurora
-        else "RDS replica promotion takes minutes"
+        else ("RDS replica promotion", RDS_PROMOTION_SECONDS, RDS_PROMOTE)
     )
     if strategy is DrStrategy.BACKUP_RESTORE:
         return Objectives(
             rto=Objective(
                 24,
                 TimeUnit.HOURS,
-                f"{SEED}: RTO hours to days (a fresh stack restored from the DR vault; "
-                "see README, Disaster recovery)",
+                "expected: a fresh stack restored from the DR vault (README, Disaster "
+                f"recovery); AWS: RTO hours for backup and restore ({DR_WHITEPAPER})",
             ),
             rpo=Objective(
                 BACKUP_INTERVAL_HOURS,
                 TimeUnit.HOURS,
-                f"AWS Backup plan: one backup every {BACKUP_INTERVAL_HOURS} h copied to the DR "
-                f"vault; {SEED}: RPO hours",
+                f"upper bound for the database: one backup every {BACKUP_INTERVAL_HOURS} h "
+                f"copied to the DR vault, plus the copy's own time ({BACKUP_COPY})",
             ),
+            uploads_rpo=uploads_rpo,
         )
     if strategy is DrStrategy.PILOT_LIGHT:
-        return Objectives(
-            rto=Objective(
-                30,
-                TimeUnit.MINUTES,
-                f"{SEED}: RTO 10s of minutes (Auto Scaling groups start from 0; {promotion}; "
-                f"{dns})",
+        steps = [detection, promotion]
+        if aurora and headless:
+            steps.append(
+                (
+                    "the headless secondary's writer instance created (planning figure)",
+                    AURORA_INSTANCE_CREATION_SECONDS,
+                    AURORA_GLOBAL,
+                )
+            )
+        steps += [
+            (
+                "Auto Scaling groups from 0: launch and health-check grace",
+                INSTANCE_LAUNCH_SECONDS + health_check_grace_seconds,
+                ASG_GRACE,
             ),
-            rpo=replica_rpo,
-        )
+            ttl,
+        ]
+        return Objectives(rto=_rto(steps), rpo=rpo, uploads_rpo=uploads_rpo)
     if strategy is DrStrategy.WARM_STANDBY:
-        return Objectives(
-            rto=Objective(
-                15,
-                TimeUnit.MINUTES,
-                f"{SEED}: RTO minutes; {SEED_PATTERN_6}: RTO 5-15 minutes ({promotion}; {dns})",
-            ),
-            rpo=replica_rpo,
-        )
-    # Active-active: both regions serve; losing one costs the DNS shift (and, for writes, the
-    # promotion of the database's secondary).
-    promotion_seconds = AURORA_GLOBAL_PROMOTION_SECONDS if aurora else 600
-    return Objectives(
-        rto=Objective(
-            DNS_FAILOVER_SECONDS + promotion_seconds,
-            TimeUnit.SECONDS,
-            f"{SEED}: RTO real-time for reads; {dns}; writes wait for the promotion "
-            f"({promotion}, counted as {promotion_seconds} s)",
-        ),
-        rpo=replica_rpo,
-    )
+        steps = [
+            detection,
+            promotion,
+            ("global datastore promotion", GLOBAL_DATASTORE_PROMOTION_SECONDS, ELASTICACHE_GLOBAL),
+            ttl,
+        ]
+        return Objectives(rto=_rto(steps), rpo=rpo, uploads_rpo=uploads_rpo)
+    # Active-active: both regions serve; reads move with DNS, writes wait for the promotion.
+    return Objectives(rto=_rto([detection, promotion, ttl]), rpo=rpo, uploads_rpo=uploads_rpo)
 
 
 # --- What runs in the DR region ----------------------------------------------------------------
@@ -218,9 +292,12 @@ class DrPlan:
     write_forwarding: bool
     cache: CacheMode
     traffic: TrafficMode
-    # CloudFront origin group: primary ALB first, the DR ALB on 5xx/timeouts.
+    # CloudFront reads the DR region: an S3 origin group for the file paths (primary bucket
+    # first), and the DR ALB as the origin of every method once it holds the writer.
     origin_group: bool
     s3_replication: S3Replication
+    # S3 Replication Time Control (and its metrics) where the strategy promises minutes.
+    s3_time_control: bool
     backup: bool
 
     @property
@@ -241,6 +318,7 @@ _NONE = DrPlan(
     traffic=TrafficMode.NONE,
     origin_group=False,
     s3_replication=S3Replication.NONE,
+    s3_time_control=False,
     backup=False,
 )
 # Backups copied to a DR vault, uploads replicated; nothing runs in the DR region.
@@ -268,6 +346,7 @@ _WARM_STANDBY = replace(
     strategy=DrStrategy.WARM_STANDBY,
     standby_size=StandbySize.REDUCED,
     replica_multi_az=True,
+    s3_time_control=True,
     cache=CacheMode.GLOBAL_DATASTORE,
     origin_group=True,
 )

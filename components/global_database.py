@@ -7,12 +7,15 @@
   provider's "New Global Cluster From Existing DB Cluster" example), so switching a running stack
   from ``none`` to a strategy is an in-place change, not a replacement. The secondary takes no
   database name, master user or password (it replicates the primary's storage), uses the DR
-  region's key, subnet group and security groups, keeps the primary's engine and version, and
+  region's key, subnet group and security groups, takes the global cluster's running engine
+  version (a managed failover needs identical versions; no automatic minor upgrades), and
   ignores ``globalClusterIdentifier``/``replicationSourceIdentifier`` so a routine update can
   never detach or promote it; it is protected and waits for the primary's instances.
 - ``CrossRegionReplica``: an RDS (non-Aurora) read replica in the DR region, replicating the
   primary instance by ARN, encrypted with the DR region's key, with backups on so it can be
-  promoted with point-in-time recovery.
+  promoted with point-in-time recovery. After a failover (``promoted``) it is declared
+  standalone, the writer; as a replica it is rebuilt (replaced, deleted first) when its source
+  changes, which failback needs.
 - ``GlobalDatastore``: an ElastiCache global datastore from the primary replication group and a
   secondary group in the DR region; ``global_datastore_problem`` says which node types and engine
   versions it accepts, for the config layer to refuse the rest.
@@ -37,6 +40,19 @@ MAX_CACHE_IDENTIFIER = 40
 
 
 # --- Aurora global database ----------------------------------------------------------------------
+# What ``ops`` ``add-writer-instance`` leaves to AWS's defaults (it sets the identifier, cluster,
+# class and engine): the adopted failover instance does not enforce these.
+ADOPTED_IGNORED = [
+    "dbParameterGroupName",
+    "dbSubnetGroupName",
+    "autoMinorVersionUpgrade",
+    "promotionTier",
+    "copyTagsToSnapshot",
+    "publiclyAccessible",
+    "tags",
+]
+
+
 def write_forwarding_supported(engine: str, version: str) -> bool:
     """Whether an Aurora global database secondary of ``engine`` ``version`` can forward writes.
 
@@ -89,6 +105,9 @@ class AuroraGlobalDatabaseArgs:
     instance_parameters: Mapping[str, str] = field(default_factory=dict)
     backup_retention_days: int = 7
     protect: bool = False
+    # Headless (readers 0) after a failover: the runbook gave the promoted secondary its writer
+    # instance (``failover_instance_identifier``); the program declares it and adopts it.
+    adopt_failover_instance: bool = False
 
 
 class AuroraGlobalDatabase(pulumi.ComponentResource):
@@ -99,6 +118,9 @@ class AuroraGlobalDatabase(pulumi.ComponentResource):
     secondary_instances: list[aws.rds.ClusterInstance]
     global_cluster_identifier: str
     secondary_identifier: str
+    # The writer instance the runbook adds to a headless secondary on failover.
+    failover_instance_identifier: str
+    failover_instance_class: str
     write_forwarding: bool
 
     def __init__(
@@ -113,6 +135,10 @@ class AuroraGlobalDatabase(pulumi.ComponentResource):
         dr_child = pulumi.ResourceOptions(parent=self, provider=placement.provider)
         self.global_cluster_identifier = aws_identifier(name, "global")
         self.secondary_identifier = aws_identifier(name, placement.region)
+        self.failover_instance_identifier = aws_identifier(self.secondary_identifier, "1")
+        self.failover_instance_class = args.instance_class
+        if args.adopt_failover_instance and args.readers:
+            raise ValueError("only a headless secondary (readers 0) adopts a failover instance")
         self.write_forwarding = args.write_forwarding and write_forwarding_supported(
             args.engine, args.engine_version
         )
@@ -154,7 +180,12 @@ class AuroraGlobalDatabase(pulumi.ComponentResource):
             # No database_name, master_username or master_password: a secondary replicates the
             # primary's volume, and AWS rejects them (pulumi#15818).
             engine=args.engine,
-            engine_version=args.engine_version,
+            # The global cluster's running version, not the config's: the primary may have
+            # moved past it, and a secondary must match it (AWS allows a managed failover or
+            # switchover only at identical major, minor and patch levels).
+            engine_version=self.global_cluster.engine_version_actual.apply(
+                lambda running: running or args.engine_version
+            ),
             global_cluster_identifier=self.global_cluster.id,
             enable_global_write_forwarding=self.write_forwarding,
             storage_encrypted=True,
@@ -190,7 +221,8 @@ class AuroraGlobalDatabase(pulumi.ComponentResource):
         )
 
         self.secondary_instances = []
-        if args.readers:
+        instances = args.readers or (1 if args.adopt_failover_instance else 0)
+        if instances:
             instance_parameters = aws.rds.ParameterGroup(
                 f"{name}-secondary-instance",
                 family=args.parameter_group_family,
@@ -203,8 +235,9 @@ class AuroraGlobalDatabase(pulumi.ComponentResource):
                 ],
                 opts=dr_child,
             )
-            for index in range(args.readers):
+            for index in range(instances):
                 identifier = aws_identifier(self.secondary_identifier, str(index + 1))
+                adopted = args.adopt_failover_instance and index == 0
                 self.secondary_instances.append(
                     aws.rds.ClusterInstance(
                         f"{name}-secondary-{index + 1}",
@@ -215,12 +248,24 @@ class AuroraGlobalDatabase(pulumi.ComponentResource):
                         db_subnet_group_name=placement.subnet_group_name,
                         db_parameter_group_name=instance_parameters.name,
                         publicly_accessible=False,
-                        auto_minor_version_upgrade=True,
+                        # Minor upgrades are ordered by the operator, secondaries first (README,
+                        # Disaster recovery): never on each region's own maintenance window.
+                        auto_minor_version_upgrade=False,
                         promotion_tier=0 if index == 0 else 1,
                         copy_tags_to_snapshot=True,
                         tags={"Name": identifier},
                         opts=pulumi.ResourceOptions(
-                            parent=self, provider=placement.provider, protect=args.protect
+                            parent=self,
+                            provider=placement.provider,
+                            protect=args.protect,
+                            # Created by the runbook at failover (ops add-writer-instance):
+                            # adopted into the stack, not created again. Pulumi ignores the
+                            # option once the instance is in the state.
+                            import_=identifier if adopted else None,
+                            # An import fails on any input that differs from what AWS holds
+                            # (pulumi#5878: ignore_changes is honoured on import): what the
+                            # runbook does not set stays as it made it.
+                            ignore_changes=ADOPTED_IGNORED if adopted else None,
                         ),
                     )
                 )
@@ -251,6 +296,10 @@ class CrossRegionReplicaArgs:
     port: int | None = None
     parameters: Mapping[str, str] = field(default_factory=dict)
     protect: bool = False
+    # After a failover (dr.activeRegion is the DR region): the runbook promoted the replica, and
+    # the program declares it standalone, the writer (PromoteReadReplica leaves its identity,
+    # storage and key as they were, so this is no replacement).
+    promoted: bool = False
 
 
 class CrossRegionReplica(pulumi.ComponentResource):
@@ -279,11 +328,23 @@ class CrossRegionReplica(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(parent=self, provider=placement.provider),
         )
+        # Made whether promoted or not, so the snapshot name outlives failover and failback.
+        final_snapshot = final_snapshot_identifier(
+            f"{name}-replica",
+            self.identifier,
+            pulumi.ResourceOptions(parent=self, provider=placement.provider),
+        )
+        # As a replica: a changed source (failback rebuilds it from the writer) replaces it,
+        # deleted first (the identifier stays): a standalone instance cannot become a replica in
+        # place ("cannot elect new source database for replication"). Never on the promoted
+        # one: dropping replicate_source_db must not replace the writer.
+        as_replica = not args.promoted
         self.replica = aws.rds.Instance(
             f"{name}-replica",
             identifier=self.identifier,
             # Across regions (and with a subnet group named) AWS wants the source's ARN.
-            replicate_source_db=args.source_instance.arn,
+            replicate_source_db=None if args.promoted else args.source_instance.arn,
+            engine=args.engine if args.promoted else None,
             instance_class=args.instance_class,
             # storage_encrypted is ignored for a cross-Region replica: the key decides, and it
             # must be a key of the replica's region (terraform-aws-rds#428).
@@ -302,15 +363,19 @@ class CrossRegionReplica(pulumi.ComponentResource):
             auto_minor_version_upgrade=True,
             copy_tags_to_snapshot=True,
             deletion_protection=args.protect,
-            # AWS refuses a final snapshot of a replica; the primary's backups hold the data.
-            skip_final_snapshot=True,
-            tags={"Name": self.identifier, "Role": "dr-replica"},
+            # AWS refuses a final snapshot of a replica (the primary's backups hold the data);
+            # once promoted it is the writer, and keeps one.
+            skip_final_snapshot=not args.promoted,
+            final_snapshot_identifier=final_snapshot if args.promoted else None,
+            tags={"Name": self.identifier, "Role": "dr-writer" if args.promoted else "dr-replica"},
             opts=pulumi.ResourceOptions(
                 parent=self,
                 provider=placement.provider,
                 protect=args.protect,
                 # A replica follows its source's minor upgrades.
                 ignore_changes=["engineVersion"],
+                replace_on_changes=["replicateSourceDb"] if as_replica else None,
+                delete_before_replace=True if as_replica else None,
             ),
         )
         self.register_outputs(

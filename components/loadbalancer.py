@@ -20,6 +20,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.cdn import managed_rules_web_acl
 from components.config.models import TierConfig
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -60,6 +61,9 @@ class LoadBalancerArgs:
     # CloudFront is the only client: a secret header is generated and required.
     cloudfront_only: bool = False
     access_logs: AccessLogs | None = None
+    # A REGIONAL AWS WAF web ACL (the AWS managed rule groups CloudFront's runs) on the ALB:
+    # for a public ALB users reach without CloudFront (a DR region serving them).
+    web_acl: bool = False
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -74,6 +78,7 @@ class LoadBalancer(pulumi.ComponentResource):
     # "app/<alb>/<id>/targetgroup/<tg>/<id>": the ALBRequestCountPerTarget resource label.
     request_count_label: pulumi.Output[str]
     https: bool
+    web_acl: aws.wafv2.WebAcl | None
 
     def __init__(
         self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
@@ -256,6 +261,24 @@ class LoadBalancer(pulumi.ComponentResource):
                     )
                 ],
                 tags={"Name": f"{name}-from-cloudfront"},
+                opts=child,
+            )
+
+        self.web_acl = None
+        if args.web_acl:
+            if args.internal:
+                raise ValueError("an internal ALB takes no web ACL: users never reach it")
+            self.web_acl = managed_rules_web_acl(
+                f"{name}-waf",
+                "REGIONAL",
+                f"AWS managed rules in front of {name}",
+                name,
+                child,
+            )
+            aws.wafv2.WebAclAssociation(
+                f"{name}-waf",
+                resource_arn=self.alb.arn,
+                web_acl_arn=self.web_acl.arn,
                 opts=child,
             )
 

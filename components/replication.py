@@ -12,6 +12,13 @@ The replication role may decrypt with the source key only through S3 in the sour
 encrypt with the destination key only through S3 in the destination region, on exactly the two
 buckets.
 
+Replication Time Control (``time_control``): S3 replicates 99.99% of new objects within 15
+minutes and publishes ReplicationLatency per rule, which ``latency_alarms`` watches (AWS, S3 User
+Guide, replication-time-control.html; 15 is the only accepted value of both settings).
+
+A replication rule copies only objects written after it exists: objects already in the bucket
+when DR is turned on are seeded once with S3 Batch Replication (README, Disaster recovery).
+
 Delete markers ARE replicated (``delete_marker_replication`` Enabled): the DR bucket shows the
 site as it was, and a deleted upload does not reappear after a failover. Permanent deletions of
 a version (DELETE with a version id) are never replicated by S3, so a malicious or mistaken
@@ -22,11 +29,14 @@ changes made in either region converge.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+# The one value S3 accepts for ReplicationTime.Time.Minutes and Metrics.EventThreshold.Minutes.
+from components.dr_objectives import RTC_MINUTES
 from components.policy_documents import document_output, service_trust
 
 
@@ -48,6 +58,10 @@ class ReplicationArgs:
     destination: ReplicatedBucket
     # Active-active: the destination also replicates back into the source.
     bidirectional: bool = False
+    # S3 Replication Time Control (warm standby, active-active): 99.99% of objects within 15
+    # minutes, with the replication metrics (ReplicationLatency, OperationsPendingReplication)
+    # it requires. Without it S3 gives no time bound and publishes no latency metric.
+    time_control: bool = False
 
 
 class Replication(pulumi.ComponentResource):
@@ -56,6 +70,8 @@ class Replication(pulumi.ComponentResource):
     role: aws.iam.Role
     configurations: list[aws.s3.BucketReplicationConfig]
     rule_ids: list[str]
+    time_control: bool
+    alarms: list[aws.cloudwatch.MetricAlarm]
 
     def __init__(
         self, name: str, args: ReplicationArgs, opts: pulumi.ResourceOptions | None = None
@@ -91,6 +107,9 @@ class Replication(pulumi.ComponentResource):
             opts=child,
         )
 
+        self._directions = directions
+        self._name = name
+        self.time_control = args.time_control
         self.configurations = []
         self.rule_ids = []
         for origin, target in directions:
@@ -132,6 +151,26 @@ class Replication(pulumi.ComponentResource):
                                 encryption_configuration=aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
                                     replica_kms_key_id=target.kms_key_arn
                                 ),
+                                replication_time=(
+                                    aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
+                                        status="Enabled",
+                                        time=aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs(
+                                            minutes=RTC_MINUTES
+                                        ),
+                                    )
+                                    if args.time_control
+                                    else None
+                                ),
+                                metrics=(
+                                    aws.s3.BucketReplicationConfigRuleDestinationMetricsArgs(
+                                        status="Enabled",
+                                        event_threshold=aws.s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(
+                                            minutes=RTC_MINUTES
+                                        ),
+                                    )
+                                    if args.time_control
+                                    else None
+                                ),
                             ),
                         )
                     ],
@@ -144,13 +183,54 @@ class Replication(pulumi.ComponentResource):
                     ),
                 )
             )
+        self.alarms = []
         self.register_outputs(
             {
                 "role_arn": self.role.arn,
                 "rule_ids": self.rule_ids,
                 "bidirectional": args.bidirectional,
+                "time_control": args.time_control,
             }
         )
+
+    def latency_alarms(self, topic_arns: Mapping[str, pulumi.Input[str]]) -> None:
+        """With Replication Time Control: an alarm per direction when the rule's
+        ReplicationLatency passes the 15-minute bound, in the source bucket's region (where S3
+        publishes it), notifying that region's alarm topic (``topic_arns`` by region)."""
+        if not self.time_control:
+            return
+        for (origin, target), rule_id, configuration in zip(
+            self._directions, self.rule_ids, self.configurations, strict=True
+        ):
+            self.alarms.append(
+                aws.cloudwatch.MetricAlarm(
+                    f"{self._name}-to-{target.region}-latency",
+                    alarm_description=(
+                        f"Uploads replicate from {origin.region} to {target.region} later than "
+                        f"the {RTC_MINUTES}-minute bound of S3 Replication Time Control: the "
+                        "uploads RPO is not met"
+                    ),
+                    namespace="AWS/S3",
+                    metric_name="ReplicationLatency",
+                    dimensions={
+                        "SourceBucket": origin.bucket.bucket,
+                        "DestinationBucket": target.bucket.bucket,
+                        "RuleId": rule_id,
+                    },
+                    statistic="Maximum",
+                    period=300,
+                    evaluation_periods=1,
+                    threshold=RTC_MINUTES * 60,
+                    comparison_operator="GreaterThanThreshold",
+                    # No datapoint: nothing written lately, nothing late.
+                    treat_missing_data="notBreaching",
+                    alarm_actions=[topic_arns[origin.region]],
+                    ok_actions=[topic_arns[origin.region]],
+                    opts=pulumi.ResourceOptions(
+                        parent=self, provider=origin.provider, depends_on=[configuration]
+                    ),
+                )
+            )
 
 
 def _via(service: str, region: str) -> dict:

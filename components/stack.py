@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.cache import Cache, CacheArgs
-from components.cdn import AlbOrigin, Cdn, CdnArgs
+from components.cdn import AlbOrigin, Cdn, CdnArgs, FailoverOrigins
 from components.compute import (
     AutoScaledTier,
     AutoScaledTierArgs,
@@ -32,7 +32,7 @@ from components.credentials import (
 )
 from components.database import Database, DatabaseArgs
 from components.dns import AliasTarget, Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
-from components.dr_objectives import CacheMode, DrPlan, StandbySize
+from components.dr_objectives import CacheMode, DrPlan, StandbySize, TrafficMode
 from components.global_database import (
     AuroraGlobalDatabase,
     AuroraGlobalDatabaseArgs,
@@ -52,6 +52,8 @@ from components.security import HTTP, HTTPS, SecurityGroups, SecurityGroupsArgs
 from components.storage import Storage, StorageArgs, uploads_policy_statements
 
 SERVICE_LINKED_ROLE_SUFFIX_MAX = 35
+# A pilot light's idle regional cache (sessions of a region that serves nothing yet).
+IDLE_CACHE_NODE_TYPE = "cache.t4g.small"
 Role = Literal["primary", "standby"]
 
 
@@ -102,9 +104,26 @@ class Mirror(Protocol):
     @property
     def iam_auth(self) -> bool: ...
 
-    def build(self, primary: WebStack) -> AlbOrigin | None:
+    @property
+    def aurora_global(self) -> bool:
+        """Whether the primary's Aurora cluster is a member of a global database."""
+        ...
+
+    @property
+    def writer_arn(self) -> pulumi.Output[str] | None:
+        """RDS after a failover (dr.activeRegion is the DR region): the promoted DR instance's
+        ARN, which the primary region's instances replicate; None otherwise."""
+        ...
+
+    @property
+    def global_write_forwarding(self) -> bool | None:
+        """Aurora after a failover under active-active: the primary region's cluster, now a
+        secondary, forwards writes (None: leave it unset)."""
+        ...
+
+    def build(self, primary: WebStack) -> FailoverOrigins | None:
         """Build the mirror from the primary's data tier and load balancers (before the primary's
-        CDN); return the DR ALB as CloudFront's failover origin, or None for no origin group."""
+        CDN); return the DR ALB and files bucket as CloudFront's failover origins, or None."""
         ...
 
 
@@ -120,6 +139,12 @@ class StandbyOf:
     # Load balancer names are ``<prefix>-drw``/``-dra``: AWS allows 32 characters with the
     # 8-character random suffix, as long as the primary's ``<name>-web``/``-app``.
     load_balancer_prefix: str
+    # The primary's distribution, when it reads this region's files bucket (an origin group):
+    # a deferred output the mirror resolves once the primary's CDN exists.
+    cdn_distribution_arn: pulumi.Input[str] | None = None
+    # Pilot light before a failover: the region serves nothing, so its regional cache is one
+    # small node per AZ pair (IDLE_CACHE_NODE_TYPE); dr.activeRegion there restores the size.
+    idle: bool = False
 
 
 @dataclass(frozen=True)
@@ -249,6 +274,11 @@ class WebStack(pulumi.ComponentResource):
                     domain=config.domain,
                     region=args.region,
                     cdn=self.cdn_enabled,
+                    # A standby's ALB is an origin of the primary's CloudFront (warm standby,
+                    # active-active): CloudFront's TLS check needs its origin name on the
+                    # certificate (else 502).
+                    origin_name=self.cdn_enabled
+                    or (standby is not None and config.cdn.enabled and standby.plan.origin_group),
                     app_tier=config.app_tier.enabled,
                     edge_provider=args.edge_provider,
                     # The primary's certificate already validates the site's name.
@@ -286,12 +316,18 @@ class WebStack(pulumi.ComponentResource):
                         self.storage.log_bucket_ownership,
                         self.storage.log_bucket_acl,
                     ),
-                    failover_alb=failover_origin,
+                    failover=failover_origin,
                 ),
                 child,
             )
         self.uploads_policy = uploads_bucket_policy(
-            name, self.storage, self.cdn.distribution.arn if self.cdn else None
+            name,
+            self.storage,
+            self.cdn.distribution.arn
+            if self.cdn
+            else standby.cdn_distribution_arn
+            if standby is not None
+            else None,
         )
 
         self.dns = None
@@ -388,7 +424,8 @@ class WebStack(pulumi.ComponentResource):
     @property
     def cdn_enabled(self) -> bool:
         """A standby has no CloudFront of its own: the primary's distribution is global and
-        reaches the standby through its origin group; DNS failover reaches its ALB directly."""
+        reaches the standby's files through an origin group and its ALB as a second origin; DNS
+        failover reaches its ALB directly."""
         return self._stack_args.config.cdn.enabled and self._stack_args.standby is None
 
     def _primary_data_tier(self, name: str, args: WebStackArgs) -> None:
@@ -430,6 +467,11 @@ class WebStack(pulumi.ComponentResource):
                 protect=config.protect_data,
                 master_password=master_password,
                 master_secret_arn=master_secret_arn,
+                replicate_from=mirror.writer_arn if mirror is not None else None,
+                auto_minor_version_upgrade=not (mirror is not None and mirror.aurora_global),
+                global_write_forwarding=(
+                    mirror.global_write_forwarding if mirror is not None else None
+                ),
             ),
             child,
         )
@@ -521,6 +563,7 @@ class WebStack(pulumi.ComponentResource):
                     placement=placement,
                     instance_class=db_config.instance_class,
                     readers=config.dr.secondary_readers,
+                    adopt_failover_instance=config.dr_active and config.dr.secondary_readers == 0,
                     write_forwarding=plan.write_forwarding,
                     port=db_config.port,
                     cluster_parameters=database.cluster_parameters,
@@ -548,6 +591,7 @@ class WebStack(pulumi.ComponentResource):
                     port=db_config.port,
                     parameters=database.instance_parameters,
                     protect=config.protect_data,
+                    promoted=config.dr_active,
                 ),
                 on_primary,
             )
@@ -616,10 +660,17 @@ class WebStack(pulumi.ComponentResource):
             # Named apart from the global datastore's secondary and its subnet group: switching
             # to warm-standby replaces this cache (an existing group cannot join a global
             # datastore), and Pulumi creates the replacement before deleting this one.
+            cache_config = config.cache
+            if standby.idle:
+                # Two nodes (the pack's Multi-AZ rule, and the tiers turn healthy only with a
+                # cache), the smallest Graviton size: about $47/month instead of the primary's.
+                cache_config = cache_config.model_copy(
+                    update={"node_type": IDLE_CACHE_NODE_TYPE, "replicas": 1}
+                )
             self.cache = Cache(
                 f"{name}-regional",
                 CacheArgs(
-                    config=config.cache,
+                    config=cache_config,
                     subnet_ids=data_subnets,
                     security_group_id=self.security.cache.id,
                     kms_key_arn=self.keys.data.arn,
@@ -737,12 +788,15 @@ class WebStack(pulumi.ComponentResource):
         )
 
     def failover_origin(self) -> AlbOrigin:
-        """How the primary's CloudFront reaches this (standby) region's public ALB: HTTPS when
-        there is a domain (the regional certificate names the site, which CloudFront forwards
-        as the Host), else HTTP."""
+        """How the primary's CloudFront reaches this (standby) region's public ALB: with a
+        domain, HTTPS to ``origin-<region>.<site>`` (on the regional certificate, an alias record
+        to the ALB): CloudFront requires a certificate name matching the origin domain or the
+        forwarded Host, and requests on the *.cloudfront.net name (the primary's health check)
+        forward no site name. Without a domain, HTTP to the ALB's own name."""
+        origin_name = self.certificates.origin_fqdn if self.certificates else None
         return AlbOrigin(
-            domain_name=self.load_balancer.alb.dns_name,
-            https=self._stack_args.config.domain is not None,
+            domain_name=origin_name or self.load_balancer.alb.dns_name,
+            https=origin_name is not None,
             header_name=self.load_balancer.origin_header_name,
             header_value=self.load_balancer.origin_header_value,
         )
@@ -828,6 +882,13 @@ class WebStack(pulumi.ComponentResource):
                 ),
                 cloudfront_only=self.cdn_enabled,
                 access_logs=access_logs,
+                # A standby ALB that users reach directly every day (active-active's latency
+                # records) or after a failover (dr.activeRegion) gets the edge's WAF rules.
+                web_acl=args.standby is not None
+                and (
+                    args.standby.plan.traffic is TrafficMode.LATENCY
+                    or (config.dr_active and args.standby.plan.traffic is not TrafficMode.NONE)
+                ),
             ),
             child,
         )
@@ -929,6 +990,6 @@ def iam_auth_target(resource_id: pulumi.Input[str]) -> pulumi.Output[str]:
 
 def _routes(config: StackConfig) -> bool:
     """Whether the DR strategy routes the site's name across regions (FailoverDns)."""
-    from components.dr_objectives import TrafficMode, plan
+    from components.dr_objectives import plan
 
     return plan(config.dr.strategy).traffic is not TrafficMode.NONE

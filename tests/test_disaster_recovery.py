@@ -8,11 +8,18 @@ followed) through the module's cache.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Any
 
 import pytest
 
+from components.cdn import (
+    ALL_METHODS,
+    READ_METHODS,
+    WAF_MANAGED_RULE_GROUPS,
+    origin_group_problems,
+)
 from tests.support.synth import synth
 from tools import stackfile
 from tools.mockcloud import ROOT, RecordedResource, Synthesis
@@ -87,6 +94,8 @@ def _primary_side(r: RecordedResource) -> bool:
         or r.type
         in ("aws:backup/vault:Vault", "aws:s3/bucketReplicationConfig:BucketReplicationConfig")
         or r.type.startswith("random:")
+        # The primary bucket's replication latency alarm: S3 publishes it in that region.
+        or (r.type == "aws:cloudwatch/metricAlarm:MetricAlarm" and r.get("namespace") == "AWS/S3")
     )
 
 
@@ -166,6 +175,33 @@ def test_the_database_crosses_regions_under_the_dr_key(stack: str) -> None:
         assert primary.get("manageMasterUserPassword") is False and primary.get("password")
 
 
+def test_the_backup_role_may_copy_a_snapshot_encrypted_with_the_databases_key() -> None:
+    """Issue 17: RDS and Aurora snapshots inherit the source's key (AWS Backup encrypts only
+    what it fully manages with the vault key); a cross-Region copy of a CMK-encrypted snapshot
+    needs the role to use that key and the DR vault's, and to grant them to RDS."""
+    s = deployed("dr-backup")
+    (primary_db,) = [
+        i for i in s.of_type("aws:rds/instance:Instance") if not i.get("replicateSourceDb")
+    ]
+    (dr_vault,) = [v for v in s.of_type("aws:backup/vault:Vault") if v.region == DR]
+    (selection,) = s.of_type("aws:backup/selection:Selection")
+    role_arn = selection.get("iamRoleArn")
+    (role,) = [r for r in s.of_type("aws:iam/role:Role") if r.outputs["arn"] == role_arn]
+    policies = [
+        json.loads(p.get("policy"))
+        for p in s.of_type("aws:iam/rolePolicy:RolePolicy")
+        if p.get("role") == role.id
+    ]
+    statements = [st for doc in policies for st in doc["Statement"]]
+    use = next(st for st in statements if "kms:Decrypt" in st["Action"])
+    grant = next(st for st in statements if st["Action"] == "kms:CreateGrant")
+    for statement in (use, grant):
+        assert primary_db.get("kmsKeyId") in statement["Resource"]
+        assert dr_vault.get("kmsKeyArn") in statement["Resource"]
+    assert {"kms:DescribeKey", "kms:GenerateDataKey*", "kms:ReEncrypt*"} <= set(use["Action"])
+    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
 @pytest.mark.parametrize("stack", list(STACKS))
 def test_the_master_secret_is_replicated_with_the_dr_key(stack: str) -> None:
     s = deployed(stack)
@@ -198,6 +234,50 @@ def test_uploads_replicate_to_the_dr_bucket_under_the_dr_key(stack: str) -> None
 
 
 @pytest.mark.parametrize("stack", list(STACKS))
+def test_uploads_replicate_within_15_minutes_where_the_strategy_promises_minutes(
+    stack: str,
+) -> None:
+    """Issue 17: without Replication Time Control there is no time bound and no latency metric;
+    warm standby and active-active turn it on, alarm on ReplicationLatency and export the
+    uploads RPO apart from the database's."""
+    s = deployed(stack)
+    strategy = STACKS[stack][0]
+    promised = strategy in ("warm-standby", "active-active")
+    configs = s.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    alarms = [
+        a
+        for a in s.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.get("metricName") == "ReplicationLatency"
+    ]
+    topics = {t.region: t.outputs["arn"] for t in s.of_type("aws:sns/topic:Topic")}
+    for config in configs:
+        destination = config.get("rules", 0, "destination")
+        if not promised:
+            assert destination.get("replicationTime") is None
+            continue
+        assert destination["replicationTime"] == {"status": "Enabled", "time": {"minutes": 15}}
+        assert destination["metrics"] == {"status": "Enabled", "eventThreshold": {"minutes": 15}}
+        (alarm,) = [
+            a for a in alarms if a.get("dimensions", "RuleId") == config.get("rules", 0, "id")
+        ]
+        assert alarm.region == config.region  # S3 publishes the metric in the source's region
+        assert (
+            alarm.get("dimensions", "SourceBucket")
+            == s.by_id(config.get("bucket")).outputs["bucket"]
+        )
+        assert (alarm.get("threshold"), alarm.get("comparisonOperator")) == (
+            900,
+            "GreaterThanThreshold",
+        )
+        assert alarm.get("alarmActions") == [topics[config.region]]
+    assert len(alarms) == (len(configs) if promised else 0)
+    out = s.outputs["dr"]
+    assert out["replication"]["replicationTimeControl"] is promised
+    assert (out["uploadsRpo"]["value"], out["uploadsRpo"]["unit"]) == (15, "minutes")
+    assert out["uploadsRpo"]["source"].startswith("bound for" if promised else "expected, NOT")
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
 def test_route53_routes_the_site_name_across_regions(stack: str) -> None:
     s = deployed(stack)
     strategy, _, dr_region = STACKS[stack]
@@ -225,26 +305,147 @@ def test_route53_routes_the_site_name_across_regions(stack: str) -> None:
         assert kinds == ["PRIMARY", "SECONDARY"]
 
 
+def distribution_behaviours(distribution: RecordedResource) -> list[dict[str, Any]]:
+    return [
+        distribution.get("defaultCacheBehavior"),
+        *(distribution.get("orderedCacheBehaviors") or []),
+    ]
+
+
+def test_cloudfront_refuses_a_write_method_on_an_origin_group() -> None:
+    """The design before issue 17 (the default behaviour, every method, on an ALB origin
+    group) is what CloudFront refuses: "The parameter AllowedMethods cannot include POST, PUT,
+    PATCH, or DELETE for a cached behavior associated with an origin group"."""
+    before = [{"targetOriginId": "alb-group", "allowedMethods": ALL_METHODS}]
+    (problem,) = origin_group_problems(["alb-group"], before)
+    assert "default (*)" in problem and "DELETE, PATCH, POST, PUT" in problem
+    reads = [
+        {"target_origin_id": "g", "path_pattern": "/uploads/*", "allowed_methods": READ_METHODS}
+    ]
+    assert origin_group_problems(["g"], reads) == []
+    assert (
+        origin_group_problems([], [{"targetOriginId": "alb", "allowedMethods": ALL_METHODS}]) == []
+    )
+
+
 @pytest.mark.parametrize("stack", list(STACKS))
-def test_cloudfront_fails_over_to_the_dr_alb_with_an_origin_group(stack: str) -> None:
+def test_origin_groups_carry_only_reads_and_writes_go_to_one_alb(stack: str) -> None:
     s = deployed(stack)
     strategy, _, dr_region = STACKS[stack]
     (distribution,) = s.of_type("aws:cloudfront/distribution:Distribution")
     groups = distribution.get("originGroups") or []
+    behaviours = distribution_behaviours(distribution)
+    assert origin_group_problems([g["originId"] for g in groups], behaviours) == []
+    default = distribution.get("defaultCacheBehavior")
+    # Writes: the primary's ALB, one origin (the writer's region; dr.activeRegion moves it).
+    assert default["targetOriginId"] == "alb"
+    assert set(default["allowedMethods"]) == set(ALL_METHODS)
     if strategy not in ("warm-standby", "active-active"):
         assert groups == []
         return
     (group,) = groups
-    assert [m["originId"] for m in group["members"]] == ["alb", "alb-dr"]
-    assert group["failoverCriteria"]["statusCodes"] == [500, 502, 503, 504]
-    assert distribution.get("defaultCacheBehavior", "targetOriginId") == group["originId"]
+    assert [m["originId"] for m in group["members"]] == ["uploads-bucket", "uploads-bucket-dr"]
+    on_group = [b for b in behaviours if b["targetOriginId"] == group["originId"]]
+    assert sorted(str(b.get("pathPattern")) for b in on_group) == ["/static/*", "/uploads/*"]
+    for b in on_group:
+        assert b["allowedMethods"] == ["GET", "HEAD", "OPTIONS"]
+    origins = {o["originId"]: o for o in distribution.get("origins")}
+    (dr_bucket,) = [
+        b
+        for b in s.of_type("aws:s3/bucket:Bucket")
+        if b.region == dr_region and b.name.endswith("-dr-uploads")
+    ]
+    assert (
+        origins["uploads-bucket-dr"]["domainName"] == dr_bucket.outputs["bucketRegionalDomainName"]
+    )
+    assert origins["uploads-bucket-dr"]["originAccessControlId"]
+    # The DR bucket admits the primary's distribution (origin access control), as the primary's.
+    (policy,) = [
+        p
+        for p in s.of_type("aws:s3/bucketPolicy:BucketPolicy")
+        if p.region == dr_region and p.get("bucket") == dr_bucket.id
+    ]
+    assert distribution.outputs["arn"] in json.dumps(policy.get("policy"))
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_the_dr_alb_origin_is_a_name_on_the_dr_certificate(stack: str) -> None:
+    """CloudFront requires a certificate name matching the origin domain or the forwarded Host
+    (else 502); the ALB's *.elb.amazonaws.com name is on no certificate of ours."""
+    s = deployed(stack)
+    strategy, _, dr_region = STACKS[stack]
+    (distribution,) = s.of_type("aws:cloudfront/distribution:Distribution")
+    origins = {o["originId"]: o for o in distribution.get("origins")}
+    if strategy not in ("warm-standby", "active-active"):
+        assert "alb-dr" not in origins
+        return
+    fqdn = f"{'www' if stack == 'prod' else stack}.example.com"
+    name = f"origin-{dr_region}.{fqdn}"
+    dr_origin = origins["alb-dr"]
+    assert dr_origin["domainName"] == name
+    assert dr_origin["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    (certificate,) = [
+        c
+        for c in s.of_type("aws:acm/certificate:Certificate")
+        if c.region == dr_region and c.name.endswith("-regional")
+    ]
+    assert name in certificate.get("subjectAlternativeNames")
     dr_alb = next(
         r
         for r in s.of_type("aws:lb/loadBalancer:LoadBalancer")
         if r.region == dr_region and not r.get("internal")
     )
-    origins = {o["originId"]: o for o in distribution.get("origins")}
-    assert origins["alb-dr"]["domainName"] == dr_alb.outputs["dnsName"]
+    (record,) = [
+        r
+        for r in s.of_type("aws:route53/record:Record")
+        if r.get("name") == name and r.get("type") == "A"
+    ]
+    assert record.get("aliases", 0, "name") == dr_alb.outputs["dnsName"]
+    # The DR ALB's HTTPS listener serves that certificate.
+    listeners = [
+        listener
+        for listener in s.of_type("aws:lb/listener:Listener")
+        if listener.region == dr_region
+        and listener.get("protocol") == "HTTPS"
+        and listener.get("loadBalancerArn") == dr_alb.outputs["arn"]
+    ]
+    assert listeners
+    validated = {
+        v.outputs.get("certificateArn")
+        for v in s.of_type("aws:acm/certificateValidation:CertificateValidation")
+        if v.get("certificateArn") == certificate.outputs["arn"]
+    }
+    assert {listener.get("certificateArn") for listener in listeners} <= validated | {
+        certificate.outputs["arn"]
+    }
+
+
+@pytest.mark.parametrize("stack", MIRRORED)
+def test_a_dr_alb_users_reach_directly_has_the_edges_waf_rules(stack: str) -> None:
+    """Issue 17: active-active's DR region serves users every day through its public ALB,
+    without CloudFront: a REGIONAL web ACL with the AWS managed rules the edge's runs."""
+    s = deployed(stack)
+    strategy, _, dr_region = STACKS[stack]
+    acls = [a for a in s.of_type("aws:wafv2/webAcl:WebAcl") if a.get("scope") == "REGIONAL"]
+    associations = s.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    if strategy != "active-active":
+        assert acls == [] and associations == []
+        return
+    (acl,) = acls
+    assert acl.region == dr_region
+    assert acl.get("defaultAction") == {"allow": {}}
+    groups = [r["statement"]["managedRuleGroupStatement"]["name"] for r in acl.get("rules")]
+    assert groups == list(WAF_MANAGED_RULE_GROUPS)
+    assert all(r["overrideAction"] == {"none": {}} for r in acl.get("rules"))
+    (association,) = associations
+    dr_alb = next(
+        r
+        for r in s.of_type("aws:lb/loadBalancer:LoadBalancer")
+        if r.region == dr_region and not r.get("internal")
+    )
+    assert association.get("resourceArn") == dr_alb.outputs["arn"]
+    assert association.get("webAclArn") == acl.outputs["arn"]
+    assert association.region == dr_region
 
 
 @pytest.mark.parametrize("stack", MIRRORED)
@@ -270,8 +471,10 @@ def test_the_outputs_follow_the_contract(stack: str) -> None:
     assert set(dr) == {
         "strategy",
         "region",
+        "activeRegion",
         "rto",
         "rpo",
+        "uploadsRpo",
         "standby",
         "database",
         "cache",
@@ -281,7 +484,8 @@ def test_the_outputs_follow_the_contract(stack: str) -> None:
         "replication",
     }
     assert (dr["strategy"], dr["region"]) == (strategy, dr_region)
-    for objective in (dr["rto"], dr["rpo"]):
+    assert dr["activeRegion"] == PRIMARY
+    for objective in (dr["rto"], dr["rpo"], dr["uploadsRpo"]):
         assert set(objective) == {"value", "unit", "source"} and objective["source"]
     assert (dr["standby"] is None) == (strategy == "backup-restore")
     assert (dr["backup"] is None) == (strategy != "backup-restore")

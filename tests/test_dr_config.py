@@ -79,6 +79,54 @@ REFUSED = [
         "webstack:dr.secondaryReaders is 0; accepted: at least 1 under active-active: the DR "
         "region's tiers read from it (0, a headless secondary, suits pilot-light only)",
     ),
+    # Issue 17: under latency routing about half the users write to the DR region's database,
+    # which for RDS is a read-only cross-Region replica.
+    (
+        "active-active-with-rds",
+        "prod",
+        {
+            "webstack:dr": {"strategy": "active-active", **DR},
+            "webstack:database": {"engine": "postgres"},
+        },
+        "webstack:database.engine is 'postgres'; accepted: aurora-postgresql or aurora-mysql "
+        "under active-active (writes from the DR region are forwarded by Aurora; an RDS replica "
+        "is read-only), or dr.strategy warm-standby for RDS",
+    ),
+    (
+        "active-active-without-write-forwarding",
+        "prod",
+        {
+            "webstack:dr": {"strategy": "active-active", **DR},
+            "webstack:database": {"engineVersion": "15.3"},
+        },
+        "webstack:database.engineVersion is '15.3'; accepted: a version with global write "
+        "forwarding under active-active (Aurora PostgreSQL 14.9+, 15.4+, 16+; Aurora MySQL "
+        "2.08.1+ or 3)",
+    ),
+    (
+        "active-region-elsewhere",
+        "prod",
+        {"webstack:dr": {"strategy": "warm-standby", **DR, "activeRegion": "eu-west-1"}},
+        "webstack:dr.activeRegion is 'eu-west-1'; accepted: empty, us-east-1 (the primary) or "
+        "us-west-2 (dr.region, after a failover)",
+    ),
+    (
+        "active-region-under-backup-restore",
+        "prod",
+        {"webstack:dr": {"strategy": "backup-restore", **DR, "activeRegion": "us-west-2"}},
+        "webstack:dr.activeRegion is 'us-west-2'; accepted: empty or us-east-1: backup-restore "
+        "has no standby database to promote (recovery builds a fresh stack in the DR region)",
+    ),
+    (
+        "active-region-twice",
+        "prod",
+        {
+            "webstack:dr": {"strategy": "warm-standby", **DR, "activeRegion": "us-east-1"},
+            "webstack:dr.activeRegion": "us-west-2",
+        },
+        "webstack:dr.activeRegion is 'us-west-2' but webstack:dr has activeRegion 'us-east-1'; "
+        "accepted: one of them (pulumi config rm one)",
+    ),
     (
         "too-many-secondary-readers",
         "prod",

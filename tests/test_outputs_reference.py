@@ -66,10 +66,19 @@ def test_every_exported_output_is_documented() -> None:
     assert with_app.error is None, with_app.error
     exported |= exported_paths(with_app.outputs)
     assert exported - documented() == set()
-    # What no stack here exports: the DR mirror's app tier (no shipped stack mirrors one).
+    # What no shipped stack exports: the DR mirror's app tier (none mirrors one), a headless
+    # secondary's failover instance (none is headless; tests/test_dr_failover.py exports it)
+    # and the runbook's optional traffic switch (the program builds none).
     assert documented() - exported == {
         "dr.failoverCapacity.app.asgName",
         "dr.failoverCapacity.app.minSize",
         "dr.failoverCapacity.app.maxSize",
         "dr.failoverCapacity.app.desiredCapacity",
+        "dr.database.failoverInstance.identifier",
+        "dr.database.failoverInstance.instanceClass",
+        "dr.dns.trafficSwitch",
+        "dr.dns.trafficSwitch.region",
+        "dr.dns.trafficSwitch.namespace",
+        "dr.dns.trafficSwitch.metricName",
+        "dr.dns.trafficSwitch.dimensions",
     }

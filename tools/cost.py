@@ -389,6 +389,7 @@ UNPRICED_TYPES = frozenset(
         "aws:sns/topicSubscription:TopicSubscription",
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "aws:wafv2/webAclAssociation:WebAclAssociation",  # free; the web ACL is priced
         "random:index/randomId:RandomId",
         "random:index/randomPassword:RandomPassword",
     }

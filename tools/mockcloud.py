@@ -507,6 +507,8 @@ class RecordedResource:
     additional_secret_outputs: tuple[str, ...]
     # The URNs this resource was known by before (``aliases``): the engine moves their state to it.
     aliases: tuple[str, ...]
+    # ``import_``: the id of an existing cloud resource the engine adopts ("" for none).
+    import_id: str
     inputs: Mapping[str, Any]  # deserialized; unknowns are None, secrets unwrapped
     struct: struct_pb2.Struct  # exactly what the SDK serialized
     region: str
@@ -581,6 +583,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             retain_on_delete=bool(request.retainOnDelete),
             additional_secret_outputs=tuple(request.additionalSecretOutputs),
             aliases=_alias_urns(request, urn),
+            import_id=request.importId,
             inputs=_unwrap_secrets(rpc.deserialize_properties(request.object)),
             struct=_copy_struct(request.object),
             region=self.cloud.region_of(request.provider),

@@ -95,6 +95,10 @@ MEANINGS: dict[str, str] = {
     "dr": "Disaster recovery; `{strategy: none}` and nulls without it.",
     "dr.strategy": "none, backup-restore, pilot-light, warm-standby or active-active.",
     "dr.region": "The DR region; null without DR.",
+    "dr.activeRegion": (
+        "The region whose database is the writer (`webstack:dr.activeRegion`, else the "
+        "primary); null without DR."
+    ),
     "dr.rto": "Expected recovery time, with its source.",
     "dr.rto.value": "A number.",
     "dr.rto.unit": "seconds, minutes, hours or days.",
@@ -103,6 +107,12 @@ MEANINGS: dict[str, str] = {
     "dr.rpo.value": "A number.",
     "dr.rpo.unit": "seconds, minutes, hours or days.",
     "dr.rpo.source": "Where the number comes from.",
+    "dr.uploadsRpo": (
+        "Expected recovery point of the uploads (S3 replication), with its source; null without DR."
+    ),
+    "dr.uploadsRpo.value": "A number.",
+    "dr.uploadsRpo.unit": "seconds, minutes, hours or days.",
+    "dr.uploadsRpo.source": "Where the number comes from.",
     "dr.standby": "The DR region, same keys as `primary` (role `standby`); pilot-light and up.",
     "dr.database": "The replicated database; null for none and backup-restore.",
     "dr.database.family": "`aurora` or `rds`.",
@@ -114,6 +124,12 @@ MEANINGS: dict[str, str] = {
     "dr.database.replicaInstanceId": "RDS: the cross-Region read replica.",
     "dr.database.replicaInstanceArn": "RDS: its ARN.",
     "dr.database.writeForwarding": "Aurora active-active: writes forwarded from the secondary.",
+    "dr.database.failoverInstance": (
+        "Aurora, headless secondary (`dr.secondaryReaders: 0`): the writer instance the runbook "
+        "adds on failover; null otherwise."
+    ),
+    "dr.database.failoverInstance.identifier": "Its DBInstanceIdentifier.",
+    "dr.database.failoverInstance.instanceClass": "Its instance class (the primary's).",
     "dr.cache": "The global datastore (warm-standby); null otherwise.",
     "dr.cache.globalReplicationGroupId": "The global datastore.",
     "dr.cache.primaryReplicationGroupId": "Its primary-region member.",
@@ -138,6 +154,11 @@ MEANINGS: dict[str, str] = {
     "dr.dns.records[].region": "The region it points at.",
     "dr.dns.records[].failover": "PRIMARY or SECONDARY; null for latency records.",
     "dr.dns.records[].healthCheckId": "Its health check.",
+    "dr.dns.trafficSwitch": "A data-plane switch of the primary's record; null when none.",
+    "dr.dns.trafficSwitch.region": "The region of its CloudWatch metric.",
+    "dr.dns.trafficSwitch.namespace": "The metric's namespace.",
+    "dr.dns.trafficSwitch.metricName": "The metric's name.",
+    "dr.dns.trafficSwitch.dimensions": "The metric's dimensions.",
     "dr.backup": "AWS Backup (backup-restore); null otherwise.",
     "dr.backup.planId": "The backup plan id.",
     "dr.backup.planName": "Its name.",
@@ -149,6 +170,9 @@ MEANINGS: dict[str, str] = {
     "dr.replication.replicaBucket": "The DR region's uploads bucket.",
     "dr.replication.ruleIds": "Replication rule ids.",
     "dr.replication.bidirectional": "Two-way (active-active).",
+    "dr.replication.replicationTimeControl": (
+        "S3 Replication Time Control (15-minute bound, replication metrics) on the rules."
+    ),
 }
 
 
@@ -161,6 +185,10 @@ def _type_name(annotation: Any) -> str:
         return ", ".join(f"`{a}`" for a in args)
     if origin is tuple:
         return f"list of {_type_name(args[0])}"
+    if origin is typing.Annotated:  # a constrained type (AwsRegion): the type it constrains
+        return _type_name(args[0])
+    if origin is dict:
+        return "object"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "object"
     scalars: dict[Any, str] = {str: "string", int: "integer", bool: "boolean", float: "number"}

@@ -20,6 +20,9 @@ from components.config.values import (
 )
 from components.naming import PROJECT
 
+# A scalar key beside the dr section (see load).
+ACTIVE_REGION_KEY = "dr.activeRegion"
+
 
 def load(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConfig:
     """Validate the ``webstack:`` config map (keys without the namespace) into a StackConfig.
@@ -28,6 +31,9 @@ def load(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConf
     decoded. Raises ConfigError naming the key path, the bad value and what is accepted.
     """
     values = {key: _decode(key, value) for key, value in raw.items()}
+    # `pulumi config set webstack:dr.activeRegion <region>` (the runbook's closing instruction)
+    # sets a key of its own, declared in Pulumi.yaml with the default "": folded into dr.
+    active_region = values.pop(ACTIVE_REGION_KEY, "")
     unknown = [key for key in values if key not in KNOWN_KEYS]
     if unknown:
         raise ConfigError(
@@ -63,6 +69,14 @@ def load(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConf
                 f"{json.dumps(defaults.get(section, {}))}"
             )
         document[section] = {**defaults.get(section, {}), **given}
+    if active_region:
+        nested = document["dr"].get("activeRegion")
+        if nested and nested != active_region:
+            raise ConfigError(
+                f"{PROJECT}:{ACTIVE_REGION_KEY} is {active_region!r} but {PROJECT}:dr has "
+                f"activeRegion {nested!r}; accepted: one of them (pulumi config rm one)"
+            )
+        document["dr"] = {**document["dr"], "activeRegion": active_region}
 
     try:
         return StackConfig.model_validate(document)

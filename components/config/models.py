@@ -590,6 +590,16 @@ class DrConfig(Section):
         ),
     )
 
+    active_region: str = Field(
+        "",
+        description=(
+            "The region whose database is the writer: empty (the primary, aws:region) or "
+            "dr.region after a failover. Set by the runbook's closing instructions "
+            "(`pulumi config set webstack:dr.activeRegion <region>`), so `pulumi up` describes "
+            "the promoted topology."
+        ),
+    )
+
     @field_validator("cidr", mode="before")
     @classmethod
     def _strict_cidr(cls, value: Any) -> Any:
@@ -633,6 +643,16 @@ class StackConfig(Section):
         return self.environment is Environment.PROD
 
     @property
+    def active_region(self) -> str:
+        """The region whose database is the writer (``dr.activeRegion``, else aws:region)."""
+        return (self.dr.active_region or self.region) if self.dr.enabled else self.region
+
+    @property
+    def dr_active(self) -> bool:
+        """Whether the DR region holds the writer (after a failover)."""
+        return self.dr.enabled and self.active_region == self.dr.region
+
+    @property
     def protect_data(self) -> bool:
         """Stateful resources are protected from deletion in production."""
         return self.is_production
@@ -650,6 +670,27 @@ class StackConfig(Section):
                         f"{PROJECT}:dr.region",
                         self.dr.region,
                         f"a region other than the primary {self.region}",
+                    )
+                )
+            if self.dr.active_region not in ("", self.region, self.dr.region):
+                problems.append(
+                    (
+                        f"{PROJECT}:dr.activeRegion",
+                        self.dr.active_region,
+                        f"empty, {self.region} (the primary) or {self.dr.region} (dr.region, "
+                        "after a failover)",
+                    )
+                )
+            elif (
+                self.dr.active_region == self.dr.region
+                and self.dr.strategy is DrStrategy.BACKUP_RESTORE
+            ):
+                problems.append(
+                    (
+                        f"{PROJECT}:dr.activeRegion",
+                        self.dr.active_region,
+                        f"empty or {self.region}: backup-restore has no standby database to "
+                        "promote (recovery builds a fresh stack in the DR region)",
                     )
                 )
             if self.dr.cidr.overlaps(self.network.cidr):
@@ -731,7 +772,10 @@ class StackConfig(Section):
     def _dr_problems(self) -> list[tuple[str, Any, str]]:
         """What a DR strategy needs of the rest of the configuration."""
         # Imported here: the DR building blocks import pulumi_aws, which the models do not need.
-        from components.global_database import global_datastore_problem
+        from components.global_database import (
+            global_datastore_problem,
+            write_forwarding_supported,
+        )
 
         problems: list[tuple[str, Any, str]] = []
         strategy = self.dr.strategy
@@ -760,6 +804,30 @@ class StackConfig(Section):
                         value,
                         f"what an ElastiCache global datastore ({strategy.value} mirrors the "
                         f"cache) accepts: {problem}",
+                    )
+                )
+        if strategy is DrStrategy.ACTIVE_ACTIVE:
+            # Latency routing sends about half the users to the DR region: they must be able to
+            # write there. Aurora write forwarding is the only write-global path here; an RDS
+            # cross-Region replica is read-only until promoted (RDS has no write forwarding).
+            engine = self.database.engine
+            if not engine.is_aurora:
+                problems.append(
+                    (
+                        f"{PROJECT}:database.engine",
+                        engine.value,
+                        "aurora-postgresql or aurora-mysql under active-active (writes from the "
+                        "DR region are forwarded by Aurora; an RDS replica is read-only), or "
+                        "dr.strategy warm-standby for RDS",
+                    )
+                )
+            elif not write_forwarding_supported(engine.value, self.database.version):
+                problems.append(
+                    (
+                        f"{PROJECT}:database.engineVersion",
+                        self.database.version,
+                        "a version with global write forwarding under active-active (Aurora "
+                        "PostgreSQL 14.9+, 15.4+, 16+; Aurora MySQL 2.08.1+ or 3)",
                     )
                 )
         if (
