@@ -97,9 +97,10 @@ def test_network_acl_entries_judge_every_spelling_like_the_canonical_one(name, p
 
 
 @given(value=st.booleans(), data=st.data())
-def test_booleans_read_the_same_in_every_spelling(value, data):
-    assert as_bool(data.draw(bool_spellings(value))) is value
-    props = {"publiclyAccessible": data.draw(bool_spellings(value))}
+def test_booleans_read_the_same_in_every_spelling(value: bool, data):
+    spelled, in_props = data.draw(bool_spellings(value)), data.draw(bool_spellings(value))
+    assert as_bool(spelled) is value
+    props = {"publiclyAccessible": in_props}
     assert bool(check("db-not-publicly-accessible", t.RDS_INSTANCE, props)) is value
 
 
