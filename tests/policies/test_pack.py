@@ -341,3 +341,32 @@ def test_the_readme_table_lists_every_policy_with_its_level_fsbp_controls_and_st
     }
     assert len(expected) == 94
     assert rows == expected
+
+
+def _coverage_ids(cell: str) -> set[str]:
+    """FSBP ids of a coverage row's first cell: "CloudFront.3, .7", "ES.1/3/8", "EC2.2"."""
+    ids, prefix = set(), ""
+    for token in cell.split(","):
+        token = token.strip().split(" ")[0]
+        if re.fullmatch(r"\.\d+", token):
+            ids.add(prefix + token)
+        elif m := re.fullmatch(r"([A-Za-z0-9]+)\.(\d+(?:/\d+)*)", token):
+            prefix = m[1]
+            ids.update(f"{prefix}.{n}" for n in m[2].split("/"))
+    return ids
+
+
+def test_the_fsbp_coverage_table_lists_every_control_a_policy_declares():
+    readme = (PACK_DIR / "README.md").read_text()
+    section = readme.split("## AWS Foundational Security Best Practices (FSBP) coverage")[1].split("\n## ")[0]
+    covered: dict[str, str] = {}
+    for m in re.finditer(r"^\| ([^|]+) \| [^|]+ \| ([^|]+) \|", section, re.M):
+        for control in _coverage_ids(m[1]):
+            covered[control] = covered.get(control, "") + m[2]
+    missing = [
+        (p.name, control)
+        for p in all_policies()
+        for control in p.fsbp
+        if f"`{p.name}`" not in covered.get(control, "")
+    ]
+    assert missing == []
