@@ -95,3 +95,13 @@ def test_tcp_given_as_the_number_six_is_tcp_over_the_wire(pack):
     assert not any("6.0" in m or "-1.0" in m for m in messages), messages
     rule = {"ipProtocol": "6", "fromPort": 443.0, "toPort": "443", "cidrIpv4": "0.0.0.0/0"}
     assert pack.analyze(res(t.SG_INGRESS_RULE, "web-rule", rule)) == []
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+def test_stack_policies_take_odd_inputs_without_error(pack, mutation):
+    resources = [
+        res(type_, f"odd-{i}", MUTATIONS[mutation](props))
+        for i, (_policy, type_, props, _level, _fix) in enumerate(RESOURCE_CASES)
+    ]
+    diagnostics = pack.analyze_stack(resources)
+    assert not [d for d in diagnostics if "can't run policy" in d.message], diagnostics
