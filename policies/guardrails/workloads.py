@@ -155,8 +155,13 @@ SECRET_NAME_PATTERNS = [
     "AWS_ACCESS_KEY_ID",
     "ECS_ENGINE_AUTH_DATA",
 ]
-# Names that match a pattern above but name no secret (where a key or a secret lives).
-NOT_SECRET_NAMES = ["*_KEY_ID", "*_KEY_ARN", "*SECRET_ARN*", "*SECRET_NAME*", "*SECRET_ID*"]
+# Names that match a pattern above but hold no secret: where a secret lives or how it is used
+# (DB_PASSWORD_FILE is Docker's convention for a mounted secret), and common data keys.
+NOT_SECRET_NAMES = [
+    "*_KEY_ID", "*_KEY_ARN", "*_KEY_NAME", "*_KEY_PREFIX", "*_ARN", "*_ID", "*_NAME", "*_URL",
+    "*_URI", "*_ENDPOINT", "*_PATH", "*_FILE", "*_PREFIX", "*_LENGTH", "*_POLICY", "*_REGION",
+    "*PUBLIC_KEY*", "*CACHE_KEY*", "*PARTITION_KEY*", "*SORT_KEY*", "*OBJECT_KEY*", "*S3_KEY*",
+]  # fmt: skip
 
 
 def containers(r: Resource) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -208,6 +213,9 @@ def ecs_secrets_not_in_environment(r: Resource, cfg: Config) -> list[str]:
         environment = container.get("environment")
         for entry in environment if isinstance(environment, list) else []:
             name = entry.get("name") if isinstance(entry, dict) else None
+            value = entry.get("value") if isinstance(entry, dict) else None
+            if value == "" or (isinstance(value, str) and value.startswith("arn:")):
+                continue  # empty, or the ARN of where the secret lives
             if isinstance(name, str) and _looks_secret(name, patterns, allowed):
                 out.append(
                     f"ECS task definition '{r.name}' puts {name} in plain text in container "

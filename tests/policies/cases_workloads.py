@@ -115,6 +115,35 @@ COMPLIANT = [
             {**APP, "environment": _env("AWS_REGION", "KMS_KEY_ID", "DB_SECRET_ARN", "LOG_LEVEL")}
         ),
     ),
+    (
+        "ecs-task-secrets-not-in-environment",
+        t.ECS_TASK_DEFINITION,
+        _task(
+            {
+                **APP,
+                "environment": _env(
+                    "DB_PASSWORD_FILE",
+                    "CACHE_KEY_PREFIX",
+                    "JWT_PUBLIC_KEY",
+                    "OAUTH_TOKEN_URL",
+                    "UPLOADS_S3_KEY",
+                ),
+            }
+        ),
+    ),
+    (
+        "ecs-task-secrets-not-in-environment",
+        t.ECS_TASK_DEFINITION,
+        _task(
+            {
+                **APP,
+                "environment": [
+                    {"name": "DB_SECRET", "value": "arn:aws:secretsmanager:eu-west-1:1:secret:db"},
+                    {"name": "API_TOKEN", "value": ""},
+                ],
+            }
+        ),
+    ),
     ("ecs-task-not-privileged", t.ECS_TASK_DEFINITION, _task(APP, networkMode="awsvpc")),
     (
         "ecs-task-read-only-root",
