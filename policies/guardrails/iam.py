@@ -120,9 +120,10 @@ def trust_not_public(r: Resource, cfg: Config) -> list[str]:
 # ARN is known when they run. Globs, matched case-insensitively against each action (a wildcard
 # action passes only if the table names it, or it matches nothing but listed reads).
 GLOBAL_ACTIONS: tuple[str, ...] = (
-    # read-only metadata of any service (never data: Get* reads objects, secrets, parameters)
+    # read-only metadata of any service; Get* too, except the data reads in DATA_READS
     "*:Describe*",
     "*:List*",
+    "*:Get*",
     # identity and tokens
     "sts:GetCallerIdentity",
     "sts:GetSessionToken",
@@ -158,13 +159,49 @@ GLOBAL_ACTIONS: tuple[str, ...] = (
 )
 
 
+# Reads that return data, not configuration: never on `Resource: "*"` (they match `*:Get*` or
+# `*:List*` above, or are the data-plane reads of their service). A wildcard action that could
+# match one of them (`s3:Get*`, `dynamodb:*Item`) counts as a data read too.
+DATA_READS: tuple[str, ...] = (
+    "s3:Get*",
+    "s3:ListBucket",  # object keys
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:BatchGetSecretValue",
+    "ssm:GetParameter*",
+    "kms:GetParametersForImport",
+    "dynamodb:Get*",
+    "dynamodb:BatchGet*",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "kinesis:Get*",
+    "sqs:ReceiveMessage",
+    "logs:GetLogEvents",
+    "logs:GetLogRecord",
+    "logs:GetQueryResults",
+    "logs:FilterLogEvents",
+    "athena:GetQueryResults",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchGetImage",
+    "lambda:GetFunction",
+    "codecommit:GetFile",
+    "codecommit:GetBlob",
+    "glacier:GetJobOutput",
+    "rds-data:*",
+    "cognito-idp:Get*",
+)
+
+
+def _matches(action: str, pattern: str) -> bool:
+    """Whether `action` (itself possibly a glob) can match something `pattern` names."""
+    a, p = action.lower(), pattern.lower()
+    return fnmatch.fnmatchcase(a, p) or fnmatch.fnmatchcase(p, a)
+
+
 def _global(action: str, allowed: tuple[str, ...]) -> bool:
+    if any(_matches(action, d) for d in DATA_READS):
+        return False
     lowered = action.lower()
-    for pattern in allowed:
-        p = pattern.lower()
-        if fnmatch.fnmatchcase(lowered, p) or lowered == p:
-            return True
-    return False
+    return any(fnmatch.fnmatchcase(lowered, p.lower()) for p in allowed)
 
 
 @rules.resource(

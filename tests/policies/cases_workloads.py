@@ -250,3 +250,11 @@ TWINS: list[tuple[str, str, dict, dict, str]] = [
     ("eks-audit-logging", t.EKS_CLUSTER, {}, {"enabledClusterLogTypes": ["audit"]}, '"audit"'),
     ("cloudfront-waf", t.CLOUDFRONT_DISTRIBUTION, {"enabled": True}, {"enabled": True, "webAclId": UNKNOWN_STRING}, "`webAclId`"),
 ]  # fmt: skip
+
+# Metadata reads on "*" pass; data reads do not, however they are spelled.
+TWINS += [
+    ("iam-no-wildcard-resource-writes", t.IAM_POLICY, _writes("*", ["cloudfront:Get*", "route53:Get*", "s3:Get*"]), _writes("*", ["cloudfront:Get*", "route53:Get*", "wafv2:Get*"]), "allows s3:Get*"),
+    ("iam-no-wildcard-resource-writes", t.IAM_POLICY, _writes("*", ["s3:ListAllMyBuckets", "s3:ListBucket"]), _writes("*", ["s3:ListAllMyBuckets"]), "allows s3:ListBucket"),
+    ("iam-no-wildcard-resource-writes", t.IAM_POLICY, _writes("*", "ssm:GetParameters"), _writes("*", "ssm:DescribeParameters"), "allows ssm:GetParameters"),
+    ("iam-no-wildcard-resource-writes", t.IAM_POLICY, _writes("*", "*:Get*"), _writes("*", "*:Describe*"), "allows *:Get*"),
+]  # fmt: skip
