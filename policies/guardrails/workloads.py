@@ -25,15 +25,10 @@ rules = PolicySet()
 
 # --- ECR -----------------------------------------------------------------------------------
 
-# What anyone may do to a repository open to Principal "*": pull. Everything else writes.
-ECR_READ_ACTIONS = (
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:BatchGetImage",
-    "ecr:DescribeImages",
-    "ecr:DescribeRepositories",
-    "ecr:GetDownloadUrlForLayer",
-    "ecr:ListImages",
-)
+# What anyone may do to a repository open to Principal "*": pull and read metadata
+# (ecr:BatchGetImage, ecr:BatchCheckLayerAvailability, ecr:GetDownloadUrlForLayer,
+# ecr:Describe*, ecr:List*). Any other ecr action pushes, deletes or re-permissions.
+ECR_READ_VERBS = ("batchget", "batchcheck", "get", "describe", "list")
 
 
 def _ecr_write(action: Any) -> bool:
@@ -45,10 +40,7 @@ def _ecr_write(action: Any) -> bool:
         return True
     if not pattern.startswith("ecr:"):
         return False  # another service's action does nothing to the repository
-    if "*" not in pattern and "?" not in pattern:
-        return pattern not in (a.lower() for a in ECR_READ_ACTIONS)
-    verb = pattern[4:]
-    return not verb.startswith(("batchget", "batchcheck", "get", "describe", "list"))
+    return not pattern[4:].startswith(ECR_READ_VERBS)
 
 
 @rules.resource(

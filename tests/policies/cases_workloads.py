@@ -80,6 +80,18 @@ COMPLIANT = [
     (
         "ecr-repository-policy-not-public",
         t.ECR_REPOSITORY_POLICY,
+        _public(
+            [
+                "ecr:DescribeImageScanFindings",
+                "ecr:GetRepositoryPolicy",
+                "ecr:ListTagsForResource",
+                "ecr:BatchCheckLayerAvailability",
+            ]
+        ),
+    ),
+    (
+        "ecr-repository-policy-not-public",
+        t.ECR_REPOSITORY_POLICY,
         _public(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:Describe*"]),
     ),
     (
