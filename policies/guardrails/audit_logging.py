@@ -135,15 +135,47 @@ def _stage_matches(ms: PolicyResource, stage: PolicyResource) -> bool | None:
     return not (isinstance(api, str) and isinstance(stage_api, str) and api != stage_api)
 
 
+def _websocket_stages_unlogged(resources: Sequence[PolicyResource]) -> list[tuple[str, str]]:
+    """WebSocket API stages whose default route logs nothing (HTTP APIs have no execution log,
+    so a v2 stage is judged only when its API, in the stack, is a WebSocket one)."""
+    apis = Targets(
+        [
+            a
+            for a in of_type(resources, t.APIGATEWAYV2_API)
+            if get(a.props, "protocolType") == "WEBSOCKET"
+        ]
+    )
+    out = []
+    for stage in of_type(resources, t.APIGATEWAYV2_STAGE):
+        found, _ = referenced(stage, "apiId", apis)
+        level = get(stage.props, "defaultRouteSettings", "loggingLevel")
+        if found and level not in ("ERROR", "INFO", UNKNOWN):
+            out.append(
+                (
+                    stage.urn,
+                    f"API Gateway v2 stage '{stage.name}' of WebSocket API '{found[0].name}' "
+                    'logs no execution: set `defaultRouteSettings.loggingLevel: "ERROR"` '
+                    '(or "INFO")',
+                )
+            )
+    return out
+
+
 @rules.stack(
     name="apigateway-execution-logging",
-    description="API Gateway REST stages log execution (ERROR or INFO for every method).",
+    description=(
+        "API Gateway REST and WebSocket stages log execution (ERROR or INFO for every method)."
+    ),
     level=ADVISORY,
     fsbp=("APIGateway.1",),
 )
 def apigateway_execution_logging(
     resources: Sequence[PolicyResource], cfg: Config
 ) -> list[tuple[str, str]]:
+    return [*_rest_stages_unlogged(resources), *_websocket_stages_unlogged(resources)]
+
+
+def _rest_stages_unlogged(resources: Sequence[PolicyResource]) -> list[tuple[str, str]]:
     stages = of_type(resources, t.APIGATEWAY_STAGE)
     if not stages:
         return []

@@ -116,6 +116,7 @@ SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 APIGATEWAY_STAGE = "aws:apigateway/stage:Stage"
 APIGATEWAY_METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 APIGATEWAYV2_STAGE = "aws:apigatewayv2/stage:Stage"
+APIGATEWAYV2_API = "aws:apigatewayv2/api:Api"
 APPSYNC_API = "aws:appsync/graphQLApi:GraphQLApi"
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 
@@ -207,6 +208,7 @@ LABELS: dict[str, str] = {
     APIGATEWAY_STAGE: "API Gateway stage",
     APIGATEWAY_METHOD_SETTINGS: "API Gateway method settings",
     APIGATEWAYV2_STAGE: "API Gateway v2 stage",
+    APIGATEWAYV2_API: "API Gateway v2 API",
     APPSYNC_API: "AppSync GraphQL API",
     STATE_MACHINE: "Step Functions state machine",
     S3_REPLICATION_CONFIG: "S3 replication configuration",

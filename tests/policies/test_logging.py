@@ -95,3 +95,27 @@ def test_every_redshift_cluster_needs_an_audit_logging_resource():
     )
     [(at, message)] = stack_check("redshift-audit-logging", resources)
     assert at == urn(t.REDSHIFT_CLUSTER, "lake") and "aws.redshift.Logging" in message
+
+
+def test_websocket_stages_log_their_default_route_and_http_api_stages_are_not_judged():
+    def stages(level):
+        return stack_resources(
+            [
+                (t.APIGATEWAYV2_API, "chat", {"protocolType": "WEBSOCKET"}),
+                (t.APIGATEWAYV2_API, "http", {"protocolType": "HTTP"}),
+                (
+                    t.APIGATEWAYV2_STAGE,
+                    "chat-prod",
+                    {"apiId": UNKNOWN_STRING, "defaultRouteSettings": {"loggingLevel": level}},
+                ),
+                (t.APIGATEWAYV2_STAGE, "http-prod", {"apiId": UNKNOWN_STRING}),
+            ],
+            {"chat-prod": {"apiId": ["chat"]}, "http-prod": {"apiId": ["http"]}},
+        )
+
+    [(at, message)] = stack_check("apigateway-execution-logging", stages("OFF"))
+    assert (
+        at == urn(t.APIGATEWAYV2_STAGE, "chat-prod")
+        and "defaultRouteSettings.loggingLevel" in message
+    )
+    assert stack_check("apigateway-execution-logging", stages("ERROR")) == []
