@@ -26,6 +26,8 @@ Runs in the project's main virtualenv; imports only pulumi, grpc and the standar
 from __future__ import annotations
 
 import asyncio
+import difflib
+import json
 import os
 import subprocess
 import sys
@@ -53,6 +55,37 @@ _LEVELS = {
     analyzer_pb2.DISABLED: "disabled",
 }
 _LEVEL_VALUES = {v: k for k, v in _LEVELS.items()}
+
+
+class PackConfigError(ValueError):
+    """A mistake in a policy pack config, as one line (the file, the policy, what is accepted)."""
+
+
+def load_pack_config(path: Path) -> dict[str, Any]:
+    """A `--policy-pack-config` JSON file, or PackConfigError naming the file (and line)."""
+    try:
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        raise PackConfigError(f"{path}: no such policy pack config file") from None
+    except OSError as e:
+        raise PackConfigError(f"{path}: cannot read the policy pack config: {e.strerror}") from None
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise PackConfigError(
+            f"{path}:{e.lineno}:{e.colno}: malformed JSON in the policy pack config: {e.msg}"
+        ) from None
+    if not isinstance(config, dict):
+        raise PackConfigError(
+            f"{path}: a policy pack config is a JSON object of policy names, got "
+            f"{type(config).__name__}"
+        )
+    return config
+
+
+def _did_you_mean(name: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 @dataclass(frozen=True)
@@ -223,15 +256,23 @@ class PolicyPackProcess:
         return self._info
 
     def resolve_config(self, config: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-        """Per policy: (level, properties) as the CLI would send them for `config`."""
+        """Per policy: (level, properties) as the CLI would send them for `config`.
+
+        A mistake (a policy the pack does not have, an unknown level, an entry that is neither a
+        level nor an object) raises PackConfigError, one line naming the policy and the fix.
+        """
         policies = {p.name: p for p in self.info().policies}
-        unknown = sorted(set(config) - set(policies) - {"all"})
-        if unknown:
-            raise ValueError(f"config names policies the pack does not have: {unknown}")
+        accepted = ", ".join(_LEVEL_VALUES)
+        for name in config:
+            if name not in policies and name != "all":
+                raise PackConfigError(
+                    f"the policy pack config names '{name}', which is no policy of "
+                    f"{self.info().name}{_did_you_mean(name, sorted(policies))}"
+                )
         resolved = {}
         for name, policy in policies.items():
             level = _LEVELS[policy.enforcementLevel]
-            if isinstance(config.get("all"), str):
+            if "all" in config:
                 level = config["all"]
             schema = json_format.MessageToDict(policy.configSchema.properties)
             props = {k: v["default"] for k, v in schema.items() if "default" in v}
@@ -241,8 +282,16 @@ class PolicyPackProcess:
             elif isinstance(given, Mapping):
                 level = given.get("enforcementLevel", level)
                 props.update({k: v for k, v in given.items() if k != "enforcementLevel"})
+            elif given is not None:
+                raise PackConfigError(
+                    f"'{name}': a policy's config is an enforcement level ({accepted}) or an "
+                    f"object, got {given!r}"
+                )
             if level not in _LEVEL_VALUES:
-                raise ValueError(f"{name}: unknown enforcement level {level!r}")
+                where = "all" if name not in config and "all" in config else name
+                raise PackConfigError(
+                    f"'{where}': unknown enforcement level {level!r}; accepted: {accepted}"
+                )
             resolved[name] = (level, props)
         return resolved
 
@@ -252,7 +301,12 @@ class PolicyPackProcess:
             entry = request.policyConfig[name]
             entry.enforcementLevel = _LEVEL_VALUES[level]
             entry.properties.update(props)
-        self.stub.Configure(request)
+        try:
+            self.stub.Configure(request)
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.INVALID_ARGUMENT:  # the pack named the mistake
+                raise PackConfigError(e.details()) from None
+            raise
 
     def analyze(self, r: StackResource) -> list[Diagnostic]:
         return _diagnostics(self.stub.Analyze(_analyze_request(r)), r.urn)

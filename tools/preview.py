@@ -9,7 +9,9 @@ stack outputs and an estimate of the monthly cost (``tools.cost``; ``cost`` in `
 with ``--policy-pack`` it starts the pack exactly as the CLI does and sends every
 resource through the analyzer protocol, then prints violations grouped by resource. Config is
 read as the CLI reads it (``tools.stackfile``). Exit status, as the CLI's: 0 clean, 1 on a
-configuration error, a bad stack file or a mandatory policy violation, 2 on bad arguments.
+configuration error, a bad stack file or a mandatory policy violation, 2 on bad arguments
+(including a policy pack config mistake: missing file, malformed JSON, unknown policy or
+level, a value of the wrong type; one line each).
 
 In ``--json`` every value is JSON of its own type: numbers stay numbers, a value not known until
 the resource exists is ``{"$unknown": true}`` and a secret is ``"[secret]"`` (as
@@ -31,7 +33,14 @@ import yaml
 from pulumi.runtime import rpc
 
 from tools import cost
-from tools.analyzer import Diagnostic, PolicyPackProcess, Provider, StackResource
+from tools.analyzer import (
+    Diagnostic,
+    PackConfigError,
+    PolicyPackProcess,
+    Provider,
+    StackResource,
+    load_pack_config,
+)
 from tools.mockcloud import ROOT, RecordedResource, Synthesis, synthesize
 from tools.stackfile import StackFileError, known_stacks, load_stack_config
 
@@ -197,9 +206,17 @@ class PolicyReport:
         return sum(1 for f in self.findings if f["level"] == "mandatory")
 
 
-def run_policy_pack(synthesis: Synthesis, pack_dir: Path, config_file: Path | None) -> PolicyReport:
-    """Start the pack as the CLI does, configure it, and check the synthesized stack."""
-    config = json.loads(config_file.read_text()) if config_file else {}
+def run_policy_pack(
+    synthesis: Synthesis,
+    pack_dir: Path,
+    config_file: Path | None,
+    config: dict[str, Any] | None = None,
+) -> PolicyReport:
+    """Start the pack as the CLI does, configure it, and check the synthesized stack.
+
+    A mistake in the pack config raises `PackConfigError` (one line)."""
+    if config is None:
+        config = load_pack_config(config_file) if config_file else {}
     with PolicyPackProcess(pack_dir) as pack:
         pack.configure(config)
         info = pack.info()
@@ -286,6 +303,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         stacks = ", ".join(known_stacks(args.cwd))
         print(f"error: no stack file Pulumi.{args.stack}.yaml; stacks: {stacks}", file=sys.stderr)
         return 2
+    pack_config: dict[str, Any] | None = None
+    if args.policy_pack and args.policy_pack_config:
+        try:  # a missing or malformed file is a bad argument: say so before synthesizing
+            pack_config = load_pack_config(args.policy_pack_config)
+        except PackConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     if not args.json:
         mode = "update (mock cloud)" if args.deployed else "update"
         print(f"Previewing {mode} ({args.stack}), offline under Pulumi's mock monitor:\n")
@@ -304,7 +328,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     report: PolicyReport | None = None
     if synthesis.error is None and args.policy_pack:
-        report = run_policy_pack(synthesis, args.policy_pack, args.policy_pack_config)
+        try:
+            report = run_policy_pack(
+                synthesis, args.policy_pack, args.policy_pack_config, pack_config
+            )
+        except PackConfigError as exc:
+            print(
+                f"error: {args.policy_pack_config or 'policy pack config'}: {exc}", file=sys.stderr
+            )
+            return 2
 
     if args.json:
         document = summary(synthesis)

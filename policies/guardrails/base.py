@@ -77,18 +77,31 @@ def is_exempt(name: str, patterns: Iterable[Any]) -> bool:
     return any(isinstance(p, str) and _matcher(p)(name) for p in patterns or ())
 
 
+WEBSTACK_CONVENTION = "webstack convention"
+
+
 class _Configured:
-    """The published config schema (every policy takes `exemptNames`) and its defaults."""
+    """The published config schema (every policy takes `exemptNames`) and its defaults.
+
+    `standard` says where the policy comes from: its FSBP control ids, else the AWS document or
+    CIS recommendation it names, else "webstack convention" (never mandatory by default).
+    """
 
     fsbp: tuple[str, ...]
+    standard: str
     defaults: dict[str, Any]
+    schema: dict[str, dict[str, Any]]
 
     def _declare_config(
-        self, config: ConfigSchema | None, fsbp: Sequence[str]
+        self, config: ConfigSchema | None, fsbp: Sequence[str], standard: str | None = None
     ) -> PolicyConfigSchema:
         properties = {**(config or {}), "exemptNames": EXEMPT_NAMES}
+        self.schema = properties
         self.defaults = {k: v["default"] for k, v in properties.items() if "default" in v}
         self.fsbp = tuple(fsbp)
+        self.standard = standard or (
+            "FSBP " + ", ".join(self.fsbp) if self.fsbp else WEBSTACK_CONVENTION
+        )
         return PolicyConfigSchema(properties=properties)
 
     def effective_config(self, given: Config | None) -> dict[str, Any]:
@@ -108,10 +121,11 @@ class GuardrailPolicy(_Configured, ResourceValidationPolicy):
         enforcement_level: EnforcementLevel,
         config: ConfigSchema | None = None,
         fsbp: Sequence[str] = (),
+        standard: str | None = None,
         remediation: Remediation | None = None,
         remediation_steps: str | None = None,
     ) -> None:
-        schema = self._declare_config(config, fsbp)
+        schema = self._declare_config(config, fsbp, standard)
         super().__init__(
             name=name,
             description=description,
@@ -159,9 +173,10 @@ class GuardrailStackPolicy(_Configured, StackValidationPolicy):
         enforcement_level: EnforcementLevel,
         config: ConfigSchema | None = None,
         fsbp: Sequence[str] = (),
+        standard: str | None = None,
         remediation_steps: str | None = None,
     ) -> None:
-        schema = self._declare_config(config, fsbp)
+        schema = self._declare_config(config, fsbp, standard)
         super().__init__(
             name=name,
             description=description,
@@ -197,6 +212,7 @@ class PolicySet:
         types: Iterable[str],
         level: EnforcementLevel,
         fsbp: Sequence[str] = (),
+        standard: str | None = None,
         config: ConfigSchema | None = None,
         remediation: Remediation | None = None,
         remediation_steps: str | None = None,
@@ -213,6 +229,7 @@ class PolicySet:
                     enforcement_level=level,
                     config=config,
                     fsbp=fsbp,
+                    standard=standard,
                     remediation=remediation,
                     remediation_steps=remediation_steps,
                 )
@@ -228,6 +245,7 @@ class PolicySet:
         description: str,
         level: EnforcementLevel,
         fsbp: Sequence[str] = (),
+        standard: str | None = None,
         config: ConfigSchema | None = None,
     ) -> Callable[[StackCheck], StackCheck]:
         def declare(check: StackCheck) -> StackCheck:
@@ -239,6 +257,7 @@ class PolicySet:
                     enforcement_level=level,
                     config=config,
                     fsbp=fsbp,
+                    standard=standard,
                 )
             )
             return check

@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, Config, PolicySet
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .encryption import cache_behaviors
 from .props import UNKNOWN, get, is_set, items
 from .relations import Targets, of_type, referenced
 
@@ -381,6 +382,44 @@ def cross_region_counterparts(
         *_cache_findings(resources, keys),
         *_bucket_findings(resources, keys),
     ]
+
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@rules.resource(
+    name="cloudfront-origin-group-read-only",
+    description=(
+        "CloudFront cache behaviours bound to an origin group allow only GET, HEAD and OPTIONS "
+        "(CloudFront refuses POST, PUT, PATCH or DELETE there; origin failover is for reads)."
+    ),
+    types=[t.CLOUDFRONT_DISTRIBUTION],
+    level=MANDATORY,
+    standard="AWS docs: CloudFront origin failover (GET, HEAD, OPTIONS)",
+)
+def cloudfront_origin_group_read_only(r: Resource, cfg: Config) -> list[str]:
+    groups = {get(g, "originId") for g in items(get(r.props, "originGroups"))}
+    groups.discard(None)
+    if not groups:
+        return []
+    out = []
+    for path, behavior in cache_behaviors(r):
+        target = get(behavior, "targetOriginId")
+        if target is UNKNOWN or target not in groups:
+            continue
+        writes = [
+            m for m in items(get(behavior, "allowedMethods")) if str(m).upper() in WRITE_METHODS
+        ]
+        if writes:
+            out.append(
+                f"CloudFront distribution '{r.name}' sends {', '.join(map(str, writes))} to origin "
+                f"group '{target}' (`{path}`), which CloudFront refuses (\"AllowedMethods cannot "
+                "include POST, PUT, PATCH, or DELETE for a cached behavior associated with an "
+                f'origin group"): set `{path}.allowedMethods: ["GET", "HEAD", "OPTIONS"]`, and '
+                "route writes to a single origin with an `orderedCacheBehaviors` entry (DNS "
+                "failover for writes)"
+            )
+    return out
 
 
 policies = rules.policies

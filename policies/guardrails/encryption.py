@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import MANDATORY, Config, PolicySet, Resource
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
 from .iam_docs import statements
 from .props import UNKNOWN, as_bool, get, is_set, items, json_document
 from .relations import Targets, of_type, referenced
@@ -156,9 +156,12 @@ def sns_kms(r: Resource, cfg: Config) -> list[str]:
 
 @rules.resource(
     name="log-group-encrypted",
-    description="CloudWatch log groups are encrypted with a KMS key.",
+    # CloudWatch Logs always encrypts at rest; a customer-managed key is defence in depth, so
+    # advisory for other teams (webstack's prod/staging configs make it mandatory).
+    description="CloudWatch log groups are encrypted with a customer-managed KMS key.",
     types=[t.LOG_GROUP],
-    level=MANDATORY,
+    level=ADVISORY,
+    standard="AWS docs: Encrypt log data in CloudWatch Logs using AWS KMS",
 )
 def log_group_kms(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "kmsKeyId") in (None, ""):
@@ -250,12 +253,7 @@ def listener_https(r: Resource, cfg: Config) -> list[str]:
 )
 def cloudfront_viewer_https(r: Resource, cfg: Config) -> list[str]:
     out = []
-    behaviors = [("defaultCacheBehavior", get(r.props, "defaultCacheBehavior"))]
-    behaviors += [
-        (f"orderedCacheBehaviors[{i}]", b)
-        for i, b in enumerate(items(get(r.props, "orderedCacheBehaviors")))
-    ]
-    for path, behavior in behaviors:
+    for path, behavior in cache_behaviors(r):
         if get(behavior, "viewerProtocolPolicy") == "allow-all":
             out.append(
                 f"CloudFront distribution '{r.name}' serves plain HTTP to viewers: set "
@@ -308,15 +306,21 @@ def cloudfront_tls(r: Resource, cfg: Config) -> list[str]:
 )
 def cloudfront_origin_https(r: Resource, cfg: Config) -> list[str]:
     out = []
+    viewers_https = _viewers_https_only(r)
     for i, origin in enumerate(items(get(r.props, "origins"))):
         custom = get(origin, "customOriginConfig")
         if custom is None or custom is UNKNOWN:
             continue
         policy = get(custom, "originProtocolPolicy")
-        if policy not in (UNKNOWN, "https-only"):
+        # CloudFront.9: match-viewer is HTTPS to the origin when no viewer can come in plain HTTP.
+        if policy == "match-viewer" and viewers_https is not False:
+            pass
+        elif policy not in (UNKNOWN, "https-only"):
+            fix = f'set `origins[{i}].customOriginConfig.originProtocolPolicy: "https-only"`'
+            if policy == "match-viewer":
+                fix += ' (or every `viewerProtocolPolicy` to "https-only"/"redirect-to-https")'
             out.append(
-                f"CloudFront distribution '{r.name}' talks {policy or 'HTTP'} to origin {i}: "
-                f'set `origins[{i}].customOriginConfig.originProtocolPolicy: "https-only"`'
+                f"CloudFront distribution '{r.name}' talks {policy or 'HTTP'} to origin {i}: {fix}"
             )
         for proto_ in items(get(custom, "originSslProtocols")):
             if proto_ in ("SSLv3", "TLSv1", "TLSv1.1"):
@@ -327,11 +331,34 @@ def cloudfront_origin_https(r: Resource, cfg: Config) -> list[str]:
     return out
 
 
+def cache_behaviors(r: Resource) -> list[tuple[str, Any]]:
+    """(property path, behaviour) of a distribution's default and ordered cache behaviours."""
+    behaviors = [("defaultCacheBehavior", get(r.props, "defaultCacheBehavior"))]
+    behaviors += [
+        (f"orderedCacheBehaviors[{i}]", b)
+        for i, b in enumerate(items(get(r.props, "orderedCacheBehaviors")))
+    ]
+    return behaviors
+
+
+def _viewers_https_only(r: Resource) -> bool | object:
+    """Whether no behaviour serves plain HTTP (UNKNOWN when a behaviour's policy is unknown)."""
+    result: bool | object = True
+    for _, behavior in cache_behaviors(r):
+        policy = get(behavior, "viewerProtocolPolicy")
+        if behavior is UNKNOWN or policy is UNKNOWN:
+            result = UNKNOWN
+        elif policy not in ("https-only", "redirect-to-https"):
+            return False
+    return result
+
+
 @rules.resource(
     name="rds-proxy-require-tls",
     description="RDS proxies require TLS.",
     types=[t.RDS_PROXY],
     level=MANDATORY,
+    standard="AWS docs: Using TLS/SSL with RDS Proxy",
 )
 def rds_proxy_tls(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "requireTls")) in (False, None):
@@ -654,12 +681,43 @@ def classic_lb_tls(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+@rules.resource(
+    name="classic-lb-acm-certificate",
+    description="Classic load balancer HTTPS/SSL listeners use ACM certificates, not IAM ones.",
+    types=[t.CLASSIC_LB],
+    level=MANDATORY,
+    fsbp=("ELB.2",),
+)
+def classic_lb_acm(r: Resource, cfg: Config) -> list[str]:
+    return [
+        f"{_where(r)} serves listener {i} with an IAM server certificate ({cert}): set "
+        f"`listeners[{i}].sslCertificateId` to an ACM certificate ARN (arn:aws:acm:...), which "
+        "AWS renews"
+        for i, listener in enumerate(items(get(r.props, "listeners")))
+        if isinstance(cert := get(listener, "sslCertificateId"), str)
+        and cert.startswith("arn:")
+        and cert.split(":")[2:3] == ["iam"]
+    ]
+
+
 def _denies_plain_http(statement: dict[str, Any]) -> bool:
+    """A Deny on `aws:SecureTransport` false, however it is written: hand-written JSON,
+    `get_policy_document` output (values as strings or lists, `false` as a JSON boolean),
+    `Bool` or `BoolIfExists`, keys in any case."""
     if statement.get("Effect") != "Deny":
         return False
     condition = statement.get("Condition")
-    secure = get(condition, "Bool", "aws:SecureTransport") if isinstance(condition, dict) else None
-    return str(secure).lower() == "false"
+    if not isinstance(condition, dict):
+        return False
+    for operator, tests in condition.items():
+        if str(operator).lower() not in ("bool", "boolifexists") or not isinstance(tests, dict):
+            continue
+        for key, value in tests.items():
+            if str(key).lower() == "aws:securetransport" and any(
+                str(v).lower() == "false" for v in (value if isinstance(value, list) else [value])
+            ):
+                return True
+    return False
 
 
 @rules.stack(

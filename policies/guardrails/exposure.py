@@ -88,6 +88,7 @@ def public_access_block(r: Resource, cfg: Config) -> list[str]:
     description="S3 buckets grant nothing to AllUsers or AuthenticatedUsers by ACL.",
     types=[*t.S3_BUCKETS, *t.S3_ACLS],
     level=MANDATORY,
+    standard="AWS docs: Blocking public access to your Amazon S3 storage",
 )
 def no_public_acl(r: Resource, cfg: Config) -> list[str]:
     where = f"{t.label(r.type)} '{r.name}'"
@@ -113,6 +114,7 @@ def no_public_acl(r: Resource, cfg: Config) -> list[str]:
     description="S3 bucket policies do not allow Principal * without a condition.",
     types=[t.S3_BUCKET_POLICY, *t.S3_BUCKETS],
     level=MANDATORY,
+    standard="AWS docs: Blocking public access to your Amazon S3 storage",
 )
 def bucket_policy_not_public(r: Resource, cfg: Config) -> list[str]:
     out = []

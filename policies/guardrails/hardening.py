@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,7 +10,7 @@ from pulumi_policy import PolicyResource
 
 from . import tokens as t
 from .base import ADVISORY, Config, PolicySet, Resource
-from .props import UNKNOWN, as_bool, as_int, get, is_set, plain, raw
+from .props import UNKNOWN, as_bool, as_int, get, is_set, items, plain, raw
 from .relations import Targets, of_type, referenced
 
 rules = PolicySet()
@@ -243,16 +244,64 @@ def lb_deletion_protection(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+def _tag_matches(fs: PolicyResource, key: object, value: object) -> bool | None:
+    if key is UNKNOWN or value is UNKNOWN or not isinstance(key, str):
+        return None
+    tag = get(fs.props, "tags", key)
+    if tag is UNKNOWN:
+        return None
+    return tag == value
+
+
+def _selection_covers(selection: PolicyResource, fs: PolicyResource) -> bool | None:
+    """Whether an AWS Backup selection picks file system `fs`; None when not decidable yet."""
+    deps = (selection.property_dependencies or {}).get("resources", []) or []
+    if any(d.urn == fs.urn for d in deps):
+        return True
+    undecided = False
+    resources = get(selection.props, "resources")
+    if resources is UNKNOWN and not deps:
+        undecided = True
+    arn = get(fs.props, "arn")
+    for pattern in items(resources):
+        if pattern is UNKNOWN:
+            undecided |= not deps
+        elif isinstance(pattern, str):
+            if pattern == "*" or (isinstance(arn, str) and fnmatch.fnmatchcase(arn, pattern)):
+                return True
+            if "*" in pattern and ":elasticfilesystem:" in pattern and not isinstance(arn, str):
+                return True  # a wildcard over EFS file systems; this one's ARN comes later
+    for tag in items(get(selection.props, "selectionTags")):
+        match = _tag_matches(fs, get(tag, "key"), get(tag, "value"))
+        if match is None:
+            undecided = True
+        elif match and get(tag, "type") in (None, "STRINGEQUALS"):
+            return True
+    for condition in items(get(selection.props, "conditions")):
+        for test in items(get(condition, "stringEquals")):
+            key = get(test, "key")
+            if isinstance(key, str) and key.startswith("aws:ResourceTag/"):
+                match = _tag_matches(fs, key.split("/", 1)[1], get(test, "value"))
+                if match is None:
+                    undecided = True
+                elif match:
+                    return True
+    return None if undecided else False
+
+
 @rules.stack(
     name="efs-backups",
-    description="EFS file systems have automatic backups (a backup policy, or AWS Backup).",
+    description=(
+        "EFS file systems are backed up: a backup policy, or an AWS Backup selection that picks "
+        "them (by ARN, wildcard or tag)."
+    ),
     level=ADVISORY,
     fsbp=("EFS.2",),
 )
 def efs_backups(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
     systems = of_type(resources, t.EFS_FILE_SYSTEM)
-    if not systems or of_type(resources, t.BACKUP_SELECTION):
-        return []  # an AWS Backup selection may pick them by tag: not decidable here
+    if not systems:
+        return []
     targets = Targets(systems)
     covered: set[str] = set()
     for policy in of_type(resources, t.EFS_BACKUP_POLICY):
@@ -262,15 +311,70 @@ def efs_backups(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[
         status = get(policy.props, "backupPolicy", "status")
         if status in ("ENABLED", "ENABLING", UNKNOWN):
             covered.update(f.urn for f in found)
+    selections = of_type(resources, t.BACKUP_SELECTION)
+    out = []
+    for fs in systems:
+        if fs.urn in covered:
+            continue
+        verdicts = [_selection_covers(s, fs) for s in selections]
+        if True in verdicts or None in verdicts:
+            continue  # backed up, or picked by something decided only after the update
+        out.append(
+            (
+                fs.urn,
+                f"EFS file system '{fs.name}' is in no backup plan: add an "
+                "`aws.efs.BackupPolicy` with `fileSystemId` set to it and "
+                '`backupPolicy.status: "ENABLED"`, or list it in an `aws.backup.Selection`\'s '
+                "`resources`",
+            )
+        )
+    return out
+
+
+@rules.stack(
+    name="secrets-manager-rotation",
+    description="Secrets Manager secrets rotate automatically (a SecretRotation).",
+    level=ADVISORY,
+    fsbp=("SecretsManager.1",),
+)
+def secrets_rotation(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
+    secrets = of_type(resources, t.SECRET)
+    if not secrets:
+        return []
+    targets = Targets(secrets, ["arn", "name"])
+    rotated: set[str] = set()
+    for rotation in of_type(resources, t.SECRET_ROTATION):
+        found, ok = referenced(rotation, "secretId", targets)
+        if not ok:
+            return []
+        if as_bool(get(rotation.props, "rotationEnabled")) is not False:
+            rotated.update(s.urn for s in found)
     return [
         (
-            fs.urn,
-            f"EFS file system '{fs.name}' has no automatic backups: add an `aws.efs.BackupPolicy` "
-            'with `fileSystemId` set to it and `backupPolicy.status: "ENABLED"`',
+            s.urn,
+            f"Secrets Manager secret '{s.name}' never rotates: add an "
+            "`aws.secretsmanager.SecretRotation` with `secretId` set to it, a `rotationLambdaArn` "
+            "and `rotationRules.automaticallyAfterDays` (e.g. 30)",
         )
-        for fs in systems
-        if fs.urn not in covered
+        for s in secrets
+        if s.urn not in rotated
     ]
+
+
+@rules.resource(
+    name="cloudfront-waf",
+    description="CloudFront distributions are protected by an AWS WAF web ACL.",
+    types=[t.CLOUDFRONT_DISTRIBUTION],
+    level=ADVISORY,
+    fsbp=("CloudFront.6",),
+)
+def cloudfront_waf(r: Resource, cfg: Config) -> list[str]:
+    if get(r.props, "webAclId") in (None, ""):
+        return [
+            f"CloudFront distribution '{r.name}' has no WAF: set `webAclId` to the ARN of an "
+            "`aws.wafv2.WebAcl` (scope CLOUDFRONT, in us-east-1)"
+        ]
+    return []
 
 
 policies = rules.policies

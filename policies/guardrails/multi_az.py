@@ -261,6 +261,46 @@ def dms_multi_az(r: Resource, cfg: Config) -> list[str]:
     return []
 
 
+_MQ_MULTI_AZ = {"activemq": "ACTIVE_STANDBY_MULTI_AZ", "rabbitmq": "CLUSTER_MULTI_AZ"}
+
+
+@rules.resource(
+    name="mq-broker-multi-az",
+    description="Amazon MQ brokers run across AZs: ActiveMQ active/standby, RabbitMQ clusters.",
+    types=[t.MQ_BROKER],
+    level=MANDATORY,
+    fsbp=("MQ.5", "MQ.6"),
+)
+def mq_multi_az(r: Resource, cfg: Config) -> list[str]:
+    engine = get(r.props, "engineType")
+    mode = get(r.props, "deploymentMode")
+    if not isinstance(engine, str) or mode is UNKNOWN:
+        return []
+    wanted = _MQ_MULTI_AZ.get(engine.lower())
+    if wanted is None or mode == wanted:
+        return []
+    return [
+        f"Amazon MQ broker '{r.name}' is a single {engine} instance in one AZ "
+        f'({mode or "SINGLE_INSTANCE"}): set `deploymentMode: "{wanted}"` (with `subnetIds` in '
+        f"{'two' if wanted.startswith('ACTIVE') else 'three'} AZs)"
+    ]
+
+
+@rules.resource(
+    name="redshift-multi-az",
+    description="Redshift clusters are Multi-AZ.",
+    types=[t.REDSHIFT_CLUSTER],
+    level=MANDATORY,
+    fsbp=("Redshift.18",),
+)
+def redshift_multi_az(r: Resource, cfg: Config) -> list[str]:
+    if as_bool(get(r.props, "multiAz")) in (False, None):
+        return [
+            f"Redshift cluster '{r.name}' runs in a single AZ: set `multiAz: true` (RA3 node types)"
+        ]
+    return []
+
+
 def _zone(subnet: PolicyResource) -> str | None:
     for prop in ("availabilityZone", "availabilityZoneId"):
         zone = get(subnet.props, prop)

@@ -14,8 +14,8 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import MANDATORY, Config, PolicySet, Resource
-from .props import UNKNOWN, as_bool, as_int, get, items
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .props import UNKNOWN, as_bool, as_int, as_protocol, get, items
 from .relations import Targets, of_type, referenced
 from .security_groups import is_world
 
@@ -101,12 +101,12 @@ def nacl_admin_ports(r: Resource, cfg: Config) -> list[str]:
     out = []
     for prefix, entry in _nacl_entries(r):
         world = [p for p in ("cidrBlock", "ipv6CidrBlock") if is_world(get(entry, p))]
-        protocol = get(entry, "protocol")
+        protocol = as_protocol(get(entry, "protocol"))
         if not world or protocol is UNKNOWN:
             continue
-        if str(protocol).lower() in ("-1", "all"):
+        if protocol == "all":
             hit = ports
-        elif str(protocol).lower() in ("6", "tcp", "17", "udp"):
+        elif protocol in ("tcp", "udp"):
             lo, hi = as_int(get(entry, "fromPort")), as_int(get(entry, "toPort"))
             if not isinstance(lo, int) or not isinstance(hi, int):
                 continue
@@ -134,6 +134,22 @@ def subnet_public_ip(r: Resource, cfg: Config) -> list[str]:
         return [
             f"Subnet '{r.name}' gives every instance a public IP: set `mapPublicIpOnLaunch: false` "
             "(load balancers and NAT gateways get theirs without it)"
+        ]
+    return []
+
+
+@rules.resource(
+    name="redshift-enhanced-vpc-routing",
+    description="Redshift clusters route COPY and UNLOAD traffic through the VPC.",
+    types=[t.REDSHIFT_CLUSTER],
+    level=ADVISORY,
+    fsbp=("Redshift.7",),
+)
+def redshift_enhanced_vpc_routing(r: Resource, cfg: Config) -> list[str]:
+    if as_bool(get(r.props, "enhancedVpcRouting")) in (False, None):
+        return [
+            f"Redshift cluster '{r.name}' sends COPY/UNLOAD traffic over the internet: set "
+            "`enhancedVpcRouting: true`"
         ]
     return []
 

@@ -12,13 +12,15 @@ from . import (
     multi_az,
     network,
     security_groups,
+    workloads,
 )
 from .base import AnyPolicy
 
 PACK_NAME = "webstack-guardrails"
 DESCRIPTION = (
     "Organisation guardrails for AWS: encryption, multi-AZ, least-privilege network and IAM, "
-    "no public exposure (mandatory); disaster recovery, hardening and logging (advisory)."
+    "no public exposure (mandatory); disaster recovery, workload hardening and logging "
+    "(advisory)."
 )
 CONCERNS = (
     encryption,
@@ -28,6 +30,7 @@ CONCERNS = (
     exposure,
     iam,
     disaster_recovery,
+    workloads,
     hardening,
     audit_logging,
 )

@@ -114,19 +114,54 @@ def as_bool(value: Any) -> bool | _Unknown | None:
 
 
 def as_int(value: Any) -> int | _Unknown | None:
+    """Integers however a program spelled them: 443, 443.0 (Python numbers arrive as floats on
+    the wire), "443", "443.0". None when absent or not a whole number."""
     value = unwrap(value)
     if value is None or value is UNKNOWN:
         return value
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int | float):
-        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return int(value.strip())
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
         except ValueError:
             return None
+        return int(number) if number.is_integer() else None
     return None
+
+
+# IANA protocol numbers and the names EC2 accepts for them (security groups, network ACLs).
+_PROTOCOL_NAMES: Final = {-1: "all", 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
+_PROTOCOL_ALIASES: Final = {
+    "all": "all", "icmp": "icmp", "tcp": "tcp", "udp": "udp",
+    "icmpv6": "icmpv6", "icmp6": "icmpv6", "ipv6-icmp": "icmpv6",
+}  # fmt: skip
+
+
+def as_protocol(value: Any) -> str | _Unknown | None:
+    """An IP protocol as one canonical name: 6, 6.0, "6", "tcp", "TCP" -> "tcp"; -1, -1.0,
+    "-1", "all" -> "all"; 17 -> "udp", 1 -> "icmp", 58 -> "icmpv6". Other numbers come out as
+    their decimal string ("132"), other names lower-cased; None when absent."""
+    value = unwrap(value)
+    if value is None or value is UNKNOWN:
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _PROTOCOL_ALIASES:
+            return _PROTOCOL_ALIASES[text]
+    number = as_int(value)
+    if isinstance(number, int):
+        return _PROTOCOL_NAMES.get(number, str(number))
+    return str(value).strip().lower()
 
 
 def items(value: Any) -> Iterator[Any]:

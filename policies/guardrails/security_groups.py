@@ -15,8 +15,8 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import MANDATORY, Config, PolicySet, Resource
-from .props import UNKNOWN, as_int, get, is_set, items
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .props import UNKNOWN, as_int, as_protocol, get, is_set, items
 from .relations import Targets, of_type, referenced
 
 rules = PolicySet()
@@ -25,10 +25,6 @@ PORT_LIST = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximu
 
 WORLD_MAX_PREFIX = 1  # a /1 is half the internet: 0.0.0.0/1 + 128.0.0.0/1 is all of it
 ALL_PORTS = (0, 65535)
-_PROTOCOLS = {
-    "-1": "all", "all": "all", "6": "tcp", "tcp": "tcp", "17": "udp", "udp": "udp",
-    "1": "icmp", "icmp": "icmp", "58": "icmpv6", "icmpv6": "icmpv6",
-}  # fmt: skip
 _PORTED = ("all", "tcp", "udp")  # protocols whose ports the port checks judge
 _HARMLESS = ("icmp", "icmpv6")  # other protocols the internet may use (ping, PMTU discovery)
 _RULE_TYPES = (t.SECURITY_GROUP, t.SECURITY_GROUP_RULE, t.SG_INGRESS_RULE, t.SG_EGRESS_RULE)
@@ -62,9 +58,8 @@ class Permission:
 
 
 def _protocol(value: Any) -> Any:
-    if value is UNKNOWN:
-        return UNKNOWN
-    return _PROTOCOLS.get(str(value).lower(), str(value).lower())
+    # 6 / 6.0 / "6" / "tcp", -1 / -1.0 / "-1" / "all": one spelling (props.as_protocol).
+    return as_protocol(value)
 
 
 def _ports(protocol: Any, lo: Any, hi: Any) -> tuple[int, int] | None:
@@ -170,6 +165,7 @@ def _world_ingress(r: Resource, protocols: Sequence[str] | None = _PORTED) -> li
         if p.direction == "ingress"
         and p.world
         and p.protocol is not UNKNOWN
+        and p.protocol is not None
         and (protocols is None or p.protocol in protocols)
     ]
 
@@ -313,6 +309,7 @@ def _rules_of(
     description="Security groups of databases and caches admit only other security groups, "
     "never CIDR blocks or prefix lists.",
     level=MANDATORY,
+    standard="AWS docs: Controlling access with security groups (RDS)",
 )
 def data_tier_sg_references_only(
     resources: Sequence[PolicyResource], cfg: Config
@@ -340,8 +337,10 @@ def _data_msg(where: str, group: str, p: Permission) -> str:
 
 @rules.stack(
     name="sg-data-tier-egress",
+    # No FSBP control asks for it (webstack convention): advisory for other teams, mandatory in
+    # webstack's prod/staging configs.
     description="Security groups of databases and caches do not allow egress to the internet.",
-    level=MANDATORY,
+    level=ADVISORY,
 )
 def data_tier_egress(resources: Sequence[PolicyResource], cfg: Config) -> list[tuple[str, str]]:
     groups = data_tier_groups(resources)

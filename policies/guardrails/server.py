@@ -62,6 +62,7 @@ from inspect import isawaitable  # noqa: E402
 from typing import Any  # noqa: E402
 
 import grpc  # noqa: E402
+from google.protobuf import json_format  # noqa: E402
 from pulumi.runtime import proto  # noqa: E402
 from pulumi.runtime.proto import analyzer_pb2_grpc  # noqa: E402
 from pulumi_policy import (  # noqa: E402
@@ -83,6 +84,8 @@ from pulumi_policy.policy import (  # noqa: E402
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy  # noqa: E402
 
+from .config_check import configure_errors  # noqa: E402
+
 # Python packs report this version; the CLI uses PulumiPolicy.yaml's `version` (as the SDK).
 _VERSION = "0.0.1"
 
@@ -96,6 +99,28 @@ class FastAnalyzerServicer(_PolicyAnalyzerServicer):
         self._stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
         self._by_type: dict[str, list[ResourceValidationPolicy]] = {}
         self._runtime_configured = False
+
+    def Configure(self, request: Any, context: Any) -> Any:
+        """The SDK's Configure, after checking the request: every mistake one line, as an
+        INVALID_ARGUMENT error the CLI prints (never a traceback, never a check silently off)."""
+        schemas = {
+            p.name: dict(getattr(p, "schema", None) or _schema_properties(p))
+            for p in self._resource_policies + self._stack_policies
+        }
+        config = {
+            name: (
+                _LEVEL_NAMES.get(entry.enforcementLevel),
+                json_format.MessageToDict(entry.properties),
+            )
+            for name, entry in request.policyConfig.items()
+        }
+        errors = configure_errors(config, schemas)
+        if errors:
+            message = f"policy pack {self._pack_name}: " + "; ".join(errors)
+            if context is None:  # called in process (tests)
+                raise ValueError(message)
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, message)
+        return super().Configure(request, context)
 
     def policies_for(self, resource_type: str) -> list[ResourceValidationPolicy]:
         found = self._by_type.get(resource_type)
@@ -240,6 +265,19 @@ class FastAnalyzerServicer(_PolicyAnalyzerServicer):
             description=policy.description,
             enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
         )
+
+
+_LEVEL_NAMES = {
+    proto.ADVISORY: "advisory",
+    proto.MANDATORY: "mandatory",
+    proto.REMEDIATE: "remediate",
+    proto.DISABLED: "disabled",
+}
+
+
+def _schema_properties(policy: Policy) -> dict[str, Any]:
+    schema = getattr(policy, "config_schema", None)
+    return dict(getattr(schema, "properties", None) or {})
 
 
 def _value(value: Any) -> Any:

@@ -99,6 +99,27 @@ BACKUP_SELECTION = "aws:backup/selection:Selection"
 BACKUP_PLAN = "aws:backup/plan:Plan"
 BACKUP_VAULT = "aws:backup/vault:Vault"
 
+# Containers and functions
+ECR_REPOSITORY = "aws:ecr/repository:Repository"
+ECR_REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
+ECR_LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+ECS_CLUSTER = "aws:ecs/cluster:Cluster"
+ECS_TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+LAMBDA_FUNCTION = "aws:lambda/function:Function"
+LAMBDA_FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
+
+# Messaging, APIs, workflows, secrets
+MQ_BROKER = "aws:mq/broker:Broker"
+REDSHIFT_LOGGING = "aws:redshift/logging:Logging"
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+APIGATEWAY_STAGE = "aws:apigateway/stage:Stage"
+APIGATEWAY_METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+APIGATEWAYV2_STAGE = "aws:apigatewayv2/stage:Stage"
+APIGATEWAYV2_API = "aws:apigatewayv2/api:Api"
+APPSYNC_API = "aws:appsync/graphQLApi:GraphQLApi"
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+
 # Cross-region replication
 CACHE_GLOBAL_REPLICATION_GROUP = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
 S3_REPLICATION_CONFIG = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
@@ -173,6 +194,23 @@ LABELS: dict[str, str] = {
     LAMBDA_PERMISSION: "Lambda permission",
     EFS_BACKUP_POLICY: "EFS backup policy",
     CACHE_GLOBAL_REPLICATION_GROUP: "ElastiCache global datastore",
+    ECR_REPOSITORY: "ECR repository",
+    ECR_REPOSITORY_POLICY: "ECR repository policy",
+    ECR_LIFECYCLE_POLICY: "ECR lifecycle policy",
+    ECS_CLUSTER: "ECS cluster",
+    ECS_TASK_DEFINITION: "ECS task definition",
+    LAMBDA_FUNCTION: "Lambda function",
+    LAMBDA_FUNCTION_URL: "Lambda function URL",
+    MQ_BROKER: "Amazon MQ broker",
+    REDSHIFT_LOGGING: "Redshift logging",
+    SECRET: "Secrets Manager secret",
+    SECRET_ROTATION: "Secrets Manager rotation",
+    APIGATEWAY_STAGE: "API Gateway stage",
+    APIGATEWAY_METHOD_SETTINGS: "API Gateway method settings",
+    APIGATEWAYV2_STAGE: "API Gateway v2 stage",
+    APIGATEWAYV2_API: "API Gateway v2 API",
+    APPSYNC_API: "AppSync GraphQL API",
+    STATE_MACHINE: "Step Functions state machine",
     S3_REPLICATION_CONFIG: "S3 replication configuration",
     **{t: "Load balancer" for t in LOAD_BALANCERS},
     **{t: "Load balancer listener" for t in LISTENERS},

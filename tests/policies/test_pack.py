@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 from google.protobuf import json_format
 from guardrails import tokens as t
+from guardrails.base import WEBSTACK_CONVENTION
 from guardrails.pack import PACK_NAME, all_policies
 from guardrails.server import build_servicer
 from pulumi.runtime.proto import analyzer_pb2
@@ -24,8 +25,20 @@ from support import PACK_DIR
 from tools.analyzer import UNKNOWN, secret, serialize
 
 MANDATORY_MODULES = {"encryption", "multi_az", "security_groups", "network", "exposure", "iam"}
-# Encryption, multi-AZ and least-privilege network rules are mandatory by default, no exceptions.
-ADVISORY_EXCEPTIONS: set[str] = set()
+# Mandatory by default: what an AWS standard (FSBP, CIS) or AWS documentation asks within the
+# pack's concerns (encryption, multi-AZ, least privilege and exposure). Exceptions both ways:
+ADVISORY_EXCEPTIONS = {
+    "log-group-encrypted",  # CloudWatch Logs already encrypts; a CMK is defence in depth
+    "sg-data-tier-egress",  # no FSBP control: webstack convention
+    "iam-no-wildcard-resource-writes",  # least privilege beyond IAM.1: advisory for others
+    "redshift-enhanced-vpc-routing",  # routing, not reachability
+}
+MANDATORY_EXCEPTIONS = {
+    "ecr-repository-policy-not-public",  # exposure, in the workloads module
+    "ecs-task-secrets-not-in-environment",  # exposure of credentials (ECS.8)
+    "lambda-vpc-multi-subnet",  # multi-AZ (Lambda.5)
+    "cloudfront-origin-group-read-only",  # CloudFront refuses the configuration
+}
 CONFIG_FILES = sorted((PACK_DIR / "config").glob("*.json"))
 
 
@@ -34,9 +47,34 @@ def test_every_policy_is_named_described_and_levelled_by_its_concern():
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", policy.name), policy.name
         assert policy.description and policy.description.endswith("."), policy.name
         concern = policy.check.__module__.rsplit(".", 1)[-1]
-        mandatory = concern in MANDATORY_MODULES and policy.name not in ADVISORY_EXCEPTIONS
+        mandatory = (
+            concern in MANDATORY_MODULES and policy.name not in ADVISORY_EXCEPTIONS
+        ) or policy.name in MANDATORY_EXCEPTIONS
         expected = EnforcementLevel.MANDATORY if mandatory else EnforcementLevel.ADVISORY
         assert policy.enforcement_level == expected, policy.name
+
+
+def test_every_policy_names_its_standard_and_no_convention_is_mandatory_by_default():
+    for policy in all_policies():
+        assert policy.standard, policy.name
+        assert policy.standard.startswith(("FSBP ", "CIS ", "AWS docs: ", WEBSTACK_CONVENTION))
+        if policy.standard == WEBSTACK_CONVENTION:
+            assert policy.enforcement_level != EnforcementLevel.MANDATORY, policy.name
+
+
+def test_webstacks_own_prod_and_staging_make_the_relaxed_defaults_mandatory():
+    for env in ("prod", "staging"):
+        config = json.loads((PACK_DIR / "config" / f"{env}.json").read_text())
+        for name in (
+            "log-group-encrypted",
+            "sg-data-tier-egress",
+            "iam-no-wildcard-resource-writes",
+        ):
+            entry = config[name]
+            level = entry if isinstance(entry, str) else entry["enforcementLevel"]
+            assert level == "mandatory", (env, name)
+        # Only the CI deployer (deploy/permissions.deploy.json) creates what has no ARN yet.
+        assert config["iam-no-wildcard-resource-writes"]["exemptNames"] == ["github-*-deploy"]
 
 
 def test_no_policy_remediates_by_default_and_all_take_exempt_names():
@@ -289,17 +327,51 @@ def test_publishing_keeps_the_pack_itself(published: Path, path: str):
     assert not _ignored(published, path)
 
 
-def test_the_readme_table_lists_every_policy_with_its_level_and_fsbp_controls():
+def test_the_readme_table_lists_every_policy_with_its_level_fsbp_controls_and_standard():
     readme = (PACK_DIR / "README.md").read_text()
     rows = {
-        m[1]: (m[2].split(" ")[0], m[3])
+        m[1]: (m[2].split(" ")[0], m[3].strip(), m[4].strip())
         for m in re.finditer(
-            r"^\| `([a-z0-9-]+)` \| \w+ \| [^|]+ \| ([^|]+) \| ([^|]+) \|", readme, re.M
+            r"^\| `([a-z0-9-]+)` \| \w+ \| [^|]+ \| ([^|]+) \| ([^|]+) \| ([^|]+) \|", readme, re.M
         )
     }
     expected = {
-        p.name: (str(getattr(p.enforcement_level, "value", None)), ", ".join(p.fsbp) or "-")
+        p.name: (
+            str(getattr(p.enforcement_level, "value", None)),
+            ", ".join(p.fsbp) or "-",
+            p.standard if not p.fsbp else "FSBP",
+        )
         for p in all_policies()
     }
-    assert len(expected) == 69
-    assert {k: (lvl, ids.strip()) for k, (lvl, ids) in rows.items()} == expected
+    assert len(expected) == 94
+    assert rows == expected
+
+
+def _coverage_ids(cell: str) -> set[str]:
+    """FSBP ids of a coverage row's first cell: "CloudFront.3, .7", "ES.1/3/8", "EC2.2"."""
+    ids, prefix = set(), ""
+    for token in cell.split(","):
+        token = token.strip().split(" ")[0]
+        if re.fullmatch(r"\.\d+", token):
+            ids.add(prefix + token)
+        elif m := re.fullmatch(r"([A-Za-z0-9]+)\.(\d+(?:/\d+)*)", token):
+            prefix = m[1]
+            ids.update(f"{prefix}.{n}" for n in m[2].split("/"))
+    return ids
+
+
+def test_the_fsbp_coverage_table_lists_every_control_a_policy_declares():
+    readme = (PACK_DIR / "README.md").read_text()
+    heading = "## AWS Foundational Security Best Practices (FSBP) coverage"
+    section = readme.split(heading)[1].split("\n## ")[0]
+    covered: dict[str, str] = {}
+    for m in re.finditer(r"^\| ([^|]+) \| [^|]+ \| ([^|]+) \|", section, re.M):
+        for control in _coverage_ids(m[1]):
+            covered[control] = covered.get(control, "") + m[2]
+    missing = [
+        (p.name, control)
+        for p in all_policies()
+        for control in p.fsbp
+        if f"`{p.name}`" not in covered.get(control, "")
+    ]
+    assert missing == []

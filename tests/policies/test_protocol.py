@@ -146,7 +146,7 @@ RESOURCE_CASES = [
     ("efs-encrypted", t.EFS_FILE_SYSTEM, {"encrypted": False}, M, "`encrypted: true`"),
     ("kms-key-rotation", t.KMS_KEY, {"enableKeyRotation": False}, M, "`enableKeyRotation: true`"),
     ("sns-topic-encrypted", t.SNS_TOPIC, {"name": "alerts"}, M, "kmsMasterKeyId"),
-    ("log-group-encrypted", t.LOG_GROUP, {"retentionInDays": 30}, M, "kmsKeyId"),
+    ("log-group-encrypted", t.LOG_GROUP, {"retentionInDays": 30}, A, "kmsKeyId"),
     ("elasticache-encrypted-in-transit", t.CACHE_REPLICATION_GROUP, {"transitEncryptionEnabled": False}, M, "transitEncryptionEnabled: true"),
     ("elasticache-encrypted-in-transit", t.CACHE_REPLICATION_GROUP, {"transitEncryptionEnabled": True, "transitEncryptionMode": "preferred"}, M, '"required"'),
     ("elasticache-encrypted-in-transit", t.CACHE_CLUSTER, {"engine": "memcached"}, M, "transitEncryptionEnabled"),
@@ -237,6 +237,34 @@ RESOURCE_CASES = [
     ("lambda-permission-not-public", t.LAMBDA_PERMISSION, {"function": UNKNOWN, "principal": "*", "action": "lambda:InvokeFunction"}, M, "`principal`"),
     ("dynamodb-point-in-time-recovery", t.DYNAMODB_TABLE, {"deletionProtectionEnabled": True}, A, "pointInTimeRecovery.enabled"),
     ("lb-deletion-protection", t.LOAD_BALANCERS[0], {"enableDeletionProtection": False}, A, "`enableDeletionProtection: true`"),
+    # --- issue 19: what real programs get wrong --------------------------------------------
+    ("ecr-repository-policy-not-public", t.ECR_REPOSITORY_POLICY, {"repository": UNKNOWN, "policy": _doc({"Effect": "Allow", "Principal": "*", "Action": ["ecr:PutImage", "ecr:BatchGetImage"]})}, M, "ecr:PutImage"),
+    ("ecr-image-scan-on-push", t.ECR_REPOSITORY, {"name": "app"}, A, "scanOnPush: true"),
+    ("ecr-tag-immutability", t.ECR_REPOSITORY, {"imageTagMutability": "MUTABLE"}, A, '"IMMUTABLE"'),
+    ("ecs-task-secrets-not-in-environment", t.ECS_TASK_DEFINITION, {"family": "app", "containerDefinitions": json.dumps([{"name": "app", "environment": [{"name": "DB_PASSWORD", "value": "x"}]}])}, M, "containerDefinitions[0].secrets"),
+    ("ecs-task-secrets-not-in-environment", t.ECS_TASK_DEFINITION, {"family": "app", "containerDefinitions": secret(json.dumps([{"name": "app", "environment": [{"name": "API_SECRET", "value": "x"}]}]))}, M, "API_SECRET"),
+    ("ecs-task-not-privileged", t.ECS_TASK_DEFINITION, {"family": "app", "containerDefinitions": json.dumps([{"name": "app", "privileged": True}])}, A, "privileged: false"),
+    ("ecs-task-not-privileged", t.ECS_TASK_DEFINITION, {"family": "app", "networkMode": "host", "containerDefinitions": json.dumps([{"name": "app", "user": "root"}])}, A, "containerDefinitions[0].user"),
+    ("ecs-task-read-only-root", t.ECS_TASK_DEFINITION, {"family": "app", "containerDefinitions": json.dumps([{"name": "app"}])}, A, "readonlyRootFilesystem: true"),
+    ("ecs-container-insights", t.ECS_CLUSTER, {"settings": [{"name": "containerInsights", "value": "disabled"}]}, A, "containerInsights"),
+    ("lambda-runtime-supported", t.LAMBDA_FUNCTION, {"runtime": "python3.7", "role": UNKNOWN}, A, "`runtime`"),
+    ("lambda-function-url-not-public", t.LAMBDA_FUNCTION_URL, {"functionName": UNKNOWN, "authorizationType": "NONE"}, A, '"AWS_IAM"'),
+    ("lambda-function-url-not-public", t.LAMBDA_PERMISSION, {"function": UNKNOWN, "principal": "*", "action": "lambda:InvokeFunctionUrl", "functionUrlAuthType": "NONE"}, A, "functionUrlAuthType"),
+    ("lambda-vpc-multi-subnet", t.LAMBDA_FUNCTION, {"runtime": "python3.13", "vpcConfig": {"subnetIds": [UNKNOWN], "securityGroupIds": [UNKNOWN]}}, M, "vpcConfig.subnetIds"),
+    ("mq-broker-multi-az", t.MQ_BROKER, {"engineType": "ActiveMQ", "deploymentMode": "SINGLE_INSTANCE"}, M, "ACTIVE_STANDBY_MULTI_AZ"),
+    ("mq-broker-multi-az", t.MQ_BROKER, {"engineType": "RabbitMQ"}, M, "CLUSTER_MULTI_AZ"),
+    ("redshift-multi-az", t.REDSHIFT_CLUSTER, {"nodeType": "ra3.xlplus"}, M, "`multiAz: true`"),
+    ("redshift-enhanced-vpc-routing", t.REDSHIFT_CLUSTER, {"enhancedVpcRouting": False}, A, "`enhancedVpcRouting: true`"),
+    ("classic-lb-acm-certificate", t.CLASSIC_LB, {"listeners": [{"lbProtocol": "https", "lbPort": 443, "instanceProtocol": "http", "instancePort": 80, "sslCertificateId": "arn:aws:iam::123456789012:server-certificate/site"}]}, M, "listeners[0].sslCertificateId"),
+    ("cloudfront-origin-https", t.CLOUDFRONT_DISTRIBUTION, {"origins": [{"originId": "web", "customOriginConfig": {"originProtocolPolicy": "match-viewer"}}], "defaultCacheBehavior": {"targetOriginId": "web", "viewerProtocolPolicy": "allow-all"}}, M, "every `viewerProtocolPolicy`"),
+    ("cloudfront-origin-group-read-only", t.CLOUDFRONT_DISTRIBUTION, {"originGroups": [{"originId": "site", "members": [{"originId": "a"}, {"originId": "b"}]}], "defaultCacheBehavior": {"targetOriginId": "site", "allowedMethods": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]}}, M, 'allowedMethods: ["GET", "HEAD", "OPTIONS"]'),
+    ("cloudfront-waf", t.CLOUDFRONT_DISTRIBUTION, {"enabled": True}, A, "`webAclId`"),
+    ("iam-no-wildcard-resource-writes", t.IAM_ROLE_POLICY, {"role": UNKNOWN, "policy": _doc({"Effect": "Allow", "Action": ["dynamodb:PutItem", "ec2:DescribeVpcs"], "Resource": "*"})}, A, "allows dynamodb:PutItem on every resource"),
+    ("apigateway-access-logging", t.APIGATEWAY_STAGE, {"restApi": UNKNOWN, "stageName": "prod"}, A, "accessLogSettings"),
+    ("apigateway-access-logging", t.APIGATEWAYV2_STAGE, {"apiId": UNKNOWN, "name": "$default"}, A, "accessLogSettings"),
+    ("appsync-field-logging", t.APPSYNC_API, {"authenticationType": "API_KEY"}, A, "fieldLogLevel"),
+    ("stepfunctions-logging", t.STATE_MACHINE, {"roleArn": UNKNOWN, "loggingConfiguration": {"level": "OFF"}}, A, "loggingConfiguration"),
+    ("eks-audit-logging", t.EKS_CLUSTER, {"enabledClusterLogTypes": ["api"]}, A, "enabledClusterLogTypes"),
 ]  # fmt: skip
 
 
@@ -278,10 +306,23 @@ def _stack_case(name):
         primary = res(t.RDS_INSTANCE, "db", {"storageEncrypted": True}, provider=east)
         replica = res(t.RDS_INSTANCE, "db-dr", {"replicateSourceDb": UNKNOWN, "kmsKeyId": UNKNOWN}, provider=west, property_dependencies={"replicateSourceDb": (primary.urn,), "kmsKeyId": (key.urn,)})  # fmt: skip
         return [key, primary, replica], replica.urn
+    if name == "ecr-lifecycle-policy":
+        repo = res(t.ECR_REPOSITORY, "app", {"name": "app"})
+        return [repo], repo.urn
+    if name == "apigateway-execution-logging":
+        stage = res(t.APIGATEWAY_STAGE, "prod", {"restApi": UNKNOWN, "stageName": "prod"})
+        off = res(t.APIGATEWAY_METHOD_SETTINGS, "logs", {"restApi": UNKNOWN, "stageName": UNKNOWN, "methodPath": "*/*", "settings": {"loggingLevel": "OFF"}}, property_dependencies={"stageName": (stage.urn,)})  # fmt: skip
+        return [stage, off], stage.urn
+    if name == "redshift-audit-logging":
+        cluster = res(t.REDSHIFT_CLUSTER, "dw", {"clusterIdentifier": "dw"})
+        return [cluster], cluster.urn
+    if name == "secrets-manager-rotation":
+        db = res(t.SECRET, "db", {"name": "db"})
+        return [db], db.urn
     raise AssertionError(f"no stack case for {name}")
 
 
-STACK_CASES = ["aurora-cluster-min-instances", "asg-multi-az", "sg-data-tier-sg-references-only", "sg-data-tier-egress", "vpc-flow-logs", "neptune-cluster-multi-az", "default-security-group-no-attached-rules", "efs-backups", "s3-deny-insecure-transport", "dr-cross-region-counterparts"]  # fmt: skip
+STACK_CASES = ["aurora-cluster-min-instances", "asg-multi-az", "sg-data-tier-sg-references-only", "sg-data-tier-egress", "vpc-flow-logs", "neptune-cluster-multi-az", "default-security-group-no-attached-rules", "efs-backups", "s3-deny-insecure-transport", "dr-cross-region-counterparts", "ecr-lifecycle-policy", "apigateway-execution-logging", "redshift-audit-logging", "secrets-manager-rotation"]  # fmt: skip
 
 
 def test_the_tables_cover_every_policy(policies):

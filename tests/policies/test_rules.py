@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+import cases_disaster_recovery
 import cases_encryption
 import cases_exposure
 import cases_hardening
@@ -17,6 +18,7 @@ import cases_iam
 import cases_logging
 import cases_multi_az
 import cases_security_groups
+import cases_workloads
 import pytest
 from support import check
 
@@ -28,6 +30,8 @@ MODULES: list[ModuleType] = [
     cases_iam,
     cases_hardening,
     cases_logging,
+    cases_workloads,
+    cases_disaster_recovery,
 ]
 
 
