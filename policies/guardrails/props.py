@@ -12,6 +12,7 @@ unknowns spelled as the engine's sentinel strings.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
@@ -188,18 +189,25 @@ def as_list(value: Any) -> list[Any] | _Unknown | None:
     return list(items(value))
 
 
+@functools.lru_cache(maxsize=512)
+def _parse_json(text: str) -> Any:
+    """Parsed once per distinct text: several policies read the same document (IAM statements,
+    ECS container definitions). Callers read the result, never change it."""
+    if any(s in text for s in _SENTINELS):
+        return UNKNOWN
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def json_document(value: Any) -> Any:
     """A policy document given as a JSON string (or an object). UNKNOWN/None/invalid pass on."""
     value = unwrap(value)
     if value is None or value is UNKNOWN:
         return value
     if isinstance(value, str):
-        if any(s in value for s in _SENTINELS):
-            return UNKNOWN
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
+        return _parse_json(value)
     if isinstance(value, Mapping):
         return plain(value)
     return None
