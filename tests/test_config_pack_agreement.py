@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
 from components.config.models import PROD_MIN_BACKUP_DAYS, PROD_MIN_SNAPSHOT_DAYS
-from tests.test_policy_compliance import ISSUE_17_POLICY
 from tools.analyzer import PolicyPackProcess
 from tools.mockcloud import ROOT, synthesize
 from tools.preview import check, render_findings
@@ -115,16 +114,6 @@ EXPECTED_ACCEPTED = [
 ]
 
 
-def _known_until_issue_17(strategy: str, finding: dict[str, str]) -> bool:
-    """The origin-group finding of the DR strategies that put an origin group in front of the
-    site (as KNOWN_UNTIL_ISSUE_17 in test_policy_compliance.py; the lead removes both at merge)."""
-    return (
-        finding["policy"] == ISSUE_17_POLICY
-        and strategy in ("warm-standby", "active-active")
-        and "aws:cloudfront/distribution:Distribution" in finding["urn"]
-    )
-
-
 @settings(
     # Each example synthesizes the whole stack and sends it through the pack (~1 s): a fixed,
     # derandomized sample keeps the suite fast and CI repeatable; no shrinking (a failure
@@ -155,9 +144,5 @@ def test_a_config_the_program_accepts_passes_its_environments_pack_config(
         assert "Traceback" not in synthesis.error
         return
     pack.configure(pack_config(overrides["webstack:environment"]))
-    mandatory = [
-        f
-        for f in check(pack, synthesis)
-        if f["level"] == "mandatory" and not _known_until_issue_17(strategy, f)
-    ]
+    mandatory = [f for f in check(pack, synthesis) if f["level"] == "mandatory"]
     assert mandatory == [], "\n".join(render_findings(mandatory))

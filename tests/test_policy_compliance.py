@@ -36,28 +36,6 @@ def pack_config(stack: str) -> dict[str, Any]:
     return json.loads(path.read_text()) if path else {}
 
 
-# Issue 17 (another branch) fixes the program so that CloudFront cache behaviours bound to an
-# origin group allow only reads; until it lands, exactly these mandatory findings of the new
-# `cloudfront-origin-group-read-only` rule are tolerated: (stack, policy, URN). The lead
-# removes the list at merge. `test_known_until_issue_17_only_lists_what_really_occurs` fails as
-# soon as one of them stops occurring, so the list cannot go stale silently.
-ISSUE_17_POLICY = "cloudfront-origin-group-read-only"
-_CDN = "webstack:cdn:Cdn$aws:cloudfront/distribution:Distribution"
-KNOWN_UNTIL_ISSUE_17: list[tuple[str, str, str]] = [
-    ("prod", ISSUE_17_POLICY, f"urn:pulumi:prod::webstack::{_CDN}::webstack-prod"),
-    ("dr-active", ISSUE_17_POLICY, f"urn:pulumi:dr-active::webstack::{_CDN}::webstack-dr-active"),
-    (
-        "dr-warmrds",
-        ISSUE_17_POLICY,
-        f"urn:pulumi:dr-warmrds::webstack::{_CDN}::webstack-dr-warmrds",
-    ),
-]
-
-
-def known_until_issue_17(stack: str, finding: dict[str, str]) -> bool:
-    return (stack, finding["policy"], finding["urn"]) in KNOWN_UNTIL_ISSUE_17
-
-
 # The DR stacks (Pulumi.dr-*.yaml) run as shipped: each synthesizes two regions, and the
 # features are covered on dev and prod.
 CASES = [
@@ -76,26 +54,8 @@ def test_no_mandatory_violations(
     assert result.error is None, result.error
     pack.configure(pack_config(stack))
     findings = check(pack, result)
-    mandatory = [
-        f for f in findings if f["level"] == "mandatory" and not known_until_issue_17(stack, f)
-    ]
+    mandatory = [f for f in findings if f["level"] == "mandatory"]
     assert mandatory == [], "\n".join(render_findings(mandatory))
-
-
-@pytest.mark.parametrize("known", KNOWN_UNTIL_ISSUE_17, ids=[k[0] for k in KNOWN_UNTIL_ISSUE_17])
-def test_known_until_issue_17_only_lists_what_really_occurs(
-    pack: PolicyPackProcess, known: tuple[str, str, str]
-) -> None:
-    stack, policy, urn = known
-    result = synthesize(stack)  # as shipped: prod with its DR mirror
-    assert result.error is None, result.error
-    pack.configure(pack_config(stack))
-    found = [
-        (stack, f["policy"], f["urn"]) for f in check(pack, result) if f["level"] == "mandatory"
-    ]
-    assert known in found, (
-        f"{stack} no longer violates {policy} at {urn}: remove it from KNOWN_UNTIL_ISSUE_17"
-    )
 
 
 def test_prod_as_shipped_with_its_dr_mirror_has_no_mandatory_violations(
@@ -106,11 +66,7 @@ def test_prod_as_shipped_with_its_dr_mirror_has_no_mandatory_violations(
     result = synthesize("prod")
     assert result.error is None, result.error
     pack.configure(pack_config("prod"))
-    mandatory = [
-        f
-        for f in check(pack, result)
-        if f["level"] == "mandatory" and not known_until_issue_17("prod", f)
-    ]
+    mandatory = [f for f in check(pack, result) if f["level"] == "mandatory"]
     assert mandatory == [], "\n".join(render_findings(mandatory))
 
 

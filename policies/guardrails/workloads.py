@@ -270,9 +270,12 @@ def ecs_read_only_root(r: Resource, cfg: Config) -> list[str]:
 
 # --- Lambda --------------------------------------------------------------------------------
 
-# Runtime -> the date AWS deprecated it (or will), from the AWS Lambda runtimes page
+# Runtime -> the date AWS deprecated it (or will), as the AWS Lambda runtimes page lists them
 # (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html, "Deprecated runtimes" and
-# the "Deprecation date" column of "Supported runtimes"), checked 2026-12. Update it here only.
+# the "Deprecation date" column of "Supported runtimes"). Written offline: python3.9
+# (2025-12-15), nodejs18.x (2025-09-01), python3.10/3.11 (2026-06-30) and nodejs20.x were checked
+# against copies of that page's dates (tflint-ruleset-aws PR 969, endoflife.date/aws-lambda);
+# confirm the rest against the page when you next edit it. Update it here only.
 LAMBDA_DEPRECATED_RUNTIMES: dict[str, datetime.date] = {
     "nodejs": datetime.date(2016, 10, 31),
     "nodejs4.3": datetime.date(2020, 3, 5),
@@ -291,6 +294,7 @@ LAMBDA_DEPRECATED_RUNTIMES: dict[str, datetime.date] = {
     "python3.8": datetime.date(2024, 10, 14),
     "python3.9": datetime.date(2025, 12, 15),
     "python3.10": datetime.date(2026, 6, 30),
+    "python3.11": datetime.date(2026, 6, 30),
     "ruby2.5": datetime.date(2021, 7, 30),
     "ruby2.7": datetime.date(2023, 12, 7),
     "ruby3.2": datetime.date(2026, 3, 31),
