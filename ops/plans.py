@@ -59,7 +59,7 @@ def _fact(ctx: Context, key: str) -> Any:
 def _rebuild_hint(ctx: Context, writer_region: str) -> str:
     return (
         f"`pulumi config set webstack:dr.activeRegion {writer_region} --stack "
-        f"{ctx.outputs.stack} && pulumi up --stack {ctx.outputs.stack}`"
+        f"{ctx.outputs.stack} && pulumi up --refresh --stack {ctx.outputs.stack}`"
     )
 
 
@@ -408,6 +408,10 @@ def add_writer_instance(ctx: Context) -> str:
             DBClusterIdentifier=db.secondary_cluster_id,
             DBInstanceClass=wanted.instance_class,
             Engine=cluster["Engine"],
+            # As the program declares global members (it adopts this instance on `pulumi up`):
+            # minor upgrades are the operator's, secondaries first.
+            AutoMinorVersionUpgrade=False,
+            PromotionTier=0,
         )
 
     def available() -> tuple[bool, str]:
@@ -844,12 +848,13 @@ def closing_instructions(outputs: StackOutputs, verb: str) -> list[str]:
     lines = [
         f"next: record the writer's region in the stack, so that `pulumi up` describes it: "
         f"`pulumi config set webstack:dr.activeRegion {writer} --stack {stack} && "
-        f"pulumi up --stack {stack}`"
+        f"pulumi up --refresh --stack {stack}` (--refresh: the runbook changed what the state "
+        "last recorded)"
     ]
     if verb == "failover":
         lines.append(
             f"then, when {primary} is back: that `pulumi up` rebuilds its database as a replica "
-            f"of the writer in {dr_region}; `python -m ops failback --execute` once it has "
-            "caught up"
+            f"of the writer in {dr_region} (a protected old writer first needs `pulumi state "
+            f"unprotect <its URN>`); `python -m ops failback --execute` once it has caught up"
         )
     return lines

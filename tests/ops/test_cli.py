@@ -383,8 +383,8 @@ def test_failback_after_a_planned_failover_returns_everything_to_the_primary(
         # the old DR writer stands alone until `pulumi up` rebuilds it: its tier stays at 0
         "webstack-prod-dr-web already 0/0/6; kept at 0: webstack-prod-dr-db (us-west-2) "
         "available, writer; rebuild it as a replica with `pulumi config set "
-        "webstack:dr.activeRegion us-east-1 --stack prod && pulumi up --stack prod`, then "
-        "`pulumi up` restores the standby size",
+        "webstack:dr.activeRegion us-east-1 --stack prod && pulumi up --refresh --stack prod`, "
+        "then `pulumi up` restores the standby size",
     ]
     writer = support.client("rds", "us-east-1").describe_db_instances(
         DBInstanceIdentifier="webstack-prod-db"
@@ -420,7 +420,7 @@ def test_failback_onto_an_unrebuilt_primary_refuses_before_any_change(tmp_path: 
         "(us-west-2) available, writer; failing back now would discard what was written in "
         "us-west-2 since the failover. Rebuild webstack-prod-db as a replica of "
         "webstack-prod-dr-db: `pulumi config set webstack:dr.activeRegion us-west-2 --stack prod "
-        "&& pulumi up --stack prod`, then re-run failback"
+        "&& pulumi up --refresh --stack prod`, then re-run failback"
     )
     assert report["leftUndone"] == flows.FAILBACK[1:]
     assert sent == []

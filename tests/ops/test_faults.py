@@ -157,7 +157,8 @@ def _run_with_primary_fault(
         path, outputs = _failed_over(stack, tmp_path)
     aws = support.make_aws({"*": support.moto_url(), outputs["primary"]["region"]: proxy.url})
     _fault_from(monkeypatch, step, proxy.refuse if mode == "refuse" else proxy.hang)
-    argv = [*execute(path, tmp_path / f"{verb}.json", verb=verb), "--call-timeout", "2"]
+    # 5 s: long enough for moto on a loaded 2-core machine, short against the proxy's 10 s hold.
+    argv = [*execute(path, tmp_path / f"{verb}.json", verb=verb), "--call-timeout", "5"]
     code, out, err = run(argv, aws=aws)
     assert code in (0, 1), err
     report = json.loads(out)
