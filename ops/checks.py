@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -510,6 +511,62 @@ def _verify_region(ctx: Context, region: Region) -> list[Check]:
     return out
 
 
+# How many keys of a bucket `verify` compares with its replica (the first ones, in S3's order).
+SEED_SAMPLE = 1000
+
+
+def _keys(ctx: Context, region: str, bucket: str, stop_after: str | None) -> dict[str, Any]:
+    """Key -> LastModified of ``bucket``'s first SEED_SAMPLE keys, or of every key up to and
+    including ``stop_after``."""
+    found: dict[str, Any] = {}
+    pages = ctx.client("s3", region).get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    for page in pages:
+        for item in page.get("Contents", []):
+            if stop_after is None and len(found) >= SEED_SAMPLE:
+                return found
+            if stop_after is not None and item["Key"] > stop_after:
+                return found
+            found[item["Key"]] = item["LastModified"]
+    return found
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _uploads_seeded(ctx: Context) -> list[Check]:
+    """Every object of the uploads bucket, old enough to have replicated, is in the replica:
+    replication copies only what was written after the rule existed (objects uploaded before DR
+    was turned on need the one-time S3 Batch Replication job)."""
+    o = ctx.outputs
+    rep = o.dr.replication
+    assert rep is not None and o.dr.region is not None
+    grace = o.dr.uploads_rpo.seconds if o.dr.uploads_rpo is not None else 3600.0
+    cutoff = _now() - dt.timedelta(seconds=grace)  # younger objects may still be in flight
+    pairs = [(o.primary.region, rep.source_bucket, o.dr.region, rep.replica_bucket)]
+    if rep.bidirectional:
+        pairs.append((o.dr.region, rep.replica_bucket, o.primary.region, rep.source_bucket))
+    out = []
+    for src_region, src, dst_region, dst in pairs:
+        source = _keys(ctx, src_region, src, None)
+        replica = _keys(ctx, dst_region, dst, max(source)) if source else {}
+        missing = sorted(k for k, when in source.items() if when < cutoff and k not in replica)
+        sampled = f"the first {len(source)} objects" if source else "no objects"
+        if missing:
+            out.append(
+                Check(
+                    f"uploads/{src}",
+                    "fail",
+                    f"{len(missing)} of {sampled} of {src} are not in {dst} (e.g. "
+                    f"{missing[0]!r}): only one region holds them; seed them once with S3 Batch "
+                    "Replication (README: Disaster recovery, Every upload)",
+                )
+            )
+        else:
+            out.append(Check(f"uploads/{src}", "pass", f"{sampled} of {src} are in {dst}"))
+    return out
+
+
 def verify(ctx: Context) -> list[Check]:
     checks: list[Check] = []
     try:
@@ -520,5 +577,9 @@ def verify(ctx: Context) -> list[Check]:
     for region in ctx.outputs.regions():
         checks += _guard(
             f"{region.region}", region.region, functools.partial(_verify_region, ctx, region)
+        )
+    if ctx.outputs.dr.replication is not None:
+        checks += _guard(
+            "uploads", ctx.outputs.primary.region, functools.partial(_uploads_seeded, ctx)
         )
     return checks

@@ -7,6 +7,7 @@ from __future__ import annotations
 # botocore "service:Operation" whose IAM action is not "<signing name>:<Operation>".
 ACTION_OF_OPERATION: dict[str, str] = {
     "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
+    "s3:ListObjectsV2": "s3:ListBucket",
 }
 # Calls that need no IAM permission.
 NO_PERMISSION: frozenset[str] = frozenset({"sts:GetCallerIdentity"})

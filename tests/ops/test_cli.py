@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ from typing import Any
 import botocore.awsrequest
 import pytest
 
+from ops import checks
 from tests.ops import flows, support
 from tests.ops.flows import asg, execute, no_sleep, primary_down, run
 
@@ -121,6 +123,38 @@ def test_verify_fails_on_a_world_open_group(tmp_path: Path) -> None:
     )
     code, out, _ = run(["verify", "--outputs", str(path), "--json"])
     assert (code, json.loads(out)["failed"]) == (1, ["us-east-1/network/no-world-open-groups"])
+
+
+def test_verify_fails_on_uploads_that_only_one_region_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replication copies only what is written after the rule exists: an object uploaded before
+    DR was turned on is in the primary bucket only, until the one-time Batch Replication job."""
+    path, outputs = support.seed("warm-standby-rds", tmp_path)
+    rep = outputs["dr"]["replication"]
+    source = support.client("s3", "us-east-1")
+    replica = support.client("s3", "us-west-2")
+    for key in ("avatars/1.png", "avatars/2.png"):
+        source.put_object(Bucket=rep["sourceBucket"], Key=key, Body=b"x")
+    replica.put_object(Bucket=rep["replicaBucket"], Key="avatars/1.png", Body=b"x")
+    # Just uploaded: may still be replicating, so not counted.
+    code, out, _ = run(["verify", "--outputs", str(path), "--json"])
+    assert f"uploads/{rep['sourceBucket']}" not in json.loads(out)["failed"]
+    # Two hours later (past the uploads RPO, or an hour without one): one is missing.
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    monkeypatch.setattr(checks, "_now", lambda: later)
+    code, out, _ = run(["verify", "--outputs", str(path), "--json"])
+    found = {c["name"]: c for c in json.loads(out)["checks"]}[f"uploads/{rep['sourceBucket']}"]
+    assert (code, found["status"]) == (1, "fail")
+    assert found["detail"].startswith(
+        f"1 of the first 2 objects of {rep['sourceBucket']} are not in {rep['replicaBucket']} "
+        "(e.g. 'avatars/2.png'): only one region holds them; seed them once with S3 Batch "
+        "Replication"
+    )
+    replica.put_object(Bucket=rep["replicaBucket"], Key="avatars/2.png", Body=b"x")
+    code, out, _ = run(["verify", "--outputs", str(path), "--json"])
+    found = {c["name"]: c for c in json.loads(out)["checks"]}[f"uploads/{rep['sourceBucket']}"]
+    assert found["status"] == "pass", found
 
 
 def test_drill_checks_everything_and_changes_nothing(tmp_path: Path) -> None:
