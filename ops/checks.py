@@ -132,6 +132,12 @@ def _uploads(ctx: Context) -> list[Check]:
     ]
 
 
+def _flags(h: facts.CheckHealth) -> str:
+    if h.held:
+        return ", HELD OUT (disabled and inverted)"
+    return ", INVERTED" if h.inverted else ", DISABLED" if h.disabled else ""
+
+
 def status(ctx: Context) -> list[Check]:
     o = ctx.outputs
     where = (
@@ -195,16 +201,7 @@ def status(ctx: Context) -> list[Check]:
                         f"dns/{record.set_identifier}",
                         "info",
                         f"health check {record.health_check_id}: {h.state} (metric), "
-                        f"{ok}/{len(checkers)} checkers OK"
-                        + (
-                            ", HELD OUT (disabled and inverted)"
-                            if h.disabled and h.inverted
-                            else ", INVERTED"
-                            if h.inverted
-                            else ", DISABLED"
-                            if h.disabled
-                            else ""
-                        ),
+                        f"{ok}/{len(checkers)} checkers OK{_flags(h)}",
                     )
                 )
                 if h.routable:

@@ -109,6 +109,12 @@ class CheckHealth:
     datapoints: tuple[float, ...]
 
     @property
+    def held(self) -> bool:
+        """Held out by the runbook: disabled (counts as healthy) and inverted, so unhealthy
+        whatever the endpoint answers."""
+        return self.disabled and self.inverted
+
+    @property
     def routable(self) -> bool:
         """Would Route 53 send users to a record with this check."""
         # Route 53 counts a disabled check as healthy, then applies the inversion.

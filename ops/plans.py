@@ -240,8 +240,8 @@ def _dns_hold(ctx: Context, region: str, serve: bool) -> list[str]:
                 f"route53: record '{record.set_identifier}' has no health check to hold it with"
             )
         health = facts.check_health(ctx, record.health_check_id)
-        held = health.disabled and health.inverted
-        if (not health.disabled and not health.inverted) if serve else held:
+        # Serving: both flags off; held: both on (anything else is set to what is wanted).
+        if health.disabled == health.inverted == (not serve):
             notes.append(f"'{record.set_identifier}' already {'served' if serve else 'held'}")
             continue
         # A disabled check counts as healthy whatever the endpoint answers, so disabled and

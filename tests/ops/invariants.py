@@ -71,7 +71,7 @@ class Lineage:
             )
         base = set(state.serving_writers) or self.holders
         replicas = {r for r in state.replica_of if source_region(self.outputs, state, r) in base}
-        self.holders = (base | replicas) if state.serving_writers else (self.holders | replicas)
+        self.holders = base | replicas
 
 
 def _regions(outputs: dict[str, Any]) -> list[dict[str, Any]]:

@@ -52,6 +52,15 @@ def _steps(outputs: dict[str, Any], verb: str) -> list[plans.Step]:
     return plans.failover_steps(parsed) if verb == "failover" else plans.failback_steps(parsed)
 
 
+def _world_before(verb: str, stack: str, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """The world a verb starts from: the primary down for failover, failed over for failback."""
+    if verb == "failback":
+        return _failed_over(stack, tmp_path)
+    path, outputs = world.build(stack, tmp_path)
+    _outage(outputs)
+    return path, outputs
+
+
 def _failed_over(stack: str, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     """The stack's world after an unplanned failover and the `pulumi up` that rebuilds the old
     primary as a replica of the DR writer: where a failback starts."""
@@ -99,11 +108,7 @@ def _kill_cases() -> list[Any]:
 def test_sigkill_at_a_step_boundary_then_a_rerun_completes(
     tmp_path: Path, stack: str, verb: str, step: str, phase: str
 ) -> None:
-    if verb == "failover":
-        path, outputs = world.build(stack, tmp_path)
-        _outage(outputs)
-    else:
-        path, outputs = _failed_over(stack, tmp_path)
+    path, outputs = _world_before(verb, stack, tmp_path)
     journal_path = tmp_path / f"{verb}.json"
     argv = execute(path, journal_path, verb=verb)
     code = _killed(step, phase, argv, {"*": support.moto_url()}, tmp_path)
@@ -150,11 +155,7 @@ def _run_with_primary_fault(
     step: str,
     mode: str,
 ) -> None:
-    if verb == "failover":
-        path, outputs = world.build(stack, tmp_path)
-        _outage(outputs)
-    else:
-        path, outputs = _failed_over(stack, tmp_path)
+    path, outputs = _world_before(verb, stack, tmp_path)
     aws = support.make_aws({"*": support.moto_url(), outputs["primary"]["region"]: proxy.url})
     _fault_from(monkeypatch, step, proxy.refuse if mode == "refuse" else proxy.hang)
     # 5 s: long enough for moto on a loaded 2-core machine, short against the proxy's 10 s hold.
