@@ -321,6 +321,8 @@ class DisasterRecovery(pulumi.ComponentResource):
                         alias_name=standby.load_balancer.alb.dns_name,
                         alias_zone_id=standby.load_balancer.alb.zone_id,
                     ),
+                    switch_region=config.dr.region,
+                    switch_provider=self._provider,
                     # The site's simple A record (DnsRecords, without a mirror) becomes the
                     # PRIMARY record.
                     replaces=(
@@ -438,9 +440,19 @@ class DisasterRecovery(pulumi.ComponentResource):
                         "region": r.region,
                         "failover": r.failover,
                         "healthCheckId": r.health_check.id,
+                        "recordHealthCheckId": (
+                            r.record_health_check.id if r.record_health_check else None
+                        ),
                     }
                     for r in self.dns.records
                 ],
+                "trafficSwitch": {
+                    "region": self.dns.switch.region,
+                    "namespace": self.dns.switch.namespace,
+                    "metricName": self.dns.switch.metric_name,
+                    "dimensions": self.dns.switch.dimensions,
+                    "healthCheckId": self.dns.switch.health_check.id,
+                },
             }
         backup = None
         if self.backup is not None:

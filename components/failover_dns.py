@@ -8,6 +8,14 @@ certificate for the checked name is served), at the interval and failure thresho
   region) for the name, each with its ``set_identifier`` and its region's health check; or
 - latency: one latency record per region, each with its ``set_identifier`` and health check.
 
+The primary region's record carries a calculated check instead: its endpoint check AND a traffic
+switch, a CloudWatch alarm in the DR region that a CLOUDWATCH_METRIC check follows. The runbook
+holds the primary out by putting 0 in the switch's metric from the DR region, so moving users
+needs neither the failed region nor Route 53's control plane (in us-east-1): AWS's
+fault-isolation guidance for recovery is data-plane actions only. The hold is durable: the alarm
+keeps its state while no data comes (``treat_missing_data=ignore``), and the check keeps its last
+verdict when CloudWatch has too little data (``LastKnownStatus``; a new check starts healthy).
+
 Records are aliases to what each region exposes (its ALB, or a CloudFront distribution); Route 53
 health checks and records are global, so they are created with the primary region's provider.
 """
@@ -27,6 +35,10 @@ from components.dr_objectives import (
 
 HEALTH_CHECK_PATH = "/healthz"
 HTTPS_PORT = 443
+# The traffic switch's metric: 1 serve the primary region, 0 hold it out (ops writes it).
+SWITCH_NAMESPACE = "webstack/TrafficSwitch"
+SWITCH_METRIC = "ServePrimary"
+SWITCH_PERIOD_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,10 @@ class FailoverDnsArgs:
     routing: TrafficMode
     primary: RegionEndpoint
     secondary: RegionEndpoint
+    # The region (and its provider) where the traffic switch's alarm lives: the DR region, so
+    # the switch works while the primary region is gone.
+    switch_region: str
+    switch_provider: pulumi.ProviderResource
     # The simple A record the name had before it was routed across regions (a stack switching
     # from dr.strategy none): the PRIMARY record takes it over, so Pulumi changes that record
     # instead of creating a failover record beside it, which Route 53 refuses.
@@ -63,6 +79,20 @@ class RecordDescription:
     region: str
     failover: str | None  # PRIMARY / SECONDARY, None for latency records
     record: aws.route53.Record
+    health_check: aws.route53.HealthCheck  # the endpoint probe: Route 53's verdict on the region
+    # The check the record carries when it is not the probe (the primary's calculated check).
+    record_health_check: aws.route53.HealthCheck | None = None
+
+
+@dataclass(frozen=True)
+class TrafficSwitchDescription:
+    """The traffic switch, as the stack outputs describe it to operators (dr.dns.trafficSwitch)."""
+
+    region: str
+    namespace: str
+    metric_name: str
+    dimensions: dict[str, str]
+    alarm: aws.cloudwatch.MetricAlarm
     health_check: aws.route53.HealthCheck
 
 
@@ -71,6 +101,7 @@ class FailoverDns(pulumi.ComponentResource):
 
     health_checks: dict[str, aws.route53.HealthCheck]
     records: list[RecordDescription]
+    switch: TrafficSwitchDescription
 
     def __init__(
         self, name: str, args: FailoverDnsArgs, opts: pulumi.ResourceOptions | None = None
@@ -100,9 +131,24 @@ class FailoverDns(pulumi.ComponentResource):
             for endpoint in endpoints
         }
 
+        self.switch = self._traffic_switch(name, args, child)
+        # Serving needs both: the endpoint passing, and the switch not holding it out.
+        primary_gate = aws.route53.HealthCheck(
+            f"{name}-serve-{args.primary.region}",
+            type="CALCULATED",
+            child_healthchecks=[
+                self.health_checks[args.primary.region].id,
+                self.switch.health_check.id,
+            ],
+            child_health_threshold=2,
+            tags={"Name": f"{name}-serve-{args.primary.region}"},
+            opts=child,
+        )
+
         self.records = []
         for role, endpoint in zip(("primary", "secondary"), endpoints, strict=True):
             health_check = self.health_checks[endpoint.region]
+            gate = primary_gate if endpoint is args.primary else None
             failover = role.upper() if args.routing is TrafficMode.FAILOVER else None
             # Failover records name their role; latency records are told apart by region.
             set_identifier = f"{role}-{endpoint.region}" if failover else endpoint.region
@@ -112,7 +158,7 @@ class FailoverDns(pulumi.ComponentResource):
                 name=args.record_name,
                 type="A",
                 set_identifier=set_identifier,
-                health_check_id=health_check.id,
+                health_check_id=(gate or health_check).id,
                 aliases=[
                     aws.route53.RecordAliasArgs(
                         name=endpoint.alias_name,
@@ -145,7 +191,9 @@ class FailoverDns(pulumi.ComponentResource):
                 ),
             )
             self.records.append(
-                RecordDescription(set_identifier, endpoint.region, failover, record, health_check)
+                RecordDescription(
+                    set_identifier, endpoint.region, failover, record, health_check, gate
+                )
             )
         self.register_outputs(
             {
@@ -153,5 +201,45 @@ class FailoverDns(pulumi.ComponentResource):
                 "routing": args.routing.value,
                 "health_check_ids": {r: hc.id for r, hc in self.health_checks.items()},
                 "set_identifiers": [r.set_identifier for r in self.records],
+                "traffic_switch_alarm": self.switch.alarm.name,
             }
+        )
+
+    @staticmethod
+    def _traffic_switch(
+        name: str, args: FailoverDnsArgs, child: pulumi.ResourceOptions
+    ) -> TrafficSwitchDescription:
+        dimensions = {"Site": name}
+        alarm = aws.cloudwatch.MetricAlarm(
+            f"{name}-traffic-switch",
+            name=f"{name}-traffic-switch",  # named, so an operator finds it in the DR console
+            alarm_description=(
+                f"ALARM holds {args.primary.region} out of {args.record_name}: "
+                f"`python -m ops failover` sets {SWITCH_METRIC} to 0, failback to 1"
+            ),
+            namespace=SWITCH_NAMESPACE,
+            metric_name=SWITCH_METRIC,
+            dimensions=dimensions,
+            statistic="Minimum",
+            period=SWITCH_PERIOD_SECONDS,
+            evaluation_periods=1,
+            threshold=1,
+            comparison_operator="LessThanThreshold",
+            # No data means nobody changed the switch: keep the state it has.
+            treat_missing_data="ignore",
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(provider=args.switch_provider)
+            ),
+        )
+        check = aws.route53.HealthCheck(
+            f"{name}-switch-{args.primary.region}",
+            type="CLOUDWATCH_METRIC",
+            cloudwatch_alarm_name=alarm.name,
+            cloudwatch_alarm_region=args.switch_region,
+            insufficient_data_health_status="LastKnownStatus",
+            tags={"Name": f"{name}-switch-{args.primary.region}"},
+            opts=child,
+        )
+        return TrafficSwitchDescription(
+            args.switch_region, SWITCH_NAMESPACE, SWITCH_METRIC, dimensions, alarm, check
         )

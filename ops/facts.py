@@ -182,10 +182,11 @@ def check_records(ctx: Context) -> list[DnsRecord]:
                 f"route53: no record {dns.record_name} '{record.set_identifier}' in zone "
                 f"{dns.zone_id}"
             )
-        if record.health_check_id and live.get("HealthCheckId") != record.health_check_id:
+        carried = record.carried_check_id
+        if carried and live.get("HealthCheckId") != carried:
             raise StepFailed(
                 f"route53: record '{record.set_identifier}' has health check "
-                f"{live.get('HealthCheckId')}, the outputs say {record.health_check_id}"
+                f"{live.get('HealthCheckId')}, the outputs say {carried}"
             )
         if record.failover and live.get("Failover") != record.failover:
             raise StepFailed(

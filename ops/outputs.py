@@ -182,7 +182,14 @@ class DnsRecord(_Model):
     set_identifier: str
     region: str
     failover: Literal["PRIMARY", "SECONDARY"] | None
-    health_check_id: str | None
+    health_check_id: str | None  # the endpoint probe: Route 53's verdict on the region
+    # The check the record carries when it is not the probe: the primary's calculated check
+    # (the probe AND the traffic switch).
+    record_health_check_id: str | None = None
+
+    @property
+    def carried_check_id(self) -> str | None:
+        return self.record_health_check_id or self.health_check_id
 
 
 class TrafficSwitch(_Model):
@@ -194,6 +201,7 @@ class TrafficSwitch(_Model):
     namespace: str
     metric_name: str
     dimensions: dict[str, str]
+    health_check_id: str | None = None  # the CLOUDWATCH_METRIC check that follows its alarm
 
 
 class Dns(_Model):

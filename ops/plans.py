@@ -213,14 +213,19 @@ def _stopped(ctx: Context, region: str, tiers: list[Capacity]) -> bool:
 
 
 def _dns_hold(ctx: Context, region: str, serve: bool) -> list[str]:
-    """Hold ``region``'s records out of (serve=False) or back in (serve=True) Route 53's answers:
-    through the data-plane traffic switch when the stack has one, else by inverting the record's
-    health check (Route 53's control plane, in us-east-1)."""
+    """Hold ``region``'s records out of (serve=False) or back in (serve=True) Route 53's answers.
+
+    The primary's record has a traffic switch (a CloudWatch metric in the DR region that its
+    calculated check follows): it is set first, as it needs neither the failed region nor
+    Route 53's control plane. Every record's probe is also disabled and inverted (control plane,
+    us-east-1): two holds, either one enough. With us-east-1 failing, a hold stands on the switch
+    alone and a later run adds the other; serving again needs both released."""
     dns = ctx.outputs.dr.dns
     if dns is None:
         return []
-    switch = dns.traffic_switch
-    if switch is not None and region == ctx.outputs.primary.region:
+    notes = []
+    switch = dns.traffic_switch if region == ctx.outputs.primary.region else None
+    if switch is not None:
         ctx.client("cloudwatch", switch.region).put_metric_data(
             Namespace=switch.namespace,
             MetricData=[
@@ -232,7 +237,22 @@ def _dns_hold(ctx: Context, region: str, serve: bool) -> list[str]:
             ],
         )
         _remember(ctx, primaryServing=serve)
-        return [f"traffic switch in {switch.region} set to {'serve' if serve else 'hold'} {region}"]
+        notes.append(
+            f"traffic switch in {switch.region} set to {'serve' if serve else 'hold'} {region}"
+        )
+    try:
+        notes += _hold_probes(ctx, region, serve)
+    except AWS_FAILURES as err:
+        if switch is None or serve or not is_regional_trouble(err):
+            raise
+        notes.append(
+            f"Route 53 control plane unreachable ({err}): held by the traffic switch alone "
+            "until a run reaches it"
+        )
+    return notes
+
+
+def _hold_probes(ctx: Context, region: str, serve: bool) -> list[str]:
     notes = []
     for record in facts.records_in(ctx, region):
         if not record.health_check_id:

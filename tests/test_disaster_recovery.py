@@ -289,14 +289,38 @@ def test_route53_routes_the_site_name_across_regions(stack: str) -> None:
         return
     assert len(routed) == 2
     checks = {h.id: h for h in s.of_type("aws:route53/healthCheck:HealthCheck")}
-    for record in routed:
-        assert record.get("setIdentifier")
-        check = checks[record.get("healthCheckId")]
+    alarms = {a.get("name"): a for a in s.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+
+    def probe(check: RecordedResource) -> None:
         assert (check.get("type"), check.get("resourcePath"), check.get("port")) == (
             "HTTPS",
             "/healthz",
             443,
         )
+
+    gated = []
+    for record in routed:
+        assert record.get("setIdentifier")
+        check = checks[record.get("healthCheckId")]
+        if check.get("type") != "CALCULATED":
+            probe(check)
+            continue
+        # The primary's record: its probe AND the traffic switch, both needed (threshold 2).
+        gated.append(record)
+        assert check.get("childHealthThreshold") == 2
+        switch, endpoint = sorted(
+            (checks[c] for c in check.get("childHealthchecks")), key=lambda c: c.get("type")
+        )
+        assert switch.get("type") == "CLOUDWATCH_METRIC"
+        probe(endpoint)
+        # The switch follows an alarm in the DR region that keeps its state without data.
+        alarm = alarms[switch.get("cloudwatchAlarmName")]
+        assert (alarm.region, switch.get("cloudwatchAlarmRegion")) == (dr_region, dr_region)
+        assert alarm.get("treatMissingData") == "ignore"
+        assert switch.get("insufficientDataHealthStatus") == "LastKnownStatus"
+    assert [r.get("setIdentifier") for r in gated] == [
+        f"primary-{PRIMARY}" if strategy != "active-active" else PRIMARY
+    ]
     if strategy == "active-active":
         regions = sorted(r.get("latencyRoutingPolicies", 0, "region") for r in routed)
         assert regions == sorted([PRIMARY, dr_region])

@@ -65,6 +65,7 @@ DR_REGION_RESOURCES = {
     "site-db-secondary-1",
     "site-cache-secondary",
     "site-backup-dr-vault",
+    "site-dns-traffic-switch",
 }
 
 
@@ -74,8 +75,9 @@ def test_every_block_resource_is_in_the_region_it_belongs_to() -> None:
     assert len(blocks) == 6
     owned = [r for b in blocks for r in s.descendants(b.urn)]
     # credential 3, database 6 (with the secondary's final snapshot suffix, a random resource
-    # of no region), datastore 2, replication 3, backup 8 (with its KMS policy), dns 4
-    assert len(owned) == 26
+    # of no region), datastore 2, replication 3, backup 8 (with its KMS policy), dns 7 (two
+    # probes, the traffic switch's alarm and check, the primary's calculated check, two records)
+    assert len(owned) == 29
     for resource in owned:
         expected = DR if resource.name in DR_REGION_RESOURCES else PRIMARY
         assert resource.region == expected, (resource.name, resource.region)
@@ -95,14 +97,14 @@ def test_every_child_is_parented_to_its_component() -> None:
     blocks = [r for r in s.resources if r.type.startswith("webstack:")]
     # credential 3, cross-region replica 3 (with the final snapshot's suffix it takes once
     # promoted), global datastore 2, replication 3, backup 8 (with the KMS policy of
-    # cross-Region snapshot copies), dns 4
+    # cross-Region snapshot copies), dns 7
     assert {b.type.split(":")[-1]: len(s.children(b.urn)) for b in blocks} == {
         "MasterCredential": 3,
         "CrossRegionReplica": 3,
         "GlobalDatastore": 2,
         "Replication": 3,
         "Backup": 8,
-        "FailoverDns": 4,
+        "FailoverDns": 7,
     }
     for block in blocks:
         module = block.type.split(":")[1]
@@ -396,13 +398,46 @@ def test_failover_is_exactly_one_primary_and_one_secondary_with_health_checks() 
     )
     assert policies == [("PRIMARY", "primary-us-east-1"), ("SECONDARY", "secondary-us-west-2")]
     checks = {r.get("fqdn"): r.id for r in s.of_type("aws:route53/healthCheck:HealthCheck")}
+    gate = one(s, "site-dns-serve-us-east-1")
     for record in records:
         region = record.get("setIdentifier").split("-", 1)[1]
-        assert record.get("healthCheckId") == checks[f"origin-{region}.www.example.com"]
+        probe = checks[f"origin-{region}.www.example.com"]
+        # The primary's record carries its probe AND the traffic switch; the secondary's, its probe.
+        if region == PRIMARY:
+            assert record.get("healthCheckId") == gate.id
+            assert probe in gate.get("childHealthchecks")
+        else:
+            assert record.get("healthCheckId") == probe
         (alias,) = record.get("aliases")
         assert alias["name"] == one(s, f"site-{region}-alb").outputs["dnsName"]
         assert alias["evaluateTargetHealth"] is True
         assert record.get("latencyRoutingPolicies") is None
+
+
+def test_the_traffic_switch_is_an_alarm_in_the_dr_region_that_keeps_its_state() -> None:
+    """The runbook holds the primary out from the DR region (a metric of 0): the alarm lives
+    there, keeps its state while no data comes, and Route 53 keeps its last verdict."""
+    s = stack()
+    alarm = one(s, "site-dns-traffic-switch")
+    assert alarm.region == DR
+    assert (alarm.get("namespace"), alarm.get("metricName")) == (
+        "webstack/TrafficSwitch",
+        "ServePrimary",
+    )
+    assert (alarm.get("statistic"), alarm.get("comparisonOperator"), alarm.get("threshold")) == (
+        "Minimum",
+        "LessThanThreshold",
+        1,
+    )
+    assert alarm.get("treatMissingData") == "ignore"
+    switch = one(s, "site-dns-switch-us-east-1")
+    assert (switch.get("type"), switch.get("cloudwatchAlarmRegion")) == ("CLOUDWATCH_METRIC", DR)
+    assert switch.get("cloudwatchAlarmName") == alarm.get("name") == "site-dns-traffic-switch"
+    assert switch.get("insufficientDataHealthStatus") == "LastKnownStatus"
+    gate = one(s, "site-dns-serve-us-east-1")
+    assert gate.get("type") == "CALCULATED"
+    assert gate.get("childHealthThreshold") == 2  # both: the probe passing, the switch serving
+    assert switch.id in gate.get("childHealthchecks")
 
 
 def test_latency_routing_is_one_health_checked_record_per_region() -> None:
@@ -417,8 +452,12 @@ def test_latency_routing_is_one_health_checked_record_per_region() -> None:
 
 def test_health_checks_probe_healthz_over_https_at_the_timing_the_rto_counts() -> None:
     s = stack()
-    checks = s.of_type("aws:route53/healthCheck:HealthCheck")
-    assert len(checks) == 2
+    checks = [
+        c for c in s.of_type("aws:route53/healthCheck:HealthCheck") if c.get("type") == "HTTPS"
+    ]
+    assert [c.get("fqdn") for c in checks] == [
+        f"origin-{region}.www.example.com" for region in (PRIMARY, DR)
+    ]
     for check in checks:
         assert check.get("type") == "HTTPS"
         assert check.get("port") == 443

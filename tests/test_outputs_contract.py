@@ -183,9 +183,15 @@ def test_the_dns_records_are_the_recorded_ones(stack: str) -> None:
     assert sorted(r.set_identifier for r in dns.records) == sorted(
         r.get("setIdentifier") for r in recorded
     )
-    assert sorted(str(r.health_check_id) for r in dns.records) == sorted(
+    assert sorted(str(r.carried_check_id) for r in dns.records) == sorted(
         r.get("healthCheckId") for r in recorded
     )
+    # The probes are the HTTPS checks; the switch is the one that follows its alarm.
+    checks = {c.id: c for c in s.of_type("aws:route53/healthCheck:HealthCheck")}
+    assert {checks[str(r.health_check_id)].get("type") for r in dns.records} == {"HTTPS"}
+    switch = dns.traffic_switch
+    assert switch is not None and switch.region == dr["region"]
+    assert checks[str(switch.health_check_id)].get("type") == "CLOUDWATCH_METRIC"
     assert [r.region for r in dns.records] == ["us-east-1", dr["region"]]
     if dr["strategy"] == "active-active":
         assert dns.routing == "latency"

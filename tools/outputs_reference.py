@@ -153,12 +153,16 @@ MEANINGS: dict[str, str] = {
     "dr.dns.records[].setIdentifier": "The record's set identifier.",
     "dr.dns.records[].region": "The region it points at.",
     "dr.dns.records[].failover": "PRIMARY or SECONDARY; null for latency records.",
-    "dr.dns.records[].healthCheckId": "Its health check.",
-    "dr.dns.trafficSwitch": "A data-plane switch of the primary's record; null when none.",
+    "dr.dns.records[].healthCheckId": "The health check probing its region's endpoint.",
+    "dr.dns.records[].recordHealthCheckId": (
+        "The check the record carries when not the probe (the primary's: probe AND switch)."
+    ),
+    "dr.dns.trafficSwitch": "A data-plane switch of the primary's record, set from the DR region.",
     "dr.dns.trafficSwitch.region": "The region of its CloudWatch metric.",
     "dr.dns.trafficSwitch.namespace": "The metric's namespace.",
     "dr.dns.trafficSwitch.metricName": "The metric's name.",
     "dr.dns.trafficSwitch.dimensions": "The metric's dimensions.",
+    "dr.dns.trafficSwitch.healthCheckId": "The Route 53 check that follows the switch's alarm.",
     "dr.backup": "AWS Backup (backup-restore); null otherwise.",
     "dr.backup.planId": "The backup plan id.",
     "dr.backup.planName": "Its name.",

@@ -50,6 +50,21 @@ def primary_down(
             support.put_health(record["healthCheckId"], list(values), later)
 
 
+def replication_stopped(outputs: dict[str, Any]) -> None:
+    """What CloudWatch in the DR region reports when nothing replicates in any more (lag -1):
+    evidence of the outage from outside the primary region."""
+    db = outputs["dr"]["database"]
+    if db["family"] == "aurora":
+        metric, dimension, name = (
+            "AuroraGlobalDBReplicationLag",
+            "DBClusterIdentifier",
+            db["secondaryClusterId"],
+        )
+    else:
+        metric, dimension, name = "ReplicaLag", "DBInstanceIdentifier", db["replicaInstanceId"]
+    support.put_lag(outputs["dr"]["region"], metric, dimension, name, [-1, -1, -1])
+
+
 def asg(outputs: dict[str, Any], key: str = "web") -> dict[str, Any]:
     group: dict[str, Any] = support.client("autoscaling", "us-west-2").describe_auto_scaling_groups(
         AutoScalingGroupNames=[outputs["dr"]["standby"][key]["asgName"]]
@@ -192,13 +207,7 @@ def headless_failover_with_us_east_1_gone(tmp_path: Path, aws: Any) -> dict[str,
         with_traffic_switch(outputs)
 
     path, outputs = support.seed("pilot-light-aurora", tmp_path, edit)
-    support.put_lag(
-        "us-west-2",
-        "AuroraGlobalDBReplicationLag",
-        "DBClusterIdentifier",
-        outputs["dr"]["database"]["secondaryClusterId"],
-        [-1, -1, -1],
-    )
+    replication_stopped(outputs)
     code, out, err = run(execute(path, tmp_path / "headless.json"), aws=aws)
     assert code == 0, err
     report: dict[str, Any] = json.loads(out)

@@ -112,35 +112,62 @@ def _aurora_writers(outputs: dict[str, Any]) -> tuple[list[str], dict[str, str]]
     return writers, replicas
 
 
-def _check_serves(check_id: str) -> bool:
-    """As Route 53 would judge the check now: its newest minute healthy (always, when disabled),
-    then inverted if the check is."""
+def _check_serves(outputs: dict[str, Any], check_id: str) -> bool:
+    """As Route 53 would judge the check now, then inverted if the check is (a disabled check
+    counts as healthy). An endpoint check: its newest HealthCheckStatus minute. A calculated
+    check: at least HealthThreshold of its children serve. A CLOUDWATCH_METRIC check: moto
+    keeps no AlarmIdentifier and evaluates no alarm, so the stack's one such check, its traffic
+    switch, is judged from the switch's metric as its alarm would (Minimum < 1 is ALARM,
+    unhealthy; no data ever is a new check's LastKnownStatus, healthy; missing data is ignored,
+    so the newest value stands)."""
     config = support.client("route53", "us-east-1").get_health_check(HealthCheckId=check_id)[
         "HealthCheck"
     ]["HealthCheckConfig"]
-    now = dt.datetime.now(dt.UTC)
-    points = support.client("cloudwatch", "us-east-1").get_metric_statistics(
-        Namespace="AWS/Route53",
-        MetricName="HealthCheckStatus",
-        Dimensions=[{"Name": "HealthCheckId", "Value": check_id}],
-        StartTime=now - dt.timedelta(minutes=5),
-        EndTime=now + dt.timedelta(minutes=2),
-        Period=60,
-        Statistics=["Maximum"],
-    )["Datapoints"]
-    newest = max(points, key=lambda p: p["Timestamp"])["Maximum"] if points else 0.0
-    healthy = newest >= 1 or bool(config.get("Disabled"))  # disabled counts as healthy
+    if config["Type"] == "CALCULATED":
+        children = config.get("ChildHealthChecks") or []
+        passing = sum(_check_serves(outputs, child) for child in children)
+        healthy = passing >= int(config.get("HealthThreshold") or 0)
+    elif config["Type"] == "CLOUDWATCH_METRIC":
+        healthy = _switch_serves(outputs["dr"]["dns"]["trafficSwitch"])
+    else:
+        now = dt.datetime.now(dt.UTC)
+        points = support.client("cloudwatch", "us-east-1").get_metric_statistics(
+            Namespace="AWS/Route53",
+            MetricName="HealthCheckStatus",
+            Dimensions=[{"Name": "HealthCheckId", "Value": check_id}],
+            StartTime=now - dt.timedelta(minutes=5),
+            EndTime=now + dt.timedelta(minutes=2),
+            Period=60,
+            Statistics=["Maximum"],
+        )["Datapoints"]
+        healthy = bool(points) and max(points, key=lambda p: p["Timestamp"])["Maximum"] >= 1
+    healthy = healthy or bool(config.get("Disabled"))
     return healthy != bool(config.get("Inverted"))
+
+
+def _switch_serves(switch: dict[str, Any]) -> bool:
+    from moto.cloudwatch.models import MetricDatum, cloudwatch_backends
+
+    dimensions = sorted(switch["dimensions"].items())
+    values = [
+        (d.timestamp, d.value)
+        for d in cloudwatch_backends[support.ACCOUNT][switch["region"]].metric_data
+        if isinstance(d, MetricDatum)
+        and d.namespace == switch["namespace"]
+        and d.name == switch["metricName"]
+        and sorted((x.name, x.value) for x in d.dimensions) == dimensions
+    ]
+    return not values or max(values)[1] >= 1
 
 
 def _routed(outputs: dict[str, Any]) -> list[str]:
     dns = outputs["dr"]["dns"]
     if dns is None:
         return [outputs["primary"]["region"]]
-    serving = {
-        r["region"]: (r["healthCheckId"] is None or _check_serves(r["healthCheckId"]))
-        for r in dns["records"]
-    }
+    serving = {}
+    for r in dns["records"]:
+        carried = r.get("recordHealthCheckId") or r["healthCheckId"]
+        serving[r["region"]] = carried is None or _check_serves(outputs, carried)
     if dns["routing"] == "latency":
         return [r for r, ok in serving.items() if ok] or list(serving)
     by_role = {r["failover"]: r["region"] for r in dns["records"]}

@@ -231,6 +231,35 @@ def test_a_partition_is_not_an_outage(
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_with_us_east_1_gone_the_traffic_switch_keeps_users_off_the_primary_when_it_returns(
+    tmp_path: Path, stack: str
+) -> None:
+    """us-east-1 gone whole (its regional services and Route 53's control plane): the evidence
+    comes from the DR region, and the primary's record is held by the traffic switch alone.
+    When the old primary answers again (its probe passes, its database still the pre-outage
+    writer), Route 53 must keep answering with the DR region."""
+    path, outputs = world.build(stack, tmp_path)
+    flows.primary_down(outputs)
+    flows.replication_stopped(outputs)
+    gone = support.make_aws(
+        {
+            "*": support.moto_url(),
+            "us-east-1": support.closed_port_url(),
+            "global": support.closed_port_url(),
+        }
+    )
+    code, out, err = run(execute(path, tmp_path / "j.json"), aws=gone)
+    assert code == 0, err
+    steps = {s["name"]: s["detail"] for s in json.loads(out)["steps"]}
+    assert "held by the traffic switch alone" in steps["fence-primary"]
+    invariants.check(outputs, completed="failover")
+    # us-east-1 is back, its database as it was before the outage, its probe passing.
+    flows.primary_down(outputs, (1, 1, 1), later=1)
+    state = invariants.check(outputs)
+    assert state.routed == (outputs["dr"]["region"],), state.describe()
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_failback_onto_a_primary_that_came_back_as_it_was_changes_nothing(
     tmp_path: Path, stack: str
 ) -> None:

@@ -143,8 +143,23 @@ def _dr_exists(o: dict[str, Any]) -> None:
             if s["Name"] == dr["dns"]["recordName"] + "." and "SetIdentifier" in s
         }
         for record in dr["dns"]["records"]:
-            assert live[record["setIdentifier"]]["HealthCheckId"] == record["healthCheckId"]
+            carried = record["recordHealthCheckId"] or record["healthCheckId"]
+            assert live[record["setIdentifier"]]["HealthCheckId"] == carried
             assert route53.get_health_check(HealthCheckId=record["healthCheckId"])
+        # The primary's record carries its probe AND the traffic switch, all of them in moto.
+        switch = dr["dns"]["trafficSwitch"]
+        (primary,) = [r for r in dr["dns"]["records"] if r["region"] == o["primary"]["region"]]
+        gate = route53.get_health_check(HealthCheckId=primary["recordHealthCheckId"])
+        assert gate["HealthCheck"]["HealthCheckConfig"]["Type"] == "CALCULATED"
+        assert set(gate["HealthCheck"]["HealthCheckConfig"]["ChildHealthChecks"]) == {
+            primary["healthCheckId"],
+            switch["healthCheckId"],
+        }
+        follows = route53.get_health_check(HealthCheckId=switch["healthCheckId"])
+        assert follows["HealthCheck"]["HealthCheckConfig"]["Type"] == "CLOUDWATCH_METRIC"
+        alarms = support.client("cloudwatch", switch["region"]).describe_alarms()["MetricAlarms"]
+        switches = [a for a in alarms if a.get("Namespace") == switch["namespace"]]
+        assert [a["MetricName"] for a in switches] == [switch["metricName"]]
     if dr["replication"] is not None:
         rep = dr["replication"]
         rules = []

@@ -744,10 +744,18 @@ def _health_check(b: _Builder, r: RecordedResource) -> None:
         ("invertHealthcheck", "Inverted"),
         ("disabled", "Disabled"),
         ("searchString", "SearchString"),
+        ("childHealthchecks", "ChildHealthChecks"),
+        ("childHealthThreshold", "HealthThreshold"),
+        ("insufficientDataHealthStatus", "InsufficientDataHealthStatus"),
     ):
         value = r.inputs.get(key)
         if value is not None:
             config[arg] = _int(value) if isinstance(value, float) else b.ref(value)
+    if r.inputs.get("cloudwatchAlarmName"):
+        config["AlarmIdentifier"] = {
+            "Name": b.ref(r.inputs["cloudwatchAlarmName"]),
+            "Region": r.inputs["cloudwatchAlarmRegion"],
+        }
     route53 = b.client("route53", "us-east-1")
     check = route53.create_health_check(CallerReference=r.urn, HealthCheckConfig=config)[
         "HealthCheck"

@@ -237,6 +237,8 @@ FailoverDns(
         secondary=RegionEndpoint(
             DR, f"origin-{DR}.www.example.com", albs[DR].dns_name, albs[DR].zone_id
         ),
+        switch_region=DR,
+        switch_provider=dr,
     ),
     on_primary,
 )
