@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, Config, PolicySet, Resource
+from .base import ADVISORY, Config, PolicySet, Resource, where
 from .props import UNKNOWN, as_bool, as_list, get, items
 from .relations import Targets, of_type, referenced
 
@@ -30,7 +30,7 @@ def lb_access_logs(r: Resource, cfg: Config) -> list[str]:
         return []
     if as_bool(get(logs, "enabled")) is not True or get(logs, "bucket") in (None, ""):
         return [
-            f"Load balancer '{r.name}' writes no access logs: set "
+            f"{where(r)} writes no access logs: set "
             "`accessLogs: {bucket: <log bucket>, enabled: true}`"
         ]
     return []
@@ -46,7 +46,7 @@ def lb_access_logs(r: Resource, cfg: Config) -> list[str]:
 def cloudfront_logging(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "loggingConfig", "bucket") in (None, ""):
         return [
-            f"CloudFront distribution '{r.name}' writes no access logs: set "
+            f"{where(r)} writes no access logs: set "
             '`loggingConfig.bucket` (e.g. "<log bucket>.s3.amazonaws.com")'
         ]
     return []
@@ -64,7 +64,7 @@ def db_log_exports(r: Resource, cfg: Config) -> list[str]:
     if exports is UNKNOWN or exports:
         return []
     return [
-        f"{t.label(r.type)} '{r.name}' exports no logs to CloudWatch: set "
+        f"{where(r)} exports no logs to CloudWatch: set "
         '`enabledCloudwatchLogsExports` (e.g. ["postgresql"] or ["audit", "error", "slowquery"])'
     ]
 
@@ -116,7 +116,7 @@ def ecs_container_insights(r: Resource, cfg: Config) -> list[str]:
             if value is UNKNOWN or value in ("enabled", "enhanced"):
                 return []
     return [
-        f"ECS cluster '{r.name}' has Container Insights off: set "
+        f"{where(r)} has Container Insights off: set "
         '`settings: [{name: "containerInsights", value: "enabled"}]` (or "enhanced")'
     ]
 
@@ -213,7 +213,7 @@ def _rest_stages_unlogged(resources: Sequence[PolicyResource]) -> list[tuple[str
 def apigateway_access_logging(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "accessLogSettings", "destinationArn") in (None, ""):
         return [
-            f"{t.label(r.type)} '{r.name}' writes no access logs: set "
+            f"{where(r)} writes no access logs: set "
             "`accessLogSettings: {destinationArn: <log group ARN>, format: <JSON format>}`"
         ]
     return []
@@ -231,7 +231,7 @@ def appsync_field_logging(r: Resource, cfg: Config) -> list[str]:
     if level is UNKNOWN or level not in (None, "", "NONE"):
         return []
     return [
-        f"AppSync GraphQL API '{r.name}' has no field-level logs: set "
+        f"{where(r)} has no field-level logs: set "
         '`logConfig: {fieldLogLevel: "ERROR", cloudwatchLogsRoleArn: <role ARN>}` (or "ALL")'
     ]
 
@@ -248,7 +248,7 @@ def stepfunctions_logging(r: Resource, cfg: Config) -> list[str]:
     if level is UNKNOWN or level not in (None, "", "OFF"):
         return []
     return [
-        f"Step Functions state machine '{r.name}' logs nothing: set "
+        f"{where(r)} logs nothing: set "
         '`loggingConfiguration: {level: "ERROR", logDestination: "<log group ARN>:*"}` '
         '(or "ALL")'
     ]
@@ -266,7 +266,7 @@ def eks_audit_logging(r: Resource, cfg: Config) -> list[str]:
     if types is UNKNOWN or (types and ("audit" in types or UNKNOWN in types)):
         return []
     return [
-        f"EKS cluster '{r.name}' keeps no audit log of its Kubernetes API: add \"audit\" to "
+        f'{where(r)} keeps no audit log of its Kubernetes API: add "audit" to '
         '`enabledClusterLogTypes` (e.g. ["api", "audit", "authenticator"])'
     ]
 

@@ -32,6 +32,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from . import tokens as t
+
 Config = Mapping[str, Any]
 
 MANDATORY = EnforcementLevel.MANDATORY
@@ -46,6 +48,11 @@ class Resource:
     name: str
     props: Mapping[str, Any]
     protect: bool = False
+
+
+def where(r: Resource) -> str:
+    """How a violation message names the resource it is about: "RDS cluster 'app-db'"."""
+    return f"{t.label(r.type)} '{r.name}'"
 
 
 ResourceCheck = Callable[[Resource, Config], list[str]]

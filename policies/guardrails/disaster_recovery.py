@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource, where
 from .encryption import cache_behaviors
 from .props import UNKNOWN, get, is_set, items
 from .relations import Targets, of_type, referenced
@@ -412,7 +412,7 @@ def cloudfront_origin_group_read_only(r: Resource, cfg: Config) -> list[str]:
         ]
         if writes:
             out.append(
-                f"CloudFront distribution '{r.name}' sends {', '.join(map(str, writes))} to origin "
+                f"{where(r)} sends {', '.join(map(str, writes))} to origin "
                 f"group '{target}' (`{path}`), which CloudFront refuses (\"AllowedMethods cannot "
                 "include POST, PUT, PATCH, or DELETE for a cached behavior associated with an "
                 f'origin group"): set `{path}.allowedMethods: ["GET", "HEAD", "OPTIONS"]`, and '

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import tokens as t
-from .base import MANDATORY, Config, PolicySet, Resource
+from .base import MANDATORY, Config, PolicySet, Resource, where
 from .iam_docs import allows, public_principal, statements
 from .props import UNKNOWN, as_bool, get, items, raw
 
@@ -28,10 +28,7 @@ PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restri
 )
 def db_not_public(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "publiclyAccessible")) is True:
-        return [
-            f"{t.label(r.type)} '{r.name}' is reachable from the internet: set "
-            "`publiclyAccessible: false`"
-        ]
+        return [f"{where(r)} is reachable from the internet: set `publiclyAccessible: false`"]
     return []
 
 
@@ -43,16 +40,15 @@ def db_not_public(r: Resource, cfg: Config) -> list[str]:
     fsbp=("EC2.9", "EC2.25", "AutoScaling.5"),
 )
 def no_public_ip(r: Resource, cfg: Config) -> list[str]:
-    where = f"{t.label(r.type)} '{r.name}'"
     if r.type in (t.INSTANCE, t.LAUNCH_CONFIGURATION):
         if as_bool(get(r.props, "associatePublicIpAddress")) is True:
-            return [f"{where} gets a public IP: set `associatePublicIpAddress: false`"]
+            return [f"{where(r)} gets a public IP: set `associatePublicIpAddress: false`"]
         return []
     out = []
     for i, nic in enumerate(items(get(r.props, "networkInterfaces"))):
         if as_bool(get(nic, "associatePublicIpAddress")) is True:
             out.append(
-                f"{where} gives instances a public IP: set "
+                f"{where(r)} gives instances a public IP: set "
                 f'`networkInterfaces[{i}].associatePublicIpAddress: "false"`'
             )
     return out
@@ -77,7 +73,7 @@ def public_access_block(r: Resource, cfg: Config) -> list[str]:
     off = [f for f in PAB_FLAGS if as_bool(get(r.props, f)) in (False, None)]
     if off:
         return [
-            f"{t.label(r.type)} '{r.name}' leaves public access possible: set "
+            f"{where(r)} leaves public access possible: set "
             + ", ".join(f"`{f}: true`" for f in off)
         ]
     return []
@@ -91,11 +87,10 @@ def public_access_block(r: Resource, cfg: Config) -> list[str]:
     standard="AWS docs: Blocking public access to your Amazon S3 storage",
 )
 def no_public_acl(r: Resource, cfg: Config) -> list[str]:
-    where = f"{t.label(r.type)} '{r.name}'"
     out = []
     acl = get(r.props, "acl")
     if acl in PUBLIC_ACLS:
-        out.append(f'{where} grants {acl} through a canned ACL: set `acl: "private"`')
+        out.append(f'{where(r)} grants {acl} through a canned ACL: set `acl: "private"`')
     grants_prop = "grants" if r.type in t.S3_BUCKETS else "accessControlPolicy.grants"
     grants = get(r.props, *grants_prop.split("."))
     for i, grant in enumerate(items(grants)):
@@ -104,7 +99,7 @@ def no_public_acl(r: Resource, cfg: Config) -> list[str]:
             uri = get(grant, "uri")
         if uri in PUBLIC_GRANTEES:
             out.append(
-                f"{where} grants access to {uri.rsplit('/', 1)[-1]}: remove `{grants_prop}[{i}]`"
+                f"{where(r)} grants access to {uri.rsplit('/', 1)[-1]}: remove `{grants_prop}[{i}]`"
             )
     return out
 
@@ -121,7 +116,7 @@ def bucket_policy_not_public(r: Resource, cfg: Config) -> list[str]:
     for i, s in enumerate(statements(get(r.props, "policy"))):
         if allows(s) and public_principal(s) and not s.get("Condition"):
             out.append(
-                f"{t.label(r.type)} '{r.name}' lets anyone (Principal \"*\") "
+                f'{where(r)} lets anyone (Principal "*") '
                 f"{s.get('Action', 'act')} without a Condition (statement {i}): name the "
                 "principal (e.g. the CloudFront service with an `AWS:SourceArn` condition)"
             )
@@ -146,29 +141,30 @@ def bucket_policy_not_public(r: Resource, cfg: Config) -> list[str]:
     fsbp=("Redshift.1", "DMS.1", "Opensearch.2", "ES.2", "EKS.1", "MSK.4", "ECS.2"),
 )
 def service_not_public(r: Resource, cfg: Config) -> list[str]:
-    where = f"{t.label(r.type)} '{r.name}'"
     if r.type in (t.REDSHIFT_CLUSTER, t.DMS_REPLICATION_INSTANCE):
         if as_bool(get(r.props, "publiclyAccessible")) is True:
-            return [f"{where} is reachable from the internet: set `publiclyAccessible: false`"]
+            return [f"{where(r)} is reachable from the internet: set `publiclyAccessible: false`"]
     elif r.type in t.SEARCH_DOMAINS:
         if get(r.props, "vpcOptions") is None:
             return [
-                f"{where} has a public endpoint: set `vpcOptions.subnetIds` (and "
+                f"{where(r)} has a public endpoint: set `vpcOptions.subnetIds` (and "
                 "`securityGroupIds`) to place it in a VPC"
             ]
     elif r.type == t.EKS_CLUSTER:
         vpc = get(r.props, "vpcConfig")
         if vpc is not UNKNOWN and as_bool(get(vpc, "endpointPublicAccess")) in (True, None):
             return [
-                f"{where} exposes its Kubernetes API to the internet: set "
+                f"{where(r)} exposes its Kubernetes API to the internet: set "
                 "`vpcConfig.endpointPublicAccess: false` (and `endpointPrivateAccess: true`)"
             ]
     elif r.type == t.MSK_CLUSTER:
         path = ("brokerNodeGroupInfo", "connectivityInfo", "publicAccess", "type")
         if get(r.props, *path) == "SERVICE_PROVIDED_EIPS":
-            return [f'{where} gives brokers public IPs: set `{".".join(path)}: "DISABLED"`']
+            return [f'{where(r)} gives brokers public IPs: set `{".".join(path)}: "DISABLED"`']
     elif as_bool(get(r.props, "networkConfiguration", "assignPublicIp")) is True:
-        return [f"{where} gives tasks public IPs: set `networkConfiguration.assignPublicIp: false`"]
+        return [
+            f"{where(r)} gives tasks public IPs: set `networkConfiguration.assignPublicIp: false`"
+        ]
     return []
 
 
@@ -188,7 +184,7 @@ def lambda_not_public(r: Resource, cfg: Config) -> list[str]:
     ):
         return []
     return [
-        f"Lambda permission '{r.name}' lets anyone invoke the function: set `principal` to the "
+        f"{where(r)} lets anyone invoke the function: set `principal` to the "
         "calling service or account (with `sourceArn` or `sourceAccount`)"
     ]
 

@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, Config, PolicySet, Resource
+from .base import ADVISORY, Config, PolicySet, Resource, where
 from .props import UNKNOWN, as_bool, as_int, get, is_set, items, plain, raw
 from .relations import Targets, of_type, referenced
 
@@ -63,10 +63,7 @@ def imdsv2(r: Resource, cfg: Config) -> list[str]:
         return []
     if get(r.props, "metadataOptions", "httpEndpoint") == "disabled":
         return []  # no metadata service at all
-    return [
-        f"{t.label(r.type)} '{r.name}' allows IMDSv1: set "
-        '`metadataOptions.httpTokens: "required"`'
-    ]
+    return [f'{where(r)} allows IMDSv1: set `metadataOptions.httpTokens: "required"`']
 
 
 @rules.resource(
@@ -91,10 +88,7 @@ def backup_retention(r: Resource, cfg: Config) -> list[str]:
         return []
     days = days if days is not None else 0 if r.type == t.RDS_INSTANCE else 1  # AWS defaults
     if days < minimum:
-        return [
-            f"{t.label(r.type)} '{r.name}' keeps backups {days} day(s): set "
-            f"`{prop}: {minimum}` or more"
-        ]
+        return [f"{where(r)} keeps backups {days} day(s): set `{prop}: {minimum}` or more"]
     return []
 
 
@@ -117,7 +111,7 @@ def deletion_protection(r: Resource, cfg: Config) -> list[str]:
         return []
     prop = "deletionProtectionEnabled" if r.type == t.DYNAMODB_TABLE else "deletionProtection"
     if as_bool(get(r.props, prop)) in (False, None):
-        return [f"{t.label(r.type)} '{r.name}' can be deleted: set `{prop}: true`"]
+        return [f"{where(r)} can be deleted: set `{prop}: true`"]
     return []
 
 
@@ -134,16 +128,16 @@ def _snapshot_id(r: Resource) -> str:
 def final_snapshot(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.RDS_INSTANCE and is_set(get(r.props, "replicateSourceDb")):
         return []
-    where = f"{t.label(r.type)} '{r.name}'"
     skip = as_bool(get(r.props, "skipFinalSnapshot"))
     if skip is True:
         return [
-            f"{where} is destroyed without a final snapshot: set `skipFinalSnapshot: false` "
+            f"{where(r)} is destroyed without a final snapshot: set `skipFinalSnapshot: false` "
             f"and {_snapshot_id(r)}"
         ]
     if skip is not UNKNOWN and get(r.props, "finalSnapshotIdentifier") in (None, ""):
         return [
-            f"{where} has no `finalSnapshotIdentifier`: set {_snapshot_id(r)}, or destroy will fail"
+            f"{where(r)} has no `finalSnapshotIdentifier`: set {_snapshot_id(r)}, "
+            "or destroy will fail"
         ]
     return []
 
@@ -168,7 +162,7 @@ def cache_snapshots(r: Resource, cfg: Config) -> list[str]:
     limit = as_int(get(r.props, "snapshotRetentionLimit"))
     if limit is not UNKNOWN and (limit or 0) < minimum:
         return [
-            f"{t.label(r.type)} '{r.name}' keeps {limit or 0} day(s) of snapshots: set "
+            f"{where(r)} keeps {limit or 0} day(s) of snapshots: set "
             f"`snapshotRetentionLimit: {max(minimum, 7)}` (at least {minimum})"
         ]
     return []
@@ -183,7 +177,7 @@ def cache_snapshots(r: Resource, cfg: Config) -> list[str]:
 def protected(r: Resource, cfg: Config) -> list[str]:
     if not r.protect:
         return [
-            f"{t.label(r.type)} '{r.name}' holds state but is not protected: pass "
+            f"{where(r)} holds state but is not protected: pass "
             "`opts=pulumi.ResourceOptions(protect=True)` (at least in production)"
         ]
     return []
@@ -208,10 +202,7 @@ def drop_invalid_headers(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "loadBalancerType") not in (None, "application"):
         return []
     if as_bool(get(r.props, "dropInvalidHeaderFields")) in (False, None):
-        return [
-            f"Load balancer '{r.name}' forwards malformed HTTP headers: set "
-            "`dropInvalidHeaderFields: true`"
-        ]
+        return [f"{where(r)} forwards malformed HTTP headers: set `dropInvalidHeaderFields: true`"]
     return []
 
 
@@ -225,7 +216,7 @@ def drop_invalid_headers(r: Resource, cfg: Config) -> list[str]:
 def dynamodb_pitr(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "pointInTimeRecovery", "enabled")) in (False, None):
         return [
-            f"DynamoDB table '{r.name}' cannot be restored to a point in time: set "
+            f"{where(r)} cannot be restored to a point in time: set "
             "`pointInTimeRecovery.enabled: true`"
         ]
     return []
@@ -240,7 +231,7 @@ def dynamodb_pitr(r: Resource, cfg: Config) -> list[str]:
 )
 def lb_deletion_protection(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "enableDeletionProtection")) in (False, None):
-        return [f"Load balancer '{r.name}' can be deleted: set `enableDeletionProtection: true`"]
+        return [f"{where(r)} can be deleted: set `enableDeletionProtection: true`"]
     return []
 
 
@@ -371,7 +362,7 @@ def secrets_rotation(resources: Sequence[PolicyResource], cfg: Config) -> list[t
 def cloudfront_waf(r: Resource, cfg: Config) -> list[str]:
     if get(r.props, "webAclId") in (None, ""):
         return [
-            f"CloudFront distribution '{r.name}' has no WAF: set `webAclId` to the ARN of an "
+            f"{where(r)} has no WAF: set `webAclId` to the ARN of an "
             "`aws.wafv2.WebAcl` (scope CLOUDFRONT, in us-east-1)"
         ]
     return []

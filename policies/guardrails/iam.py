@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from . import tokens as t
-from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource, where
 from .iam_docs import allows, as_strings, public_principal, statements
 from .props import get, items
 
@@ -66,7 +66,7 @@ def no_wildcard_admin(r: Resource, cfg: Config) -> list[str]:
                     else "with `Resource` listing ARNs instead of `NotResource`"
                 )
                 out.append(
-                    f"{t.label(r.type)} '{r.name}' allows {', '.join(map(str, broad))} on every "
+                    f"{where(r)} allows {', '.join(map(str, broad))} on every "
                     f"resource (`{prop}` statement {i}): list the actions needed and scope "
                     f"{scope}"
                 )
@@ -81,7 +81,6 @@ def no_wildcard_admin(r: Resource, cfg: Config) -> list[str]:
     standard="CIS AWS Foundations 1.16 (no full administrative privileges)",
 )
 def no_admin_access(r: Resource, cfg: Config) -> list[str]:
-    where = f"{t.label(r.type)} '{r.name}'"
     if r.type == t.IAM_ROLE:
         arns = [
             (f"managedPolicyArns[{i}]", a)
@@ -92,7 +91,7 @@ def no_admin_access(r: Resource, cfg: Config) -> list[str]:
     else:
         arns = [("policyArn", get(r.props, "policyArn"))]
     return [
-        f"{where} grants AdministratorAccess (`{prop}`): attach a policy with only the "
+        f"{where(r)} grants AdministratorAccess (`{prop}`): attach a policy with only the "
         "permissions the workload needs"
         for prop, arn in arns
         if isinstance(arn, str) and ADMIN_ARN.match(arn)
@@ -108,7 +107,7 @@ def no_admin_access(r: Resource, cfg: Config) -> list[str]:
 )
 def trust_not_public(r: Resource, cfg: Config) -> list[str]:
     return [
-        f"IAM role '{r.name}' can be assumed by anyone (statement {i} of `assumeRolePolicy` has "
+        f"{where(r)} can be assumed by anyone (statement {i} of `assumeRolePolicy` has "
         'Principal "*"): name the service or account principals allowed to assume it'
         for i, s in enumerate(statements(get(r.props, "assumeRolePolicy")))
         if allows(s) and public_principal(s)
@@ -236,7 +235,7 @@ def no_wildcard_resource_writes(r: Resource, cfg: Config) -> list[str]:
             ]  # "*" and "service:*" are iam-no-wildcard-admin's
             if actions:
                 out.append(
-                    f"{t.label(r.type)} '{r.name}' allows {', '.join(actions)} on every resource "
+                    f"{where(r)} allows {', '.join(actions)} on every resource "
                     f"(`{prop}` statement {i}): set `Resource` to the ARNs these actions need "
                     '(e.g. "arn:aws:s3:::my-bucket/*") instead of "*"'
                 )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import MANDATORY, Config, PolicySet, Resource
+from .base import MANDATORY, Config, PolicySet, Resource, where
 from .props import UNKNOWN, as_bool, as_int, as_list, get, is_set
 from .relations import Targets, of_type, referenced
 
@@ -25,7 +25,7 @@ def rds_multi_az(r: Resource, cfg: Config) -> list[str]:
     if is_set(get(r.props, "replicateSourceDb")):
         return []  # read replicas are exempt
     if as_bool(get(r.props, "multiAz")) in (False, None):
-        return [f"RDS instance '{r.name}' runs in a single AZ: set `multiAz: true`"]
+        return [f"{where(r)} runs in a single AZ: set `multiAz: true`"]
     return []
 
 
@@ -38,7 +38,6 @@ def rds_multi_az(r: Resource, cfg: Config) -> list[str]:
     fsbp=("ElastiCache.3",),
 )
 def elasticache_multi_az(r: Resource, cfg: Config) -> list[str]:
-    where = f"{t.label(r.type)} '{r.name}'"
     p = r.props
     if r.type == t.CACHE_CLUSTER:
         if is_set(get(p, "replicationGroupId")):
@@ -47,31 +46,33 @@ def elasticache_multi_az(r: Resource, cfg: Config) -> list[str]:
         if engine == "memcached":
             out = []
             if get(p, "azMode") not in (UNKNOWN, "cross-az"):
-                out.append(f'{where} keeps all nodes in one AZ: set `azMode: "cross-az"`')
+                out.append(f'{where(r)} keeps all nodes in one AZ: set `azMode: "cross-az"`')
             nodes = as_int(get(p, "numCacheNodes"))
             if nodes is not UNKNOWN and (nodes or 1) < 2:
-                out.append(f"{where} has a single node: set `numCacheNodes: 2` or more")
+                out.append(f"{where(r)} has a single node: set `numCacheNodes: 2` or more")
             return out
         if engine is UNKNOWN:
             return []
         return [
-            f"{where} is a single {engine} node with no failover: declare an "
+            f"{where(r)} is a single {engine} node with no failover: declare an "
             "`aws.elasticache.ReplicationGroup` with `automaticFailoverEnabled: true`, "
             "`multiAzEnabled: true` and `numCacheClusters: 2` instead"
         ]
     out = []
     if as_bool(get(p, "automaticFailoverEnabled")) in (False, None):
-        out.append(f"{where} cannot fail over: set `automaticFailoverEnabled: true`")
+        out.append(f"{where(r)} cannot fail over: set `automaticFailoverEnabled: true`")
     if as_bool(get(p, "multiAzEnabled")) in (False, None):
-        out.append(f"{where} is not Multi-AZ: set `multiAzEnabled: true`")
+        out.append(f"{where(r)} is not Multi-AZ: set `multiAzEnabled: true`")
     groups = as_int(get(p, "numNodeGroups"))
     replicas = as_int(get(p, "replicasPerNodeGroup"))
     clusters = as_int(get(p, "numCacheClusters"))
     if isinstance(groups, int) or isinstance(replicas, int):
         if replicas is not UNKNOWN and (replicas or 0) < 1:
-            out.append(f"{where} has no replica per shard: set `replicasPerNodeGroup: 1` or more")
+            out.append(
+                f"{where(r)} has no replica per shard: set `replicasPerNodeGroup: 1` or more"
+            )
     elif clusters is not UNKNOWN and (clusters or 1) < 2:
-        out.append(f"{where} has a single node: set `numCacheClusters: 2` or more")
+        out.append(f"{where(r)} has a single node: set `numCacheClusters: 2` or more")
     return out
 
 
@@ -97,7 +98,7 @@ def asg_multi_subnet(r: Resource, cfg: Config) -> list[str]:
     count = _subnet_count(r, "vpcZoneIdentifiers", "availabilityZones")
     if count is not None and count < 2:
         return [
-            f"Auto Scaling group '{r.name}' spans {count} subnet(s): list subnets in at least "
+            f"{where(r)} spans {count} subnet(s): list subnets in at least "
             "two AZs in `vpcZoneIdentifiers`"
         ]
     return []
@@ -113,16 +114,15 @@ def asg_multi_subnet(r: Resource, cfg: Config) -> list[str]:
     fsbp=("ELB.9", "ELB.10", "ELB.13"),
 )
 def lb_multi_subnet(r: Resource, cfg: Config) -> list[str]:
-    where = f"{t.label(r.type)} '{r.name}'"
     classic = r.type == t.CLASSIC_LB
     count = _subnet_count(r, "subnets", "availabilityZones" if classic else "subnetMappings")
     out = []
     if count is not None and count < 2:
         out.append(
-            f"{where} spans {count} subnet(s): list subnets in at least two AZs in `subnets`"
+            f"{where(r)} spans {count} subnet(s): list subnets in at least two AZs in `subnets`"
         )
     if classic and as_bool(get(r.props, "crossZoneLoadBalancing")) is False:
-        out.append(f"{where} keeps traffic in one zone: set `crossZoneLoadBalancing: true`")
+        out.append(f"{where(r)} keeps traffic in one zone: set `crossZoneLoadBalancing: true`")
     return out
 
 
@@ -224,17 +224,18 @@ def neptune_multi_az(resources: Sequence[PolicyResource], cfg: Config) -> list[t
     fsbp=("Opensearch.6", "Opensearch.11", "ES.6", "ES.7"),
 )
 def search_domain_ha(r: Resource, cfg: Config) -> list[str]:
-    where = f"{t.label(r.type)} '{r.name}'"
     cluster = get(r.props, "clusterConfig")
     if cluster is UNKNOWN:
         return []
     out = []
     nodes = as_int(get(cluster, "instanceCount"))
     if nodes is not UNKNOWN and (nodes or 1) < 3:
-        out.append(f"{where} has {nodes or 1} data node(s): set `clusterConfig.instanceCount: 3`")
+        out.append(
+            f"{where(r)} has {nodes or 1} data node(s): set `clusterConfig.instanceCount: 3`"
+        )
     if as_bool(get(cluster, "zoneAwarenessEnabled")) in (False, None):
         out.append(
-            f"{where} keeps its nodes in one AZ: set `clusterConfig.zoneAwarenessEnabled: true` "
+            f"{where(r)} keeps its nodes in one AZ: set `clusterConfig.zoneAwarenessEnabled: true` "
             "(with `zoneAwarenessConfig.availabilityZoneCount: 3`)"
         )
     masters = as_int(get(cluster, "dedicatedMasterCount"))
@@ -242,7 +243,7 @@ def search_domain_ha(r: Resource, cfg: Config) -> list[str]:
         masters is not UNKNOWN and (masters or 0) < 3
     ):
         out.append(
-            f"{where} has no quorum of dedicated master nodes: set "
+            f"{where(r)} has no quorum of dedicated master nodes: set "
             "`clusterConfig.dedicatedMasterEnabled: true` and `dedicatedMasterCount: 3`"
         )
     return out
@@ -257,7 +258,7 @@ def search_domain_ha(r: Resource, cfg: Config) -> list[str]:
 )
 def dms_multi_az(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "multiAz")) in (False, None):
-        return [f"DMS replication instance '{r.name}' runs in a single AZ: set `multiAz: true`"]
+        return [f"{where(r)} runs in a single AZ: set `multiAz: true`"]
     return []
 
 
@@ -280,7 +281,7 @@ def mq_multi_az(r: Resource, cfg: Config) -> list[str]:
     if wanted is None or mode == wanted:
         return []
     return [
-        f"Amazon MQ broker '{r.name}' is a single {engine} instance in one AZ "
+        f"{where(r)} is a single {engine} instance in one AZ "
         f'({mode or "SINGLE_INSTANCE"}): set `deploymentMode: "{wanted}"` (with `subnetIds` in '
         f"{'two' if wanted.startswith('ACTIVE') else 'three'} AZs)"
     ]
@@ -295,9 +296,7 @@ def mq_multi_az(r: Resource, cfg: Config) -> list[str]:
 )
 def redshift_multi_az(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "multiAz")) in (False, None):
-        return [
-            f"Redshift cluster '{r.name}' runs in a single AZ: set `multiAz: true` (RA3 node types)"
-        ]
+        return [f"{where(r)} runs in a single AZ: set `multiAz: true` (RA3 node types)"]
     return []
 
 

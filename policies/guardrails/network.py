@@ -14,7 +14,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource, where
 from .props import UNKNOWN, as_bool, as_int, as_protocol, get, items
 from .relations import Targets, of_type, referenced
 from .security_groups import is_world
@@ -34,7 +34,7 @@ _RULE_RESOURCES = (t.SECURITY_GROUP_RULE, t.SG_INGRESS_RULE, t.SG_EGRESS_RULE)
 )
 def default_sg_closed(r: Resource, cfg: Config) -> list[str]:
     return [
-        f"Default security group '{r.name}' carries {direction} rules: set `{direction}: []` "
+        f"{where(r)} carries {direction} rules: set `{direction}: []` "
         "(give workloads security groups of their own)"
         for direction in ("ingress", "egress")
         if list(items(get(r.props, direction)))
@@ -116,7 +116,7 @@ def nacl_admin_ports(r: Resource, cfg: Config) -> list[str]:
         if hit:
             props = ", ".join(f"`{prefix}{p}`" for p in world)
             out.append(
-                f"{t.label(r.type)} '{r.name}' admits port(s) {', '.join(map(str, hit))} from the "
+                f"{where(r)} admits port(s) {', '.join(map(str, hit))} from the "
                 f"internet ({props}): narrow {props} to your admin network, or deny those ports"
             )
     return out
@@ -132,7 +132,7 @@ def nacl_admin_ports(r: Resource, cfg: Config) -> list[str]:
 def subnet_public_ip(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "mapPublicIpOnLaunch")) is True:
         return [
-            f"Subnet '{r.name}' gives every instance a public IP: set `mapPublicIpOnLaunch: false` "
+            f"{where(r)} gives every instance a public IP: set `mapPublicIpOnLaunch: false` "
             "(load balancers and NAT gateways get theirs without it)"
         ]
     return []
@@ -148,7 +148,7 @@ def subnet_public_ip(r: Resource, cfg: Config) -> list[str]:
 def redshift_enhanced_vpc_routing(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "enhancedVpcRouting")) in (False, None):
         return [
-            f"Redshift cluster '{r.name}' sends COPY/UNLOAD traffic over the internet: set "
+            f"{where(r)} sends COPY/UNLOAD traffic over the internet: set "
             "`enhancedVpcRouting: true`"
         ]
     return []

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from . import (
     audit_logging,
     disaster_recovery,
     encryption,
+    encryption_other_services,
     exposure,
     hardening,
     iam,
@@ -22,19 +25,38 @@ DESCRIPTION = (
     "no public exposure (mandatory); disaster recovery, workload hardening and logging "
     "(advisory)."
 )
-CONCERNS = (
-    encryption,
-    multi_az,
-    security_groups,
-    network,
-    exposure,
-    iam,
-    disaster_recovery,
-    workloads,
-    hardening,
-    audit_logging,
+
+
+def _encryption() -> list[AnyPolicy]:
+    """Encryption: webstack's own services (`encryption`) and the others
+    (`encryption_other_services`), in the order the pack reported them as one module:
+    `efs-encrypted` after `elasticache-encrypted-at-rest`, the other services' rules before
+    `s3-deny-insecure-transport`."""
+    others = encryption_other_services.policies()
+    at_rest = [p for p in others if p.name == "efs-encrypted"]
+    out: list[AnyPolicy] = []
+    for policy in encryption.policies():
+        if policy.name == "s3-deny-insecure-transport":
+            out += [p for p in others if p.name != "efs-encrypted"]
+        out.append(policy)
+        if policy.name == "elasticache-encrypted-at-rest":
+            out += at_rest
+    return out
+
+
+CONCERNS: tuple[Callable[[], list[AnyPolicy]], ...] = (
+    _encryption,
+    multi_az.policies,
+    security_groups.policies,
+    network.policies,
+    exposure.policies,
+    iam.policies,
+    disaster_recovery.policies,
+    workloads.policies,
+    hardening.policies,
+    audit_logging.policies,
 )
 
 
 def all_policies() -> list[AnyPolicy]:
-    return [policy for concern in CONCERNS for policy in concern.policies()]
+    return [policy for concern in CONCERNS for policy in concern()]

@@ -15,7 +15,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource, where
 from .props import UNKNOWN, as_int, as_protocol, get, is_set, items
 from .relations import Targets, of_type, referenced
 
@@ -207,7 +207,7 @@ def world_ingress_allowed_ports(r: Resource, cfg: Config) -> list[str]:
         lo, hi = p.ports
         if p.protocol == "all" or any(port not in allowed for port in range(lo, hi + 1)):
             out.append(
-                f"{t.label(r.type)} '{r.name}' admits {p.describe()} from the internet: "
+                f"{where(r)} admits {p.describe()} from the internet: "
                 f"{_fix(p)}; the internet may reach only ports {_ports_text(sorted(allowed))}"
             )
     return out
@@ -239,16 +239,15 @@ def world_ingress_forbidden(r: Resource, cfg: Config) -> list[str]:
     forbidden = sorted({int(x) for x in cfg.get("forbiddenPorts", [])})
     widest = int(cfg.get("maxPortRange", 1))
     out = []
-    where = f"{t.label(r.type)} '{r.name}'"
     for p in _world_ingress(r, None):
         if p.protocol == "all":
-            out.append(f"{where} admits all protocols (-1) from the internet: {_fix(p)}")
+            out.append(f"{where(r)} admits all protocols (-1) from the internet: {_fix(p)}")
             continue
         if p.protocol in _HARMLESS:
             continue
         if p.protocol not in _PORTED:
             out.append(
-                f"{where} admits protocol {p.protocol} from the internet (only tcp, udp, icmp "
+                f"{where(r)} admits protocol {p.protocol} from the internet (only tcp, udp, icmp "
                 f"and icmpv6 may come from there): {_fix(p)}"
             )
             continue
@@ -258,12 +257,12 @@ def world_ingress_forbidden(r: Resource, cfg: Config) -> list[str]:
         hit = [port for port in forbidden if lo <= port <= hi]
         if hit:
             out.append(
-                f"{where} exposes admin/data port(s) {_ports_text(hit)} to the internet "
+                f"{where(r)} exposes admin/data port(s) {_ports_text(hit)} to the internet "
                 f"({p.describe()}): {_fix(p)}"
             )
         elif hi - lo + 1 > widest:
             out.append(
-                f"{where} opens a {hi - lo + 1}-port range ({p.describe()}) to the internet: "
+                f"{where(r)} opens a {hi - lo + 1}-port range ({p.describe()}) to the internet: "
                 f"set `{p.path}fromPort` and `{p.path}toPort` to the single port you serve"
             )
     return out
@@ -326,10 +325,10 @@ def data_tier_sg_references_only(
     return out
 
 
-def _data_msg(where: str, group: str, p: Permission) -> str:
+def _data_msg(owner: str, group: str, p: Permission) -> str:
     props = ", ".join(f"`{s}`" for s in p.non_sg_sources)
     return (
-        f"'{where}' admits {p.describe()} into data-tier security group '{group}' by CIDR or "
+        f"'{owner}' admits {p.describe()} into data-tier security group '{group}' by CIDR or "
         f"prefix list ({props}): admit only the application's security group via "
         f"`{p.sg_property}`"
     )

@@ -16,7 +16,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import tokens as t
-from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource
+from .base import ADVISORY, MANDATORY, Config, PolicySet, Resource, where
 from .iam_docs import allows, as_strings, public_principal, statements
 from .props import UNKNOWN, as_bool, get, items, json_document
 from .relations import Targets, of_type, referenced
@@ -61,7 +61,7 @@ def ecr_policy_not_public(r: Resource, cfg: Config) -> list[str]:
             writes.append("NotAction")
         if writes:
             out.append(
-                f"ECR repository policy '{r.name}' lets anyone (Principal \"*\") "
+                f'{where(r)} lets anyone (Principal "*") '
                 f"{', '.join(map(str, writes))} (statement {i}): name the pushing accounts or "
                 'roles in `Principal`, or keep only pull actions (e.g. "ecr:BatchGetImage", '
                 '"ecr:GetDownloadUrlForLayer") for "*"'
@@ -79,7 +79,7 @@ def ecr_policy_not_public(r: Resource, cfg: Config) -> list[str]:
 def ecr_scan_on_push(r: Resource, cfg: Config) -> list[str]:
     if as_bool(get(r.props, "imageScanningConfiguration", "scanOnPush")) in (False, None):
         return [
-            f"ECR repository '{r.name}' does not scan pushed images: set "
+            f"{where(r)} does not scan pushed images: set "
             "`imageScanningConfiguration.scanOnPush: true` (or turn on enhanced scanning for the "
             "registry)"
         ]
@@ -100,8 +100,7 @@ def ecr_tag_immutability(r: Resource, cfg: Config) -> list[str]:
     ):
         return []
     return [
-        f"ECR repository '{r.name}' lets a push overwrite an existing tag: set "
-        '`imageTagMutability: "IMMUTABLE"`'
+        f'{where(r)} lets a push overwrite an existing tag: set `imageTagMutability: "IMMUTABLE"`'
     ]
 
 
@@ -210,7 +209,7 @@ def ecs_secrets_not_in_environment(r: Resource, cfg: Config) -> list[str]:
                 continue  # empty, or the ARN of where the secret lives
             if isinstance(name, str) and _looks_secret(name, patterns, allowed):
                 out.append(
-                    f"ECS task definition '{r.name}' puts {name} in plain text in container "
+                    f"{where(r)} puts {name} in plain text in container "
                     f"{i}'s `environment`: move it to `containerDefinitions[{i}].secrets` "
                     '(`{name: "' + name + '", valueFrom: <Secrets Manager or SSM parameter '
                     "ARN>}`)"
@@ -232,19 +231,18 @@ def _root(user: Any) -> bool:
     fsbp=("ECS.1", "ECS.4"),
 )
 def ecs_not_privileged(r: Resource, cfg: Config) -> list[str]:
-    where = f"ECS task definition '{r.name}'"
     host = get(r.props, "networkMode") == "host"
     out = []
     for i, c in containers(r):
         privileged = as_bool(c.get("privileged")) is True
         if privileged:
             out.append(
-                f"{where} runs container {i} privileged (root on the host): set "
+                f"{where(r)} runs container {i} privileged (root on the host): set "
                 f"`containerDefinitions[{i}].privileged: false`"
             )
         elif host and _root(c.get("user")):
             out.append(
-                f"{where} runs container {i} as root in host network mode: set "
+                f"{where(r)} runs container {i} as root in host network mode: set "
                 f'`containerDefinitions[{i}].user` to a non-root user (e.g. "1000"), or '
                 '`networkMode: "awsvpc"`'
             )
@@ -260,7 +258,7 @@ def ecs_not_privileged(r: Resource, cfg: Config) -> list[str]:
 )
 def ecs_read_only_root(r: Resource, cfg: Config) -> list[str]:
     return [
-        f"ECS task definition '{r.name}' lets container {i} write to its root file system: set "
+        f"{where(r)} lets container {i} write to its root file system: set "
         f"`containerDefinitions[{i}].readonlyRootFilesystem: true` (mount volumes for what it "
         "writes)"
         for i, c in containers(r)
@@ -328,7 +326,7 @@ def lambda_runtime_supported(r: Resource, cfg: Config) -> list[str]:
     if deprecated is None or deprecated > today():
         return []
     return [
-        f"Lambda function '{r.name}' runs on {runtime}, deprecated by AWS on "
+        f"{where(r)} runs on {runtime}, deprecated by AWS on "
         f"{deprecated.isoformat()} (no security patches): set `runtime` to a supported version "
         "of its language (see the AWS Lambda runtimes page)"
     ]
@@ -345,14 +343,14 @@ def lambda_url_not_public(r: Resource, cfg: Config) -> list[str]:
     if r.type == t.LAMBDA_FUNCTION_URL:
         if get(r.props, "authorizationType") == "NONE":
             return [
-                f"Lambda function URL '{r.name}' lets anyone on the internet invoke the "
+                f"{where(r)} lets anyone on the internet invoke the "
                 'function: set `authorizationType: "AWS_IAM"` (or front it with CloudFront and '
                 "origin access control)"
             ]
         return []
     if get(r.props, "principal") == "*" and get(r.props, "functionUrlAuthType") == "NONE":
         return [
-            f"Lambda permission '{r.name}' opens the function URL to anyone: set "
+            f"{where(r)} opens the function URL to anyone: set "
             '`functionUrlAuthType: "AWS_IAM"` with a named `principal`'
         ]
     return []
@@ -375,7 +373,7 @@ def lambda_multi_subnet(r: Resource, cfg: Config) -> list[str]:
     listed = [s for s in items(subnets) if s is not None]
     if len(listed) == 1:
         return [
-            f"Lambda function '{r.name}' runs in a single subnet: list subnets of at least two "
+            f"{where(r)} runs in a single subnet: list subnets of at least two "
             "AZs in `vpcConfig.subnetIds`"
         ]
     return []

@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import guardrails
 import jsonschema
 import pytest
 from google.protobuf import json_format
 from guardrails import tokens as t
-from guardrails.base import WEBSTACK_CONVENTION
+from guardrails.base import WEBSTACK_CONVENTION, PolicySet
 from guardrails.pack import PACK_NAME, all_policies
 from guardrails.server import build_servicer
 from pulumi.runtime.proto import analyzer_pb2
@@ -24,7 +27,15 @@ from support import PACK_DIR
 
 from tools.analyzer import UNKNOWN, secret, serialize
 
-MANDATORY_MODULES = {"encryption", "multi_az", "security_groups", "network", "exposure", "iam"}
+MANDATORY_MODULES = {
+    "encryption",
+    "encryption_other_services",
+    "multi_az",
+    "security_groups",
+    "network",
+    "exposure",
+    "iam",
+}
 # Mandatory by default: what an AWS standard (FSBP, CIS) or AWS documentation asks within the
 # pack's concerns (encryption, multi-AZ, least privilege and exposure). Exceptions both ways:
 ADVISORY_EXCEPTIONS = {
@@ -329,22 +340,38 @@ def test_publishing_keeps_the_pack_itself(published: Path, path: str):
 
 def test_the_readme_table_lists_every_policy_with_its_level_fsbp_controls_and_standard():
     readme = (PACK_DIR / "README.md").read_text()
-    rows = {
-        m[1]: (m[2].split(" ")[0], m[3].strip(), m[4].strip())
+    rows = [
+        (m[1], m[2], m[3].split(" ")[0], m[4].strip(), m[5].strip())
         for m in re.finditer(
-            r"^\| `([a-z0-9-]+)` \| \w+ \| [^|]+ \| ([^|]+) \| ([^|]+) \| ([^|]+) \|", readme, re.M
+            r"^\| `([a-z0-9-]+)` \| (\w+) \| [^|]+ \| ([^|]+) \| ([^|]+) \| ([^|]+) \|",
+            readme,
+            re.M,
         )
-    }
-    expected = {
-        p.name: (
+    ]
+    expected = [
+        (
+            p.name,
+            p.check.__module__.rsplit(".", 1)[-1],
             str(getattr(p.enforcement_level, "value", None)),
             ", ".join(p.fsbp) or "-",
             p.standard if not p.fsbp else "FSBP",
         )
         for p in all_policies()
-    }
-    assert len(expected) == 94
-    assert rows == expected
+    ]
+    assert rows == expected  # in the pack's order, each policy once, with the module declaring it
+
+
+def test_the_pack_reports_every_policy_its_modules_declare_each_once():
+    declared = [
+        name
+        for info in pkgutil.iter_modules(guardrails.__path__)
+        for value in vars(importlib.import_module(f"guardrails.{info.name}")).values()
+        if isinstance(value, PolicySet)
+        for name in (p.name for p in value.policies())
+    ]
+    reported = [p.name for p in all_policies()]
+    assert len(set(reported)) == len(reported), "a policy name is reported twice"
+    assert sorted(reported) == sorted(declared)
 
 
 def _coverage_ids(cell: str) -> set[str]:
