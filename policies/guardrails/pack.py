@@ -27,25 +27,9 @@ DESCRIPTION = (
 )
 
 
-def _encryption() -> list[AnyPolicy]:
-    """Encryption: webstack's own services (`encryption`) and the others
-    (`encryption_other_services`), in the order the pack reported them as one module:
-    `efs-encrypted` after `elasticache-encrypted-at-rest`, the other services' rules before
-    `s3-deny-insecure-transport`."""
-    others = encryption_other_services.policies()
-    at_rest = [p for p in others if p.name == "efs-encrypted"]
-    out: list[AnyPolicy] = []
-    for policy in encryption.policies():
-        if policy.name == "s3-deny-insecure-transport":
-            out += [p for p in others if p.name != "efs-encrypted"]
-        out.append(policy)
-        if policy.name == "elasticache-encrypted-at-rest":
-            out += at_rest
-    return out
-
-
 CONCERNS: tuple[Callable[[], list[AnyPolicy]], ...] = (
-    _encryption,
+    encryption.policies,
+    encryption_other_services.policies,
     multi_az.policies,
     security_groups.policies,
     network.policies,
