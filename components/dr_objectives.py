@@ -280,8 +280,6 @@ class DrPlan:
     """What the composer builds for one strategy."""
 
     strategy: DrStrategy
-    # KMS keys in the DR region (the backups vault and replicated objects need them).
-    keys: bool
     # Network, security groups, load balancer(s), launch template(s), Auto Scaling group(s).
     foundation: bool
     standby_size: StandbySize
@@ -300,15 +298,12 @@ class DrPlan:
     s3_time_control: bool
     backup: bool
 
-    @property
-    def builds_anything(self) -> bool:
-        return self.keys
 
-
-# Each strategy is the one before it plus what it adds, as AWS describes them.
+# Each strategy is written as the one before it with what AWS's description of it changes;
+# mostly additions, but pilot light drops backup and restore's AWS Backup copies (its data
+# replicates continuously instead).
 _NONE = DrPlan(
     strategy=DrStrategy.NONE,
-    keys=False,
     foundation=False,
     standby_size=StandbySize.NONE,
     database=DatabaseMode.NONE,
@@ -325,7 +320,6 @@ _NONE = DrPlan(
 _BACKUP_RESTORE = replace(
     _NONE,
     strategy=DrStrategy.BACKUP_RESTORE,
-    keys=True,
     s3_replication=S3Replication.ONE_WAY,
     backup=True,
 )
