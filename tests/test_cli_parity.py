@@ -17,6 +17,7 @@ import yaml
 
 from tests.support.process import run_module
 from tests.support.synth import SHIPPED
+from tools.mockcloud import Synthesis
 from tools.stackfile import (
     CliYamlLoader,
     StackFileError,
@@ -196,13 +197,17 @@ def test_config_with_a_path_points_to_config_path() -> None:
     assert "use --config-path 'webstack:web.maxSize=4'" in result.stderr
 
 
-def test_the_human_preview_reads_like_pulumi_preview() -> None:
+def test_the_human_preview_reads_like_pulumi_preview(dev_preview: Synthesis) -> None:
     result = preview_dev_with_pack("policies/config/dev.json")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Previewing update (dev), offline under Pulumi's mock monitor:"
     tree = [line for line in lines if line.startswith((" + ", "+🔒"))]
-    assert len(tree) == 119
+    # A row for the stack, then one for every resource the program registered; protected ones
+    # carry the lock.
+    assert len(tree) == 1 + len(dev_preview.resources)
+    locked = [line for line in tree if line.startswith("+🔒")]
+    assert len(locked) == len([r for r in dev_preview.resources if r.protect])
     from tools.preview import display_width
 
     assert max(display_width(line) for line in tree) <= 100

@@ -37,7 +37,7 @@ from tests.support.tokens import (
 )
 from tools.mockcloud import RecordedResource, Synthesis
 
-SEED_001 = {
+STEP_SCALING_AND_WEEKEND_SCHEDULE = {
     "webstack:web": {
         "stepScaling": {
             "scaleOut": [
@@ -74,8 +74,8 @@ def written(document: dict[str, Any], path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def seed_001() -> Synthesis:
-    return synth("dev", SEED_001, preview=False)
+def stepped_and_scheduled() -> Synthesis:
+    return synth("dev", STEP_SCALING_AND_WEEKEND_SCHEDULE, preview=False)
 
 
 def test_instances_require_imdsv2(dev_deployed: Synthesis) -> None:
@@ -188,8 +188,8 @@ def test_target_tracking_on_cpu_and_requests_per_target(dev_deployed: Synthesis)
     assert requests["targetValue"] == 1000
 
 
-def test_step_scaling_follows_seed_001(seed_001: Synthesis) -> None:
-    out = the(seed_001, AUTOSCALING_POLICY, "webstack-dev-web-step-out")
+def test_step_scaling_follows_the_configured_steps(stepped_and_scheduled: Synthesis) -> None:
+    out = the(stepped_and_scheduled, AUTOSCALING_POLICY, "webstack-dev-web-step-out")
     assert out.get("policyType") == "StepScaling"
     assert out.get("stepAdjustments") == [
         {
@@ -199,17 +199,17 @@ def test_step_scaling_follows_seed_001(seed_001: Synthesis) -> None:
         },
         {"scalingAdjustment": 4, "metricIntervalLowerBound": "25.0"},
     ]
-    alarm = the(seed_001, CLOUDWATCH_METRIC_ALARM, "webstack-dev-web-step-out")
+    alarm = the(stepped_and_scheduled, CLOUDWATCH_METRIC_ALARM, "webstack-dev-web-step-out")
     assert alarm.get("threshold") == 50 and alarm.get("period") == 300
     assert alarm.get("comparisonOperator") == "GreaterThanOrEqualToThreshold"
     assert alarm.get("alarmActions") == [out.outputs["arn"]]
-    scale_in = the(seed_001, CLOUDWATCH_METRIC_ALARM, "webstack-dev-web-step-in")
+    scale_in = the(stepped_and_scheduled, CLOUDWATCH_METRIC_ALARM, "webstack-dev-web-step-in")
     assert scale_in.get("threshold") == 30
     assert scale_in.get("comparisonOperator") == "LessThanThreshold"
 
 
-def test_scheduled_actions_leave_unset_sizes_alone(seed_001: Synthesis) -> None:
-    schedule = the(seed_001, AUTOSCALING_SCHEDULE, "webstack-dev-web-weekend-traffic")
+def test_scheduled_actions_leave_unset_sizes_alone(stepped_and_scheduled: Synthesis) -> None:
+    schedule = the(stepped_and_scheduled, AUTOSCALING_SCHEDULE, "webstack-dev-web-weekend-traffic")
     assert schedule.get("recurrence") == "0 12 * * FRI"
     assert (schedule.get("minSize"), schedule.get("maxSize")) == (8, 16)
     assert schedule.get("desiredCapacity") == -1  # AWS would otherwise set it to 0
@@ -372,10 +372,10 @@ def test_instance_refresh_launches_before_it_terminates(dev_deployed: Synthesis)
 
 
 def test_scheduled_actions_own_min_and_max_size(
-    seed_001: Synthesis, dev_deployed: Synthesis
+    stepped_and_scheduled: Synthesis, dev_deployed: Synthesis
 ) -> None:
     # A routine `pulumi up` must not revert what a scheduled action set.
-    scheduled = the(seed_001, AUTOSCALING_GROUP, "webstack-dev-web").ignore_changes
+    scheduled = the(stepped_and_scheduled, AUTOSCALING_GROUP, "webstack-dev-web").ignore_changes
     assert {"desiredCapacity", "minSize", "maxSize"} <= set(scheduled)
     # Without scheduled actions the program keeps owning them.
     plain = the(dev_deployed, AUTOSCALING_GROUP, "webstack-dev-web").ignore_changes

@@ -13,7 +13,15 @@ from components.config import StackConfig, load
 from components.config.errors import ConfigError
 from components.config.values import Environment, NatGateways, architecture_of
 from tests.support.synth import synth
-from tests.support.tokens import LB_LOAD_BALANCER, LB_TARGET_GROUP, RDS_PROXY, RDS_SUBNET_GROUP
+from tests.support.tokens import (
+    ELASTICACHE_REPLICATION_GROUP,
+    LB_LOAD_BALANCER,
+    LB_TARGET_GROUP,
+    RDS_CLUSTER,
+    RDS_CLUSTER_INSTANCE,
+    RDS_PROXY,
+    RDS_SUBNET_GROUP,
+)
 
 
 def load_dev(**raw: Any) -> StackConfig:
@@ -245,7 +253,7 @@ def test_the_longest_accepted_stack_name_keeps_every_derived_name_within_aws_lim
     }
     result = synth(stack, overrides)
     assert result.error is None, result.error
-    checked = 0
+    checked: set[tuple[str, str]] = set()
     for resource in result.resources:
         for key, limit in (
             ("clusterIdentifier", 63),
@@ -254,19 +262,27 @@ def test_the_longest_accepted_stack_name_keeps_every_derived_name_within_aws_lim
         ):
             value = resource.get(key)
             if isinstance(value, str):
-                checked += 1
+                checked.add((resource.type, key))
                 assert len(value) <= limit, (resource.name, value)
         if resource.type in (RDS_PROXY, RDS_SUBNET_GROUP):
-            checked += 1
+            checked.add((resource.type, "name"))
             assert len(resource.get("name")) <= 63, resource.name
         if resource.type in (LB_LOAD_BALANCER, LB_TARGET_GROUP):
-            checked += 1
+            checked.add((resource.type, "name"))
             # Auto-named: the logical name plus Pulumi's "-" and 7 random characters.
             assert "name" not in resource.inputs, resource.name
             assert len(resource.name) + 8 <= 32, resource.name
-    # the cluster and its three instances (whose two identifiers each count), the cache, the
-    # proxy, the subnet group, two load balancers and two target groups
-    assert checked == 14
+    # Every kind of name the stack derives from its name was checked.
+    assert checked == {
+        (RDS_CLUSTER, "clusterIdentifier"),
+        (RDS_CLUSTER_INSTANCE, "clusterIdentifier"),
+        (RDS_CLUSTER_INSTANCE, "identifier"),
+        (ELASTICACHE_REPLICATION_GROUP, "replicationGroupId"),
+        (RDS_PROXY, "name"),
+        (RDS_SUBNET_GROUP, "name"),
+        (LB_LOAD_BALANCER, "name"),
+        (LB_TARGET_GROUP, "name"),
+    }
     load({}, stack=stack, region="us-east-1")
 
 

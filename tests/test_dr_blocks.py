@@ -4,6 +4,7 @@ against the mock cloud so references (ARNs, ids) can be followed between the two
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -69,15 +70,41 @@ DR_REGION_RESOURCES = {
 }
 
 
+# What tests/programs/dr_blocks makes itself, outside the blocks (family "aurora", the default).
+STAND_INS = [
+    "aws-us-east-1",
+    "aws-us-west-2",
+    "site-cache",
+    "site-db",
+    "site-db-1",
+    "site-dr-db",
+    "site-dr-uploads",
+    "site-dr-uploads",
+    "site-uploads",
+    "site-uploads",
+    "site-us-east-1-alb",
+    "site-us-east-1-backups",
+    "site-us-east-1-data",
+    "site-us-west-2-alb",
+    "site-us-west-2-backups",
+    "site-us-west-2-data",
+]
+
+
+def top_level(s: Synthesis) -> list[RecordedResource]:
+    """The resources parented to the stack itself (its URN is not recorded): blocks, stand-ins."""
+    recorded = {r.urn for r in s.resources}
+    return [r for r in s.resources if r.parent not in recorded]
+
+
 def test_every_block_resource_is_in_the_region_it_belongs_to() -> None:
     s = stack()
     blocks = [r for r in s.resources if r.type.startswith("webstack:")]
     assert len(blocks) == 6
     owned = [r for b in blocks for r in s.descendants(b.urn)]
-    # credential 3, database 6 (with the secondary's final snapshot suffix, a random resource
-    # of no region), datastore 2, replication 3, backup 8 (with its KMS policy), dns 7 (two
-    # probes, the traffic switch's alarm and check, the primary's calculated check, two records)
-    assert len(owned) == 29
+    # The blocks own everything the test program does not make at the top level itself.
+    assert sorted(r.name for r in top_level(s) if r not in blocks) == STAND_INS
+    assert {r.urn for r in owned} == {r.urn for r in s.resources} - {r.urn for r in top_level(s)}
     for resource in owned:
         expected = DR if resource.name in DR_REGION_RESOURCES else PRIMARY
         assert resource.region == expected, (resource.name, resource.region)
@@ -95,18 +122,24 @@ def test_dr_children_name_the_dr_provider_and_the_others_inherit_the_primary() -
 def test_every_child_is_parented_to_its_component() -> None:
     s = stack(family="rds")
     blocks = [r for r in s.resources if r.type.startswith("webstack:")]
-    # credential 3, cross-region replica 3 (with the final snapshot's suffix it takes once
-    # promoted), global datastore 2, replication 3, backup 8 (with the KMS policy of
-    # cross-Region snapshot copies), dns 7
-    assert {b.type.split(":")[-1]: len(s.children(b.urn)) for b in blocks} == {
-        "MasterCredential": 3,
-        "CrossRegionReplica": 3,
-        "GlobalDatastore": 2,
-        "Replication": 3,
-        "Backup": 8,
-        "FailoverDns": 7,
+    assert {b.type.split(":")[-1] for b in blocks} == {
+        "MasterCredential",
+        "CrossRegionReplica",
+        "GlobalDatastore",
+        "Replication",
+        "Backup",
+        "FailoverDns",
     }
+    # Nothing a block makes is left at the top level (only the stand-ins are; the primary is one
+    # RDS instance here, not a cluster and its instance), and nothing is nested deeper than a
+    # block's own children.
+    top = {r.urn for r in top_level(s)}
+    rds_stand_ins = [name for name in STAND_INS if name != "site-db-1"]
+    assert sorted(r.name for r in top_level(s) if r not in blocks) == rds_stand_ins
+    children = [c.urn for b in blocks for c in s.children(b.urn)]
+    assert sorted(children) == sorted(r.urn for r in s.resources if r.urn not in top)
     for block in blocks:
+        assert s.children(block.urn), block.name
         module = block.type.split(":")[1]
         for child in s.children(block.urn):
             assert child.name.startswith(block.name), (module, child.name)
@@ -379,7 +412,26 @@ def test_two_way_replication_adds_the_reverse_rule_in_the_dr_region() -> None:
         == one(s, "site-us-east-1-data").outputs["arn"]
     )
     assert back["sourceSelectionCriteria"]["replicaModifications"] == {"status": "Enabled"}
-    assert len(_replication_policy(s)["Statement"]) == 10
+    # The role's statements: the one-way rule's, and the same again with the regions swapped.
+    one_way = _replication_policy(stack())["Statement"]
+    assert _replication_policy(s)["Statement"] == one_way + [_mirrored(st, s) for st in one_way]
+
+
+def _mirrored(statement: dict[str, Any], s: Synthesis) -> dict[str, Any]:
+    """``statement`` for replication the other way: buckets, keys and regions swapped."""
+    swaps: dict[str, str] = {"UsEast1": "UsWest2", PRIMARY: DR}
+    for first, second in (
+        (one(s, "site-uploads", "Bucket"), one(s, "site-dr-uploads", "Bucket")),
+        (one(s, "site-us-east-1-data"), one(s, "site-us-west-2-data")),
+    ):
+        swaps[first.outputs["arn"]] = second.outputs["arn"]
+    swaps.update({value: key for key, value in swaps.items()})
+    # Longest first: an ARN is swapped whole, before the region inside it could be.
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(swaps, key=len, reverse=True)))
+    mirrored: dict[str, Any] = json.loads(
+        pattern.sub(lambda match: swaps[match[0]], json.dumps(statement))
+    )
+    return mirrored
 
 
 # --- Route 53 ------------------------------------------------------------------------------
