@@ -12,7 +12,7 @@ import re
 import pulumi
 import pulumi_random as random
 
-PROJECT = "webstack"
+from components.config.values import PROJECT
 
 # RDS identifiers (clusters, instances, proxies) are at most 63 characters.
 MAX_RDS_IDENTIFIER = 63

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -396,3 +400,18 @@ def test_subnet_layout_fits_and_never_overlaps(prefix: int, az_count: int, base:
     for i, a in enumerate(blocks):
         for b in blocks[i + 1 :]:
             assert not a.overlaps(b)
+
+
+def test_the_config_package_imports_no_component_and_no_provider_sdk() -> None:
+    """Config is pure data and validation: components import it, never the other way round."""
+    probe = (
+        "import json, sys, components.config; "
+        "loaded = [m for m in sys.modules if m.startswith(('components.', 'pulumi_'))]; "
+        "print(json.dumps(sorted(loaded)))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=root
+    )
+    loaded = json.loads(done.stdout)
+    assert [m for m in loaded if not m.startswith("components.config")] == []

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pulumi.runtime import rpc
 
+from components.config.capabilities import global_datastore_problem, write_forwarding_supported
 from components.config.values import DrStrategy
 from components.credentials import replica_arn
 from components.dr_objectives import (
@@ -27,7 +28,6 @@ from components.dr_objectives import (
     TrafficMode,
     objectives,
 )
-from components.global_database import global_datastore_problem, write_forwarding_supported
 from tools.mockcloud import RecordedResource, Synthesis, synthesize
 
 PROGRAM = Path(__file__).parent / "programs" / "dr_blocks"

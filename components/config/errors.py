@@ -16,13 +16,13 @@ from components.config.values import (
     DNS_NAME,
     EMAIL,
     INSTANCE_TYPE,
+    PROJECT,
     RECORD_LABEL,
     REGION,
     WEEKLY_WINDOW,
     WINDOW,
     quoted,
 )
-from components.naming import PROJECT
 
 
 class ConfigError(pulumi.RunError):

@@ -15,10 +15,10 @@ from components.config.models import DEFAULTED_SECTIONS, KNOWN_KEYS, SECTIONS, S
 from components.config.values import (
     MAX_LB_NAME_BEFORE_SUFFIX,
     MAX_STACK_NAME,
+    PROJECT,
     CacheEngine,
     Environment,
 )
-from components.naming import PROJECT
 
 # A scalar key beside the dr section (see load).
 ACTIVE_REGION_KEY = "dr.activeRegion"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from components.config.capabilities import global_datastore_problem, write_forwarding_supported
 from components.config.defaults import DEFAULT_CACHE_VERSIONS, DEFAULT_DATABASE_VERSIONS
 from components.config.values import (
     CACHE_NODE_TYPE,
@@ -22,6 +23,7 @@ from components.config.values import (
     INSTANCE_TYPE,
     LARGEST_VPC_PREFIX,
     MAX_AZ_COUNT,
+    PROJECT,
     RECORD_LABEL,
     REGION,
     SHARED_ADDRESS_SPACE,
@@ -45,7 +47,6 @@ from components.config.values import (
     quoted,
 )
 from components.config.windows import MIN_BACKUP_WINDOW, MIN_SNAPSHOT_WINDOW, window_problems
-from components.naming import PROJECT
 
 # Production minimums, the same as the organisation's pack config for prod
 # (policies/config/prod.json: db-backup-retention, cache-snapshots); a test holds them equal.
@@ -771,12 +772,6 @@ class StackConfig(Section):
 
     def _dr_problems(self) -> list[tuple[str, Any, str]]:
         """What a DR strategy needs of the rest of the configuration."""
-        # Imported here: the DR building blocks import pulumi_aws, which the models do not need.
-        from components.global_database import (
-            global_datastore_problem,
-            write_forwarding_supported,
-        )
-
         problems: list[tuple[str, Any, str]] = []
         strategy = self.dr.strategy
         # Only warm standby mirrors the cache (active-active runs a cache per region).

@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, Strict
 
-from components.naming import PROJECT
+# The Pulumi project's name (Pulumi.yaml), the config namespace and the names' prefix.
+PROJECT = "webstack"
 
 # Each AZ gets one subnet per tier; the VPC is cut into 32 equal slots (prefix + 5):
 # public subnets take slots 0-7, app subnets 8-15, data subnets 16-23, 24-31 stay free.
