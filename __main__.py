@@ -4,7 +4,7 @@ import pulumi
 
 from components import config as stack_config
 from components.config.loader import refuse_unbuilt
-from components.disaster_recovery import DisasterRecovery, DisasterRecoveryArgs, no_dr_outputs
+from components.dr.disaster_recovery import DisasterRecovery, DisasterRecoveryArgs, no_dr_outputs
 from components.providers import aws_provider
 from components.stack import WebStack, WebStackArgs
 

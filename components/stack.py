@@ -14,26 +14,26 @@ from typing import Any, Literal, Protocol
 import pulumi
 import pulumi_aws as aws
 
-from components.cache import Cache, CacheArgs
-from components.cdn import AlbOrigin, Cdn, CdnArgs, FailoverOrigins
 from components.compute import (
     AutoScaledTier,
     AutoScaledTierArgs,
     CacheEndpoints,
     DatabaseEndpoints,
 )
+from components.compute.loadbalancer import AccessLogs, LoadBalancer, LoadBalancerArgs
+from components.config.dr_objectives import CacheMode, DrPlan, StandbySize, TrafficMode
 from components.config.models import NetworkConfig, StackConfig, TierConfig
 from components.config.values import TierRole
-from components.credentials import (
+from components.data.cache import Cache, CacheArgs
+from components.data.credentials import (
     IAM_DATABASE_USER,
     MasterCredential,
     MasterCredentialArgs,
     replica_arn,
 )
-from components.database import Database, DatabaseArgs
-from components.dns import AliasTarget, Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
-from components.dr_objectives import CacheMode, DrPlan, StandbySize, TrafficMode
-from components.global_database import (
+from components.data.database import Database, DatabaseArgs
+from components.data.storage import Storage, StorageArgs, uploads_policy_statements
+from components.dr.global_database import (
     AuroraGlobalDatabase,
     AuroraGlobalDatabaseArgs,
     CrossRegionReplica,
@@ -42,14 +42,20 @@ from components.global_database import (
     GlobalDatastore,
     GlobalDatastoreArgs,
 )
-from components.keys import Keys, KeysArgs
-from components.loadbalancer import AccessLogs, LoadBalancer, LoadBalancerArgs
+from components.edge.cdn import AlbOrigin, Cdn, CdnArgs, FailoverOrigins
+from components.edge.dns import (
+    AliasTarget,
+    Certificates,
+    CertificatesArgs,
+    DnsRecords,
+    DnsRecordsArgs,
+)
+from components.foundation.keys import Keys, KeysArgs
+from components.foundation.network import Network, NetworkArgs, availability_zones
+from components.foundation.security import HTTP, HTTPS, SecurityGroups, SecurityGroupsArgs
 from components.monitoring import Monitoring, MonitoringArgs, ScaledTier
 from components.naming import MAX_ELASTICACHE_IDENTIFIER, aws_identifier
-from components.network import Network, NetworkArgs, availability_zones
 from components.policy_documents import document_output
-from components.security import HTTP, HTTPS, SecurityGroups, SecurityGroupsArgs
-from components.storage import Storage, StorageArgs, uploads_policy_statements
 
 SERVICE_LINKED_ROLE_SUFFIX_MAX = 35
 # A pilot light's idle regional cache (sessions of a region that serves nothing yet).
@@ -93,7 +99,7 @@ def regional_foundation(
 
 
 class Mirror(Protocol):
-    """The DR mirror as the primary WebStack sees it (components/disaster_recovery.py)."""
+    """The DR mirror as the primary WebStack sees it (components/dr/disaster_recovery.py)."""
 
     @property
     def region(self) -> str: ...
@@ -990,6 +996,6 @@ def iam_auth_target(resource_id: pulumi.Input[str]) -> pulumi.Output[str]:
 
 def _routes(config: StackConfig) -> bool:
     """Whether the DR strategy routes the site's name across regions (FailoverDns)."""
-    from components.dr_objectives import plan
+    from components.config.dr_objectives import plan
 
     return plan(config.dr.strategy).traffic is not TrafficMode.NONE

@@ -27,7 +27,8 @@ def dev_preview() -> Synthesis:
 
 
 @pytest.fixture(scope="session")
-def prod_preview() -> Synthesis:
+def prod_primary_preview() -> Synthesis:
+    """prod's primary region alone: its DR mirror switched off (tests/support/synth.py)."""
     return succeeded(synth("prod"))
 
 
@@ -37,5 +38,6 @@ def dev_deployed() -> Synthesis:
 
 
 @pytest.fixture(scope="session")
-def prod_deployed() -> Synthesis:
+def prod_primary_deployed() -> Synthesis:
+    """prod's primary region alone, deployed (outputs known): no DR mirror."""
     return succeeded(synth("prod", preview=False))

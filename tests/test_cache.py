@@ -244,9 +244,9 @@ def test_valkey_does_not_warn(dev_deployed: Synthesis) -> None:
     assert not [w for w in dev_deployed.warnings if "memcached" in w]
 
 
-def test_the_outputs_name_the_endpoints_and_port(prod_deployed: Synthesis) -> None:
-    group = the_group(prod_deployed)
-    outputs = prod_deployed.outputs
+def test_the_outputs_name_the_endpoints_and_port(prod_primary_deployed: Synthesis) -> None:
+    group = the_group(prod_primary_deployed)
+    outputs = prod_primary_deployed.outputs
     assert outputs["cacheEndpoint"] == group.outputs.get("primaryEndpointAddress") is not None
     assert outputs["cacheReaderEndpoint"] == group.outputs.get("readerEndpointAddress") is not None
     assert outputs["cachePort"] == 6379

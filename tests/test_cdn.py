@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pulumi.runtime import rpc
 
-from components.cdn import (
+from components.edge.cdn import (
     ALL_VIEWER_ORIGIN_REQUEST_POLICY_ID,
     CACHING_DISABLED_POLICY_ID,
     CACHING_OPTIMIZED_POLICY_ID,
@@ -82,9 +82,9 @@ def eu_west_1(synthesized: Callable[..., Synthesis]) -> Synthesis:
 
 
 def test_viewers_are_redirected_to_https_on_every_behaviour(
-    prod_preview: Synthesis, dev_preview: Synthesis
+    prod_primary_preview: Synthesis, dev_preview: Synthesis
 ) -> None:
-    for stack in (prod_preview, dev_preview):
+    for stack in (prod_primary_preview, dev_preview):
         found = behaviours(distribution(stack))
         assert len(found) == 3  # the default and two ordered behaviours
         for behaviour in found:
@@ -92,23 +92,23 @@ def test_viewers_are_redirected_to_https_on_every_behaviour(
             assert behaviour["compress"] is True
 
 
-def test_viewers_get_http2_http3_and_ipv6(prod_preview: Synthesis) -> None:
-    d = distribution(prod_preview)
+def test_viewers_get_http2_http3_and_ipv6(prod_primary_preview: Synthesis) -> None:
+    d = distribution(prod_primary_preview)
     assert d.get("httpVersion") == "http2and3"
     assert d.get("isIpv6Enabled") is True
     assert d.get("enabled") is True
 
 
 def test_with_a_domain_the_site_certificate_enforces_tls_1_2_2021(
-    prod_deployed: Synthesis,
+    prod_primary_deployed: Synthesis,
 ) -> None:
-    d = distribution(prod_deployed)
+    d = distribution(prod_primary_deployed)
     certificate = d.get("viewerCertificate")
     assert certificate is not None
     assert certificate["minimumProtocolVersion"] == "TLSv1.2_2021"
     assert certificate["sslSupportMethod"] == "sni-only"
     assert not certificate.get("cloudfrontDefaultCertificate")
-    issued = prod_deployed.by_arn(certificate["acmCertificateArn"])
+    issued = prod_primary_deployed.by_arn(certificate["acmCertificateArn"])
     assert issued.type == ACM_CERTIFICATE and issued.region == "us-east-1"
     assert d.get("aliases") == ["www.example.com"]
 
@@ -123,40 +123,44 @@ def test_without_a_domain_cloudfront_serves_its_own_name_and_certificate(
 
 
 def test_price_class_comes_from_config(
-    prod_preview: Synthesis, synthesized: Callable[..., Synthesis]
+    prod_primary_preview: Synthesis, synthesized: Callable[..., Synthesis]
 ) -> None:
-    assert distribution(prod_preview).get("priceClass") == "PriceClass_100"
+    assert distribution(prod_primary_preview).get("priceClass") == "PriceClass_100"
     stack = synthesized("dev", {"webstack:cdn": {"priceClass": "PriceClass_All"}})
     assert distribution(stack).get("priceClass") == "PriceClass_All"
 
 
 def test_static_files_come_from_the_bucket_through_origin_access_control(
-    prod_deployed: Synthesis,
+    prod_primary_deployed: Synthesis,
 ) -> None:
-    d = distribution(prod_deployed)
+    d = distribution(prod_primary_deployed)
     files = d.get("orderedCacheBehaviors") or []
     assert sorted(b["pathPattern"] for b in files) == ["/static/*", "/uploads/*"]
     for behaviour in files:
         assert behaviour["cachePolicyId"] == CACHING_OPTIMIZED_POLICY_ID
         assert behaviour["allowedMethods"] == ["GET", "HEAD", "OPTIONS"]
         served = origin(d, behaviour["targetOriginId"])
-        oac = prod_deployed.by_id(served["originAccessControlId"])
+        oac = prod_primary_deployed.by_id(served["originAccessControlId"])
         assert oac.type == CLOUDFRONT_ORIGIN_ACCESS_CONTROL
         assert oac.get("signingBehavior") == "always"
         assert oac.get("signingProtocol") == "sigv4"
         assert oac.get("originAccessControlOriginType") == "s3"
         assert "customOriginConfig" not in served and "s3OriginConfig" not in served
         (bucket,) = [
-            b for b in prod_deployed.of_type(S3_BUCKET) if b.get("tags", "Purpose") == "uploads"
+            b
+            for b in prod_primary_deployed.of_type(S3_BUCKET)
+            if b.get("tags", "Purpose") == "uploads"
         ]
         regional_name = bucket.outputs.get("bucketRegionalDomainName")
         assert regional_name is not None and served["domainName"] == regional_name
 
 
-def test_standard_logs_go_to_the_log_bucket(prod_deployed: Synthesis) -> None:
-    logging = distribution(prod_deployed).get("loggingConfig")
+def test_standard_logs_go_to_the_log_bucket(prod_primary_deployed: Synthesis) -> None:
+    logging = distribution(prod_primary_deployed).get("loggingConfig")
     (bucket,) = [
-        b for b in prod_deployed.of_type(S3_BUCKET) if b.get("tags", "Purpose") == "access-logs"
+        b
+        for b in prod_primary_deployed.of_type(S3_BUCKET)
+        if b.get("tags", "Purpose") == "access-logs"
     ]
     domain = bucket.outputs.get("bucketDomainName")
     assert logging is not None and domain is not None
@@ -207,9 +211,9 @@ def test_cdn_disabled_means_no_distribution(synthesized: Callable[..., Synthesis
     assert stack.of_type(CLOUDFRONT_ORIGIN_ACCESS_CONTROL) == []
 
 
-def test_waf_is_off_by_default(prod_preview: Synthesis) -> None:
-    assert prod_preview.of_type(WAFV2_WEB_ACL) == []
-    assert distribution(prod_preview).get("webAclId") is None
+def test_waf_is_off_by_default(prod_primary_preview: Synthesis) -> None:
+    assert prod_primary_preview.of_type(WAFV2_WEB_ACL) == []
+    assert distribution(prod_primary_preview).get("webAclId") is None
 
 
 def test_the_web_acl_lives_in_us_east_1_with_aws_managed_rules(eu_west_1: Synthesis) -> None:
@@ -280,12 +284,12 @@ def test_the_real_stacks_alb_origin_sends_the_header_its_listener_requires(
     assert rpc._special_secret_sig in str(distribution(stack).struct.fields["origins"])
 
 
-def test_the_distribution_waits_for_the_log_buckets_acl(prod_deployed: Synthesis) -> None:
+def test_the_distribution_waits_for_the_log_buckets_acl(prod_primary_deployed: Synthesis) -> None:
     # Standard logging needs the log bucket's ACL (and the ownership controls allowing ACLs).
-    d = distribution(prod_deployed)
+    d = distribution(prod_primary_deployed)
     for token in (
         S3_BUCKET_OWNERSHIP_CONTROLS,
         S3_BUCKET_ACL,
     ):
-        (logs,) = [r for r in prod_deployed.of_type(token) if r.name.endswith("-logs")]
+        (logs,) = [r for r in prod_primary_deployed.of_type(token) if r.name.endswith("-logs")]
         assert logs.urn in d.dependencies, token

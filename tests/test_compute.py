@@ -133,9 +133,9 @@ def test_a_pinned_ami_skips_the_lookup() -> None:
     assert SSM_GET_PARAMETER not in {i.token for i in stack.invokes}
 
 
-def test_the_group_spans_the_app_subnets_of_every_az(prod_deployed: Synthesis) -> None:
-    group = the(prod_deployed, AUTOSCALING_GROUP, "webstack-prod-web")
-    subnets = [prod_deployed.by_id(s) for s in group.get("vpcZoneIdentifiers")]
+def test_the_group_spans_the_app_subnets_of_every_az(prod_primary_deployed: Synthesis) -> None:
+    group = the(prod_primary_deployed, AUTOSCALING_GROUP, "webstack-prod-web")
+    subnets = [prod_primary_deployed.by_id(s) for s in group.get("vpcZoneIdentifiers")]
     assert all("-app-" in s.name for s in subnets)
     assert {s.get("availabilityZone") for s in subnets} == {
         "us-east-1a",

@@ -388,20 +388,20 @@ def test_the_proxy_requires_tls_and_iam_and_signs_in_with_the_managed_secret(eng
 
 
 def test_every_database_resource_is_a_child_of_the_database_component(
-    prod_preview: Synthesis,
+    prod_primary_preview: Synthesis,
 ) -> None:
-    (component,) = prod_preview.of_type(DATABASE_COMPONENT)
-    children = {r.urn for r in prod_preview.children(component.urn)}
+    (component,) = prod_primary_preview.of_type(DATABASE_COMPONENT)
+    children = {r.urn for r in prod_primary_preview.children(component.urn)}
     for token, count in ((RDS_CLUSTER, 1), (RDS_CLUSTER_INSTANCE, 2), (RDS_SUBNET_GROUP, 1)):
-        resources = prod_preview.of_type(token)
+        resources = prod_primary_preview.of_type(token)
         assert len(resources) == count, token
         for resource in resources:
             assert resource.urn in children, resource.name
 
 
-def test_the_outputs_name_the_endpoints_port_and_secret(prod_deployed: Synthesis) -> None:
-    cluster = primary(prod_deployed)
-    outputs = prod_deployed.outputs
+def test_the_outputs_name_the_endpoints_port_and_secret(prod_primary_deployed: Synthesis) -> None:
+    cluster = primary(prod_primary_deployed)
+    outputs = prod_primary_deployed.outputs
     assert outputs["databaseEndpoint"] == cluster.outputs["endpoint"] is not None
     assert outputs["databaseReaderEndpoint"] == cluster.outputs["readerEndpoint"] is not None
     assert outputs["databasePort"] == 5432

@@ -37,8 +37,8 @@ def monthly(estimate: cost.CostEstimate, region: str, kind: str) -> float:
     return value
 
 
-def test_prod_is_priced_per_charge_from_the_table(prod_preview: Synthesis) -> None:
-    estimate = cost.estimate(prod_preview)
+def test_prod_is_priced_per_charge_from_the_table(prod_primary_preview: Synthesis) -> None:
+    estimate = cost.estimate(prod_primary_preview)
     assert estimate.regions() == ["us-east-1", "global"]
     assert estimate.unpriced == ()
     assert kinds(estimate, "us-east-1") == {
@@ -71,8 +71,8 @@ def test_prod_is_priced_per_charge_from_the_table(prod_preview: Synthesis) -> No
     assert estimate.total == pytest.approx(sum(i.monthly for i in estimate.items))
 
 
-def test_dev_costs_less_than_prod(dev_preview: Synthesis, prod_preview: Synthesis) -> None:
-    dev, prod = cost.estimate(dev_preview), cost.estimate(prod_preview)
+def test_dev_costs_less_than_prod(dev_preview: Synthesis, prod_primary_preview: Synthesis) -> None:
+    dev, prod = cost.estimate(dev_preview), cost.estimate(prod_primary_preview)
     assert kinds(dev, "us-east-1")["NAT gateway"] == 1
     assert dev.total < prod.total / 3
 

@@ -19,8 +19,8 @@ APP_TIER = {"enabled": True, "instanceType": "t4g.small", "minSize": 2, "maxSize
 
 
 @pytest.fixture(scope="module")
-def prod_graph(prod_deployed: Synthesis) -> StackGraph:
-    return build_graph(prod_deployed)
+def prod_graph(prod_primary_deployed: Synthesis) -> StackGraph:
+    return build_graph(prod_primary_deployed)
 
 
 @pytest.fixture(scope="module")
@@ -122,9 +122,9 @@ def test_a_two_region_stack_shows_both_regions_each_with_its_own_path(two_sites_
         assert albs[0].id == "lb:" + cdn.id.removeprefix("cdn:") + "-web"
 
 
-def test_the_model_needs_resolved_references(prod_preview: Synthesis) -> None:
+def test_the_model_needs_resolved_references(prod_primary_preview: Synthesis) -> None:
     with pytest.raises(ValueError, match="deployed synthesis"):
-        build_graph(prod_preview)
+        build_graph(prod_primary_preview)
 
 
 def test_the_picture_renders(two_sites_graph: StackGraph, tmp_path: Path) -> None:

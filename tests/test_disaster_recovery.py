@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from components.cdn import (
+from components.edge.cdn import (
     ALL_METHODS,
     READ_METHODS,
     WAF_MANAGED_RULE_GROUPS,

@@ -37,15 +37,15 @@ def test_without_a_domain_there_are_no_dns_or_certificate_resources(
     assert not any(i[0].startswith("aws:route53/") for i in dev_preview.invokes)
 
 
-def test_the_hosted_zone_is_looked_up_not_created(prod_preview: Synthesis) -> None:
-    lookups = [i for i in prod_preview.invokes if i[0] == ROUTE53_GET_ZONE]
+def test_the_hosted_zone_is_looked_up_not_created(prod_primary_preview: Synthesis) -> None:
+    lookups = [i for i in prod_primary_preview.invokes if i[0] == ROUTE53_GET_ZONE]
     assert lookups and all(i[1].get("name") == "example.com" for i in lookups)
     assert all(i[1].get("privateZone") is False for i in lookups)
-    assert prod_preview.of_type(ROUTE53_ZONE) == []
+    assert prod_primary_preview.of_type(ROUTE53_ZONE) == []
 
 
-def test_certificates_are_validated_through_dns_records(prod_deployed: Synthesis) -> None:
-    certificates = prod_deployed.of_type(ACM_CERTIFICATE)
+def test_certificates_are_validated_through_dns_records(prod_primary_deployed: Synthesis) -> None:
+    certificates = prod_primary_deployed.of_type(ACM_CERTIFICATE)
     assert len(certificates) == 1  # us-east-1: one certificate serves CloudFront and the ALB
     for certificate in certificates:
         assert certificate.get("validationMethod") == "DNS"
@@ -53,17 +53,19 @@ def test_certificates_are_validated_through_dns_records(prod_deployed: Synthesis
         assert options
         names = {o["resourceRecordName"].rstrip(".") for o in options}
         created = {
-            r.get("name") for r in prod_deployed.of_type(ROUTE53_RECORD) if r.get("type") == "CNAME"
+            r.get("name")
+            for r in prod_primary_deployed.of_type(ROUTE53_RECORD)
+            if r.get("type") == "CNAME"
         }
         assert names <= {n.rstrip(".") for n in created if n}
-    (validation,) = prod_deployed.of_type(ACM_CERTIFICATE_VALIDATION)
+    (validation,) = prod_primary_deployed.of_type(ACM_CERTIFICATE_VALIDATION)
     assert validation.get("validationRecordFqdns")
 
 
 def test_in_us_east_1_one_certificate_serves_the_alb_and_cloudfront(
-    prod_deployed: Synthesis,
+    prod_primary_deployed: Synthesis,
 ) -> None:
-    (certificate,) = prod_deployed.of_type(ACM_CERTIFICATE)
+    (certificate,) = prod_primary_deployed.of_type(ACM_CERTIFICATE)
     assert certificate.get("domainName") == "www.example.com"
     # CloudFront reaches the ALB by the origin name, so the ALB's certificate carries it.
     assert certificate.get("subjectAlternativeNames") == ["origin-us-east-1.www.example.com"]
@@ -84,10 +86,12 @@ def test_elsewhere_the_cloudfront_certificate_comes_from_us_east_1(
     assert edge_fqdns and set(edge_fqdns) <= {n.rstrip(".") for n in created if n}
 
 
-def test_the_site_name_aliases_cloudfront_over_ipv4_and_ipv6(prod_deployed: Synthesis) -> None:
-    site = records(prod_deployed, "www.example.com")
+def test_the_site_name_aliases_cloudfront_over_ipv4_and_ipv6(
+    prod_primary_deployed: Synthesis,
+) -> None:
+    site = records(prod_primary_deployed, "www.example.com")
     assert set(site) == {"A", "AAAA"}
-    (distribution,) = prod_deployed.of_type(CLOUDFRONT_DISTRIBUTION)
+    (distribution,) = prod_primary_deployed.of_type(CLOUDFRONT_DISTRIBUTION)
     domain_name = distribution.outputs.get("domainName")
     assert domain_name is not None
     for record in site.values():
@@ -114,8 +118,8 @@ def test_without_the_cdn_the_site_name_aliases_the_alb() -> None:
     assert not certificate.get("subjectAlternativeNames")
 
 
-def test_route53_checks_the_public_endpoints_health(prod_preview: Synthesis) -> None:
-    (check,) = prod_preview.of_type(ROUTE53_HEALTH_CHECK)
+def test_route53_checks_the_public_endpoints_health(prod_primary_preview: Synthesis) -> None:
+    (check,) = prod_primary_preview.of_type(ROUTE53_HEALTH_CHECK)
     assert check.get("type") == "HTTPS"
     assert check.get("fqdn") == "www.example.com"
     assert check.get("port") == 443

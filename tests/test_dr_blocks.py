@@ -13,9 +13,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from components.config.capabilities import global_datastore_problem, write_forwarding_supported
-from components.config.values import DrStrategy
-from components.credentials import replica_arn
-from components.dr_objectives import (
+from components.config.dr_objectives import (
     DNS_FAILOVER_SECONDS,
     HEALTH_CHECK_FAILURE_THRESHOLD,
     HEALTH_CHECK_INTERVAL_SECONDS,
@@ -28,6 +26,8 @@ from components.dr_objectives import (
     TrafficMode,
     objectives,
 )
+from components.config.values import DrStrategy
+from components.data.credentials import replica_arn
 from tools.mockcloud import RecordedResource, Synthesis, synthesize
 
 PROGRAM = Path(__file__).parent / "programs" / "dr_blocks"

@@ -76,10 +76,12 @@ def test_the_alb_drops_invalid_headers_speaks_http2_and_takes_its_idle_timeout(
 
 
 def test_deletion_protection_is_on_in_prod_only(
-    dev_deployed: Synthesis, prod_deployed: Synthesis
+    dev_deployed: Synthesis, prod_primary_deployed: Synthesis
 ) -> None:
     assert (
-        the(prod_deployed, LB_LOAD_BALANCER, "webstack-prod-web").get("enableDeletionProtection")
+        the(prod_primary_deployed, LB_LOAD_BALANCER, "webstack-prod-web").get(
+            "enableDeletionProtection"
+        )
         is True
     )
     assert (
@@ -129,10 +131,10 @@ def test_slow_start_outside_what_aws_accepts_is_refused() -> None:
 
 
 def test_with_a_domain_https_serves_with_tls13_and_http_only_redirects(
-    prod_deployed: Synthesis,
+    prod_primary_deployed: Synthesis,
 ) -> None:
-    alb = the(prod_deployed, LB_LOAD_BALANCER, "webstack-prod-web")
-    by_port = {r.get("port"): r for r in listeners_of(prod_deployed, alb)}
+    alb = the(prod_primary_deployed, LB_LOAD_BALANCER, "webstack-prod-web")
+    by_port = {r.get("port"): r for r in listeners_of(prod_primary_deployed, alb)}
     assert set(by_port) == {80, 443}
     https = by_port[443]
     assert https.get("protocol") == "HTTPS" and https.get("sslPolicy") == TLS13
@@ -142,7 +144,7 @@ def test_with_a_domain_https_serves_with_tls13_and_http_only_redirects(
     (action,) = http.get("defaultActions")
     assert action["type"] == "redirect"
     assert action["redirect"] == {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}
-    assert rules_of(prod_deployed, http) == []
+    assert rules_of(prod_primary_deployed, http) == []
 
 
 def test_without_a_domain_only_cloudfront_with_the_secret_header_is_forwarded(
@@ -166,13 +168,15 @@ def test_without_a_domain_only_cloudfront_with_the_secret_header_is_forwarded(
 
 
 def test_behind_cloudfront_the_https_listener_checks_the_header_too(
-    prod_deployed: Synthesis,
+    prod_primary_deployed: Synthesis,
 ) -> None:
-    alb = the(prod_deployed, LB_LOAD_BALANCER, "webstack-prod-web")
-    (https,) = [r for r in listeners_of(prod_deployed, alb) if r.get("port") == 443]
+    alb = the(prod_primary_deployed, LB_LOAD_BALANCER, "webstack-prod-web")
+    (https,) = [r for r in listeners_of(prod_primary_deployed, alb) if r.get("port") == 443]
     assert https.get("defaultActions", 0, "fixedResponse", "statusCode") == "403"
     (forward,) = [
-        r for r in rules_of(prod_deployed, https) if r.get("actions", 0, "type") == "forward"
+        r
+        for r in rules_of(prod_primary_deployed, https)
+        if r.get("actions", 0, "type") == "forward"
     ]
     assert forward.get("conditions", 0, "httpHeader", "httpHeaderName") == "X-Origin-Verify"
 
@@ -234,10 +238,10 @@ def test_the_app_tier_gets_an_internal_alb_in_the_app_subnets(app_tier: Synthesi
 
 
 def test_every_listener_belongs_to_an_alb_that_drops_invalid_headers(
-    app_tier: Synthesis, prod_deployed: Synthesis
+    app_tier: Synthesis, prod_primary_deployed: Synthesis
 ) -> None:
     # dev spans 2 AZs and has the app tier's internal ALB too; prod spans 3 with one ALB.
-    for stack, albs, zones in ((app_tier, 2, 2), (prod_deployed, 1, 3)):
+    for stack, albs, zones in ((app_tier, 2, 2), (prod_primary_deployed, 1, 3)):
         found = stack.of_type(LB_LOAD_BALANCER)
         assert len(found) == albs
         for alb in found:

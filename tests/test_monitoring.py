@@ -30,15 +30,17 @@ def metrics_of(found: RecordedResource) -> set[str]:
     return {q["metric"]["metricName"] for q in found.get("metricQueries") or [] if q.get("metric")}
 
 
-def test_the_alarm_topic_is_encrypted_with_the_logs_key(prod_deployed: Synthesis) -> None:
-    (topic,) = prod_deployed.of_type(SNS_TOPIC)
-    key = prod_deployed.by_arn(topic.get("kmsMasterKeyId"))
+def test_the_alarm_topic_is_encrypted_with_the_logs_key(prod_primary_deployed: Synthesis) -> None:
+    (topic,) = prod_primary_deployed.of_type(SNS_TOPIC)
+    key = prod_primary_deployed.by_arn(topic.get("kmsMasterKeyId"))
     assert key.get("tags", "Purpose") == "logs"
 
 
-def test_alarm_email_is_subscribed(prod_deployed: Synthesis, dev_preview: Synthesis) -> None:
-    (topic,) = prod_deployed.of_type(SNS_TOPIC)
-    (subscription,) = prod_deployed.of_type(SNS_TOPIC_SUBSCRIPTION)
+def test_alarm_email_is_subscribed(
+    prod_primary_deployed: Synthesis, dev_preview: Synthesis
+) -> None:
+    (topic,) = prod_primary_deployed.of_type(SNS_TOPIC)
+    (subscription,) = prod_primary_deployed.of_type(SNS_TOPIC_SUBSCRIPTION)
     assert subscription.get("protocol") == "email"
     assert subscription.get("endpoint") == "ops@example.com"
     assert subscription.get("topic") == topic.outputs.get("arn")
@@ -141,8 +143,8 @@ def test_the_dashboard_shows_the_tier() -> None:
     assert len(alarms["properties"]["alarms"]) == len(stack.of_type(CLOUDWATCH_METRIC_ALARM))
 
 
-def test_dashboard_and_topic_are_exported(prod_deployed: Synthesis) -> None:
-    outputs = prod_deployed.outputs
+def test_dashboard_and_topic_are_exported(prod_primary_deployed: Synthesis) -> None:
+    outputs = prod_primary_deployed.outputs
     assert outputs["dashboardName"] == "webstack-prod"
     assert outputs["alarmTopicArn"].startswith("arn:aws:sns:us-east-1:")
     assert outputs["siteUrl"] == "https://www.example.com"
@@ -174,11 +176,13 @@ def dimensions_of(found: RecordedResource) -> list[dict]:
     return [q["metric"]["dimensions"] for q in found.get("metricQueries") or [] if q.get("metric")]
 
 
-def test_the_real_stack_alarms_on_every_failure_mode(prod_deployed: Synthesis) -> None:
-    alarms = alarms_by_name(prod_deployed)
+def test_the_real_stack_alarms_on_every_failure_mode(prod_primary_deployed: Synthesis) -> None:
+    alarms = alarms_by_name(prod_primary_deployed)
     assert set(alarms) == {*ALB_ALARMS, "web-in-service-below-minimum", "cloudfront-5xx-rate"}
     (alb,) = [
-        lb for lb in prod_deployed.of_type(LB_LOAD_BALANCER) if lb.name == "webstack-prod-web"
+        lb
+        for lb in prod_primary_deployed.of_type(LB_LOAD_BALANCER)
+        if lb.name == "webstack-prod-web"
     ]
     for key, metrics in ALB_ALARMS.items():
         # one set of dimensions per metric the alarm reads

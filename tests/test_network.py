@@ -46,21 +46,25 @@ def test_each_tier_has_one_subnet_in_each_of_distinct_azs(stack_name: str, tier:
     assert all(str(z).startswith("us-east-1") for z in zones)
 
 
-def test_subnets_are_carved_from_the_vpc_without_overlap(prod_preview: Synthesis) -> None:
-    (vpc,) = prod_preview.of_type(EC2_VPC)
+def test_subnets_are_carved_from_the_vpc_without_overlap(prod_primary_preview: Synthesis) -> None:
+    (vpc,) = prod_primary_preview.of_type(EC2_VPC)
     block = ipaddress.IPv4Network(vpc.get("cidrBlock"))
-    subnets = [ipaddress.IPv4Network(s.get("cidrBlock")) for s in prod_preview.of_type(EC2_SUBNET)]
+    subnets = [
+        ipaddress.IPv4Network(s.get("cidrBlock")) for s in prod_primary_preview.of_type(EC2_SUBNET)
+    ]
     assert len(subnets) == 3 * ZONES["prod"]
     assert all(s.subnet_of(block) for s in subnets)
     assert len({str(s) for s in subnets}) == len(subnets)
     assert ipaddress.IPv4Network("10.0.0.0/21") in subnets  # documented layout: public, AZ 1
 
 
-def test_vpc_resolves_dns_and_no_subnet_hands_out_public_ips(prod_preview: Synthesis) -> None:
-    (vpc,) = prod_preview.of_type(EC2_VPC)
+def test_vpc_resolves_dns_and_no_subnet_hands_out_public_ips(
+    prod_primary_preview: Synthesis,
+) -> None:
+    (vpc,) = prod_primary_preview.of_type(EC2_VPC)
     assert vpc.get("enableDnsSupport") is True
     assert vpc.get("enableDnsHostnames") is True
-    subnets = prod_preview.of_type(EC2_SUBNET)
+    subnets = prod_primary_preview.of_type(EC2_SUBNET)
     assert len(subnets) == 3 * ZONES["prod"]  # public, app and data in each zone
     assert all(s.get("mapPublicIpOnLaunch") is False for s in subnets)
 
@@ -91,23 +95,23 @@ def test_data_subnets_have_no_route_to_the_internet(stack_name: str) -> None:
         assert routes.get(table.id, []) == []
 
 
-def test_public_subnets_route_to_the_internet_gateway(prod_deployed: Synthesis) -> None:
-    routes = _routes_by_table(prod_deployed)
-    for subnet in subnets_of_tier(prod_deployed, "public"):
-        (route,) = routes[_table_of_subnet(prod_deployed, subnet).id]
+def test_public_subnets_route_to_the_internet_gateway(prod_primary_deployed: Synthesis) -> None:
+    routes = _routes_by_table(prod_primary_deployed)
+    for subnet in subnets_of_tier(prod_primary_deployed, "public"):
+        (route,) = routes[_table_of_subnet(prod_primary_deployed, subnet).id]
         assert route.get("destinationCidrBlock") == "0.0.0.0/0"
-        gateway = prod_deployed.by_id(route.get("gatewayId"))
+        gateway = prod_primary_deployed.by_id(route.get("gatewayId"))
         assert gateway.type == EC2_INTERNET_GATEWAY
 
 
 def test_with_a_nat_per_az_app_subnets_leave_through_the_nat_of_their_own_az(
-    prod_deployed: Synthesis,
+    prod_primary_deployed: Synthesis,
 ) -> None:
-    routes = _routes_by_table(prod_deployed)
-    for subnet in subnets_of_tier(prod_deployed, "app"):
-        (route,) = routes[_table_of_subnet(prod_deployed, subnet).id]
-        nat = prod_deployed.by_id(route.get("natGatewayId"))
-        nat_subnet = prod_deployed.by_id(nat.get("subnetId"))
+    routes = _routes_by_table(prod_primary_deployed)
+    for subnet in subnets_of_tier(prod_primary_deployed, "app"):
+        (route,) = routes[_table_of_subnet(prod_primary_deployed, subnet).id]
+        nat = prod_primary_deployed.by_id(route.get("natGatewayId"))
+        nat_subnet = prod_primary_deployed.by_id(nat.get("subnetId"))
         assert nat_subnet.get("tags", "Tier") == "public"
         assert nat_subnet.get("availabilityZone") == subnet.get("availabilityZone")
 
@@ -127,39 +131,41 @@ def test_a_single_nat_serves_every_app_subnet(dev_deployed: Synthesis) -> None:
     assert {r.get("natGatewayId") for r in nat_routes} == {nat.id}
 
 
-def test_s3_gateway_endpoint_serves_the_app_route_tables(prod_deployed: Synthesis) -> None:
-    (endpoint,) = prod_deployed.of_type(EC2_VPC_ENDPOINT)
+def test_s3_gateway_endpoint_serves_the_app_route_tables(prod_primary_deployed: Synthesis) -> None:
+    (endpoint,) = prod_primary_deployed.of_type(EC2_VPC_ENDPOINT)
     assert endpoint.get("serviceName") == "com.amazonaws.us-east-1.s3"
     assert endpoint.get("vpcEndpointType") == "Gateway"
-    tables = {prod_deployed.by_id(t).name for t in endpoint.get("routeTableIds")}
+    tables = {prod_primary_deployed.by_id(t).name for t in endpoint.get("routeTableIds")}
     assert tables == {f"webstack-prod-app-us-east-1{z}" for z in "abc"}
 
 
 def test_flow_logs_capture_all_traffic_into_an_encrypted_log_group_with_retention(
-    prod_deployed: Synthesis,
+    prod_primary_deployed: Synthesis,
 ) -> None:
-    (flow_log,) = prod_deployed.of_type(EC2_FLOW_LOG)
+    (flow_log,) = prod_primary_deployed.of_type(EC2_FLOW_LOG)
     assert flow_log.get("trafficType") == "ALL"
-    (vpc,) = prod_deployed.of_type(EC2_VPC)
+    (vpc,) = prod_primary_deployed.of_type(EC2_VPC)
     assert flow_log.get("vpcId") == vpc.id
-    group = prod_deployed.by_arn(flow_log.get("logDestination"))
+    group = prod_primary_deployed.by_arn(flow_log.get("logDestination"))
     assert group.get("retentionInDays") == 365
-    logs_key = prod_deployed.by_arn(group.get("kmsKeyId"))
+    logs_key = prod_primary_deployed.by_arn(group.get("kmsKeyId"))
     assert logs_key.type == KMS_KEY
     assert logs_key.name.endswith("-logs")
 
 
-def test_the_default_security_group_is_stripped_of_all_rules(prod_preview: Synthesis) -> None:
-    (default,) = prod_preview.of_type(EC2_DEFAULT_SECURITY_GROUP)
+def test_the_default_security_group_is_stripped_of_all_rules(
+    prod_primary_preview: Synthesis,
+) -> None:
+    (default,) = prod_primary_preview.of_type(EC2_DEFAULT_SECURITY_GROUP)
     assert default.get("ingress") == []
     assert default.get("egress") == []
 
 
 def test_az_names_come_from_the_invoke_through_the_stacks_own_provider(
-    prod_preview: Synthesis,
+    prod_primary_preview: Synthesis,
 ) -> None:
-    (provider,) = prod_preview.of_type(AWS_PROVIDER)
-    calls = [c for c in prod_preview.invokes if c.token.endswith("getAvailabilityZones")]
+    (provider,) = prod_primary_preview.of_type(AWS_PROVIDER)
+    calls = [c for c in prod_primary_preview.invokes if c.token.endswith("getAvailabilityZones")]
     assert calls, "availability zones were not looked up"
     assert {(c.provider, c.region) for c in calls} == {(provider.urn, "us-east-1")}
 

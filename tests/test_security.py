@@ -93,9 +93,13 @@ def test_with_the_cdn_on_the_world_is_admitted_nowhere_and_cloudfront_has_its_ow
     }
 
 
-def test_with_a_domain_cloudfront_reaches_the_alb_on_443_only(prod_deployed: Synthesis) -> None:
+def test_with_a_domain_cloudfront_reaches_the_alb_on_443_only(
+    prod_primary_deployed: Synthesis,
+) -> None:
     prefix_rules = [
-        r for r in rules(prod_deployed, VPC_SECURITY_GROUP_INGRESS_RULE) if r.get("prefixListId")
+        r
+        for r in rules(prod_primary_deployed, VPC_SECURITY_GROUP_INGRESS_RULE)
+        if r.get("prefixListId")
     ]
     assert [r.get("fromPort") for r in prefix_rules] == [443]
 

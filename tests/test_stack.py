@@ -81,8 +81,10 @@ def test_every_resource_is_parented_to_a_webstack_component(stack_name: str) -> 
         assert components[resource.parent].type.startswith("webstack:")
 
 
-def test_component_type_tokens_follow_webstack_module_class(prod_preview: Synthesis) -> None:
-    components = [r for r in prod_preview.resources if not r.custom]
+def test_component_type_tokens_follow_webstack_module_class(
+    prod_primary_preview: Synthesis,
+) -> None:
+    components = [r for r in prod_primary_preview.resources if not r.custom]
     assert len(components) == COMPONENTS
     for component in components:
         package, module, cls = component.type.split(":")

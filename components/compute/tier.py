@@ -51,7 +51,7 @@ KEEPALIVE_MARGIN_SECONDS = 15
 
 @dataclass(frozen=True)
 class DatabaseEndpoints:
-    """What the instances need of the database (components/database.py)."""
+    """What the instances need of the database (components/data/database.py)."""
 
     engine: PdoDriver
     writer_endpoint: pulumi.Input[str]
@@ -68,7 +68,7 @@ class DatabaseEndpoints:
 
 @dataclass(frozen=True)
 class CacheEndpoints:
-    """What the instances need of the cache (components/cache.py)."""
+    """What the instances need of the cache (components/data/cache.py)."""
 
     primary_endpoint: pulumi.Input[str]
     port: pulumi.Input[int]

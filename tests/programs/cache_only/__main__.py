@@ -7,10 +7,10 @@ component still builds a Memcached cluster; this keeps that path tested.
 import pulumi
 
 from components import config as stack_config
-from components.cache import Cache, CacheArgs
-from components.keys import Keys, KeysArgs
-from components.network import Network, NetworkArgs
-from components.security import SecurityGroups, SecurityGroupsArgs
+from components.data.cache import Cache, CacheArgs
+from components.foundation.keys import Keys, KeysArgs
+from components.foundation.network import Network, NetworkArgs
+from components.foundation.security import SecurityGroups, SecurityGroupsArgs
 
 config = stack_config.from_pulumi()
 name = f"{config.project}-{config.stack}"

@@ -8,11 +8,10 @@ regions, as the program builds them (the real program uses components.providers.
 import pulumi
 import pulumi_aws as aws
 
-from components.backup import Backup, BackupArgs
-from components.credentials import MasterCredential, MasterCredentialArgs
-from components.dr_objectives import TrafficMode
-from components.failover_dns import FailoverDns, FailoverDnsArgs, RegionEndpoint
-from components.global_database import (
+from components.config.dr_objectives import TrafficMode
+from components.data.credentials import MasterCredential, MasterCredentialArgs
+from components.dr.backup import Backup, BackupArgs
+from components.dr.global_database import (
     AuroraGlobalDatabase,
     AuroraGlobalDatabaseArgs,
     CrossRegionReplica,
@@ -21,7 +20,8 @@ from components.global_database import (
     GlobalDatastore,
     GlobalDatastoreArgs,
 )
-from components.replication import ReplicatedBucket, Replication, ReplicationArgs
+from components.dr.replication import ReplicatedBucket, Replication, ReplicationArgs
+from components.edge.failover_dns import FailoverDns, FailoverDnsArgs, RegionEndpoint
 
 PRIMARY, DR = "us-east-1", "us-west-2"
 config = pulumi.Config("webstack")

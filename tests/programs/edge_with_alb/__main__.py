@@ -4,12 +4,18 @@ point at the ALB and the ALB/ASG alarms, tested with known values whatever the s
 import pulumi
 
 from components import config as stack_config
-from components.cdn import AlbOrigin, Cdn, CdnArgs
-from components.dns import AliasTarget, Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
+from components.data.storage import Storage, StorageArgs
+from components.edge.cdn import AlbOrigin, Cdn, CdnArgs
+from components.edge.dns import (
+    AliasTarget,
+    Certificates,
+    CertificatesArgs,
+    DnsRecords,
+    DnsRecordsArgs,
+)
 from components.monitoring import Monitoring, MonitoringArgs, ScaledTier
 from components.providers import aws_provider
 from components.stack import uploads_bucket_policy
-from components.storage import Storage, StorageArgs
 
 ALB_DNS_NAME = "webstack-alb-1234567890.us-east-1.elb.amazonaws.com"
 ALB_ZONE_ID = "Z35SXDOTRQ7X7K"

@@ -4,10 +4,10 @@ import pulumi
 
 from components import config as stack_config
 from components.config.models import NetworkConfig
-from components.keys import Keys, KeysArgs
-from components.network import Network, NetworkArgs
+from components.foundation.keys import Keys, KeysArgs
+from components.foundation.network import Network, NetworkArgs
+from components.foundation.security import SecurityGroups, SecurityGroupsArgs
 from components.providers import aws_provider
-from components.security import SecurityGroups, SecurityGroupsArgs
 
 config = stack_config.from_pulumi()
 for region, name, cidr in (

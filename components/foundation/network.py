@@ -17,7 +17,7 @@ import pulumi_aws as aws
 from components.config.errors import ConfigError
 from components.config.models import NetworkConfig
 from components.config.values import NatGateways
-from components.logs import encrypted_log_group
+from components.foundation.logs import encrypted_log_group
 from components.naming import PROJECT, log_group_name
 from components.policy_documents import document_output, service_trust
 

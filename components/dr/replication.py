@@ -36,7 +36,7 @@ import pulumi
 import pulumi_aws as aws
 
 # The one value S3 accepts for ReplicationTime.Time.Minutes and Metrics.EventThreshold.Minutes.
-from components.dr_objectives import RTC_MINUTES
+from components.config.dr_objectives import RTC_MINUTES
 from components.policy_documents import document_output, service_trust
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.dr_objectives import BACKUP_INTERVAL_HOURS
+from components.config.dr_objectives import BACKUP_INTERVAL_HOURS
 from components.naming import aws_identifier
 from components.policy_documents import document, document_output
 

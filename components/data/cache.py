@@ -18,7 +18,7 @@ import pulumi_random as random
 
 from components.config.models import CacheConfig
 from components.config.values import CacheEngine
-from components.logs import CACHE_SLOW_LOG_RETENTION_DAYS, encrypted_log_group
+from components.foundation.logs import CACHE_SLOW_LOG_RETENTION_DAYS, encrypted_log_group
 from components.naming import (
     MAX_ELASTICACHE_IDENTIFIER,
     aws_identifier,

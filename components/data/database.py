@@ -18,7 +18,7 @@ import pulumi_aws as aws
 
 from components.config.models import DatabaseConfig
 from components.config.values import EngineFamily
-from components.logs import DATABASE_LOG_RETENTION_DAYS, encrypted_log_group
+from components.foundation.logs import DATABASE_LOG_RETENTION_DAYS, encrypted_log_group
 from components.naming import aws_identifier, final_snapshot_identifier
 from components.policy_documents import document_output, service_trust
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.dr_objectives import (
+from components.config.dr_objectives import (
     HEALTH_CHECK_FAILURE_THRESHOLD,
     HEALTH_CHECK_INTERVAL_SECONDS,
     TrafficMode,

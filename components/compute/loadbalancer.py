@@ -20,8 +20,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.cdn import managed_rules_web_acl
 from components.config.models import TierConfig
+from components.edge.cdn import managed_rules_web_acl
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK_PATH = "/healthz"

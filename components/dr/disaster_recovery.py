@@ -28,11 +28,7 @@ from typing import Any
 
 import pulumi
 
-from components.backup import Backup, BackupArgs
-from components.cdn import FailoverOrigins
-from components.config.models import StackConfig
-from components.config.values import NatGateways
-from components.dr_objectives import (
+from components.config.dr_objectives import (
     DatabaseFamily,
     DatabaseMode,
     S3Replication,
@@ -41,8 +37,13 @@ from components.dr_objectives import (
     objectives,
     plan,
 )
-from components.failover_dns import FailoverDns, FailoverDnsArgs, RegionEndpoint
-from components.replication import ReplicatedBucket, Replication, ReplicationArgs
+from components.config.models import StackConfig
+from components.config.values import NatGateways
+from components.data.storage import Storage, StorageArgs
+from components.dr.backup import Backup, BackupArgs
+from components.dr.replication import ReplicatedBucket, Replication, ReplicationArgs
+from components.edge.cdn import FailoverOrigins
+from components.edge.failover_dns import FailoverDns, FailoverDnsArgs, RegionEndpoint
 from components.stack import (
     RegionalFoundation,
     StandbyOf,
@@ -51,7 +52,6 @@ from components.stack import (
     regional_foundation,
     uploads_bucket_policy,
 )
-from components.storage import Storage, StorageArgs
 
 
 @dataclass(frozen=True)
