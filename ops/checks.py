@@ -206,6 +206,27 @@ def status(ctx: Context) -> list[Check]:
                 )
                 if h.routable:
                     serving.append(record.set_identifier)
+            switch = o.dr.dns.traffic_switch if o.dr.dns else None
+            if switch is not None and o.dr.dns is not None:
+                serves = facts.switch_serves_primary(ctx)
+                primary_records = [
+                    r.set_identifier for r in o.dr.dns.records if r.region == o.primary.region
+                ]
+                if serves is False:
+                    # The primary's record carries its probe AND the switch: held out.
+                    serving = [s for s in serving if s not in primary_records]
+                out.append(
+                    Check(
+                        "dns/traffic-switch",
+                        "info",
+                        f"in {switch.region}: "
+                        + {
+                            True: f"serving {o.primary.region}",
+                            False: f"holding {o.primary.region} out",
+                            None: "not set in the last day (its alarm keeps its state)",
+                        }[serves],
+                    )
+                )
             if o.dr.dns and o.dr.dns.routing == "failover":
                 primary = [r.set_identifier for r in o.dr.dns.records if r.failover == "PRIMARY"]
                 target = (

@@ -202,21 +202,48 @@ def records_in(ctx: Context, region: str) -> list[DnsRecord]:
 
 
 def _latest(
-    ctx: Context, region: str, namespace: str, metric: str, dims: dict[str, str]
+    ctx: Context,
+    region: str,
+    namespace: str,
+    metric: str,
+    dims: dict[str, str],
+    minutes: int = 10,
 ) -> float | None:
-    """The newest 1-minute maximum of a metric in the last 10 minutes (None: no datapoint)."""
+    """The newest 1-minute maximum of a metric in the last `minutes` (None: no datapoint)."""
     now = dt.datetime.now(dt.UTC)
     stats = ctx.client("cloudwatch", region).get_metric_statistics(
         Namespace=namespace,
         MetricName=metric,
         Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
-        StartTime=now - dt.timedelta(minutes=10),
+        StartTime=now - dt.timedelta(minutes=minutes),
         EndTime=now + dt.timedelta(minutes=1),
         Period=60,
         Statistics=["Maximum"],
     )
     points = sorted(stats.get("Datapoints", []), key=lambda p: p["Timestamp"])
     return None if not points else float(points[-1]["Maximum"])
+
+
+# CloudWatch returns at most 1,440 datapoints a call: a day of minutes.
+SWITCH_LOOKBACK_MINUTES = 1440
+
+
+def switch_serves_primary(ctx: Context) -> bool | None:
+    """What the traffic switch was last set to in the last day: True (serve the primary), False
+    (hold it out), None (no switch, or not set in a day: its alarm keeps whatever it was)."""
+    dns = ctx.outputs.dr.dns
+    switch = dns.traffic_switch if dns is not None else None
+    if switch is None:
+        return None
+    value = _latest(
+        ctx,
+        switch.region,
+        switch.namespace,
+        switch.metric_name,
+        switch.dimensions,
+        SWITCH_LOOKBACK_MINUTES,
+    )
+    return None if value is None else value >= 1
 
 
 def lag_seconds(ctx: Context, region: str, name: str) -> float | None:

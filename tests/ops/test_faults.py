@@ -257,6 +257,12 @@ def test_with_us_east_1_gone_the_traffic_switch_keeps_users_off_the_primary_when
     flows.primary_down(outputs, (1, 1, 1), later=1)
     state = invariants.check(outputs)
     assert state.routed == (outputs["dr"]["region"],), state.describe()
+    # status says so too: the switch holds the primary out, users go to the DR record.
+    code, out, _ = run(["status", "--outputs", str(path), "--json"])
+    said = {c["name"]: c["detail"] for c in json.loads(out)["checks"]}
+    dr_region = outputs["dr"]["region"]
+    assert said["dns/traffic-switch"] == f"in {dr_region}: holding us-east-1 out"
+    assert said["dns/serving"] == f"Route 53 sends users to 'secondary-{dr_region}'"
 
 
 @pytest.mark.parametrize("stack", STACKS)
