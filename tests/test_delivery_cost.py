@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -221,3 +222,24 @@ def test_the_pull_request_comment_groups_violations_by_resource() -> None:
         "  - **advisory** `lb-tls-policy`: old TLS",
     ]
     assert tail.splitlines()[0] == "1 mandatory, 1 other, by resource**"
+
+
+@pytest.mark.parametrize("stack", known_stacks(ROOT))
+def test_every_priced_resource_of_every_shipped_stack_has_a_size(stack: str) -> None:
+    """As shipped (prod with its warm standby): a global datastore's secondary takes node type
+    and engine from the datastore's primary group, and is priced as that."""
+    assert cost.estimate(synthesize(stack)).unpriced == ()
+
+
+def test_the_readme_figures_are_the_tools() -> None:
+    readme = (ROOT / "README.md").read_text()
+    dollars = r"\$([\d,]+)"
+    found = re.search(
+        rf"`dev` about {dollars}/month, `prod` about {dollars}/month, of which its primary "
+        rf"region is {dollars}",
+        " ".join(readme.split()),
+    )
+    assert found, "README.md's cost sentence (The cost estimate) is gone or reworded"
+    dev, prod = cost.estimate(synthesize("dev")), cost.estimate(synthesize("prod"))
+    figures = [dev.total, prod.total, prod.region_total(prod.primary_region)]
+    assert [int(n.replace(",", "")) for n in found.groups()] == [round(f) for f in figures]

@@ -251,7 +251,9 @@ class _Pricer:
         self.hourly(r, "RDS Proxy (vCPU)", vcpus, p.RDS_PROXY_VCPU_HOUR)
 
     def replication_group(self, r: RecordedResource) -> None:
-        size = r.get("nodeType")
+        # A global datastore's secondary takes node type and engine from the datastore.
+        source = self._global_datastore_primary(r) or r
+        size = r.get("nodeType") or source.get("nodeType")
         price = self.table(r, p.ELASTICACHE_HOURLY, size)
         if price is None:
             return
@@ -259,10 +261,19 @@ class _Pricer:
         if not nodes:
             shards = _int(r.get("numNodeGroups"), 1)
             nodes = shards * (_int(r.get("replicasPerNodeGroup")) + 1)
-        engine = r.get("engine") or "redis"
+        engine = r.get("engine") or source.get("engine") or "redis"
         if engine == "valkey":
             price *= p.VALKEY_DISCOUNT
         self.hourly(r, f"ElastiCache {engine} {size}", nodes, price)
+
+    def _global_datastore_primary(self, r: RecordedResource) -> RecordedResource | None:
+        """The primary group of the global datastore ``r`` is a secondary of, through the
+        references (known in preview and deployed alike); None for any other group."""
+        for global_urn in r.property_dependencies.get("globalReplicationGroupId", ()):
+            datastore = self.synthesis.by_urn(global_urn)
+            for primary_urn in datastore.property_dependencies.get("primaryReplicationGroupId", ()):
+                return self.synthesis.by_urn(primary_urn)
+        return None
 
     def cache_cluster(self, r: RecordedResource) -> None:
         if r.get("replicationGroupId"):
