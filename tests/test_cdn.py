@@ -268,13 +268,16 @@ def alb_forward_header_value(stack: Synthesis, port: int) -> str:
     return value
 
 
-@pytest.mark.parametrize(("stack_name", "https", "port"), [("prod", True, 443), ("dev", False, 80)])
+@pytest.mark.parametrize(
+    ("fixture", "https", "port"),
+    [("prod_primary_deployed", True, 443), ("dev_deployed", False, 80)],
+)
 def test_the_real_stacks_alb_origin_sends_the_header_its_listener_requires(
-    stack_name: str, https: bool, port: int, request: pytest.FixtureRequest
+    fixture: str, https: bool, port: int, request: pytest.FixtureRequest
 ) -> None:
     # The ALB's security group admits CloudFront's prefix list (every account's distributions):
     # over HTTPS too, only the secret header tells this distribution apart.
-    stack: Synthesis = request.getfixturevalue(f"{stack_name}_deployed")
+    stack: Synthesis = request.getfixturevalue(fixture)
     alb = origin(distribution(stack), "alb")
     policy = alb["customOriginConfig"]["originProtocolPolicy"]
     assert policy == ("https-only" if https else "http-only")
