@@ -207,14 +207,12 @@ def status(ctx: Context) -> list[Check]:
                 if h.routable:
                     serving.append(record.set_identifier)
             switch = o.dr.dns.traffic_switch if o.dr.dns else None
-            if switch is not None and o.dr.dns is not None:
-                serves = facts.switch_serves_primary(ctx)
-                primary_records = [
-                    r.set_identifier for r in o.dr.dns.records if r.region == o.primary.region
-                ]
+            if switch is not None:
+                serves = facts.switch_serves_primary(ctx, switch)
                 if serves is False:
                     # The primary's record carries its probe AND the switch: held out.
-                    serving = [s for s in serving if s not in primary_records]
+                    held = {r.set_identifier for r in facts.records_in(ctx, o.primary.region)}
+                    serving = [s for s in serving if s not in held]
                 out.append(
                     Check(
                         "dns/traffic-switch",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ops.aws import GLOBAL_REGION, error_code
-from ops.outputs import DnsRecord
+from ops.outputs import DnsRecord, TrafficSwitch
 from ops.runner import Context, StepFailed
 
 
@@ -228,13 +228,9 @@ def _latest(
 SWITCH_LOOKBACK_MINUTES = 1440
 
 
-def switch_serves_primary(ctx: Context) -> bool | None:
+def switch_serves_primary(ctx: Context, switch: TrafficSwitch) -> bool | None:
     """What the traffic switch was last set to in the last day: True (serve the primary), False
-    (hold it out), None (no switch, or not set in a day: its alarm keeps whatever it was)."""
-    dns = ctx.outputs.dr.dns
-    switch = dns.traffic_switch if dns is not None else None
-    if switch is None:
-        return None
+    (hold it out), None (not set in a day: its alarm keeps whatever it was)."""
     value = _latest(
         ctx,
         switch.region,

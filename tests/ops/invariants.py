@@ -128,36 +128,44 @@ def _check_serves(outputs: dict[str, Any], check_id: str) -> bool:
         passing = sum(_check_serves(outputs, child) for child in children)
         healthy = passing >= int(config.get("HealthThreshold") or 0)
     elif config["Type"] == "CLOUDWATCH_METRIC":
-        healthy = _switch_serves(outputs["dr"]["dns"]["trafficSwitch"])
+        switch = outputs["dr"]["dns"]["trafficSwitch"]
+        value = _newest(
+            switch["region"],
+            switch["namespace"],
+            switch["metricName"],
+            switch["dimensions"],
+            minutes=SWITCH_LOOKBACK_MINUTES,
+        )
+        healthy = value is None or value >= 1
     else:
-        now = dt.datetime.now(dt.UTC)
-        points = support.client("cloudwatch", "us-east-1").get_metric_statistics(
-            Namespace="AWS/Route53",
-            MetricName="HealthCheckStatus",
-            Dimensions=[{"Name": "HealthCheckId", "Value": check_id}],
-            StartTime=now - dt.timedelta(minutes=5),
-            EndTime=now + dt.timedelta(minutes=2),
-            Period=60,
-            Statistics=["Maximum"],
-        )["Datapoints"]
-        healthy = bool(points) and max(points, key=lambda p: p["Timestamp"])["Maximum"] >= 1
+        value = _newest(
+            "us-east-1", "AWS/Route53", "HealthCheckStatus", {"HealthCheckId": check_id}, minutes=5
+        )
+        healthy = value is not None and value >= 1
     healthy = healthy or bool(config.get("Disabled"))
     return healthy != bool(config.get("Inverted"))
 
 
-def _switch_serves(switch: dict[str, Any]) -> bool:
-    from moto.cloudwatch.models import MetricDatum, cloudwatch_backends
+# The switch's alarm ignores missing data, so its newest value stands however old: a day is
+# longer than any test run.
+SWITCH_LOOKBACK_MINUTES = 1440
 
-    dimensions = sorted(switch["dimensions"].items())
-    values = [
-        (d.timestamp, d.value)
-        for d in cloudwatch_backends[support.ACCOUNT][switch["region"]].metric_data
-        if isinstance(d, MetricDatum)
-        and d.namespace == switch["namespace"]
-        and d.name == switch["metricName"]
-        and sorted((x.name, x.value) for x in d.dimensions) == dimensions
-    ]
-    return not values or max(values)[1] >= 1
+
+def _newest(
+    region: str, namespace: str, metric: str, dimensions: dict[str, str], minutes: int
+) -> float | None:
+    """The newest one-minute maximum of a metric in the last ``minutes`` (None: no datapoint)."""
+    now = dt.datetime.now(dt.UTC)
+    points = support.client("cloudwatch", region).get_metric_statistics(
+        Namespace=namespace,
+        MetricName=metric,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
+        StartTime=now - dt.timedelta(minutes=minutes),
+        EndTime=now + dt.timedelta(minutes=2),
+        Period=60,
+        Statistics=["Maximum"],
+    )["Datapoints"]
+    return float(max(points, key=lambda p: p["Timestamp"])["Maximum"]) if points else None
 
 
 def _routed(outputs: dict[str, Any]) -> list[str]:
