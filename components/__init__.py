@@ -1,1 +1,1 @@
-"""webstack's components: one pulumi.ComponentResource per concern, composed by stack.WebStack."""
+"""webstack's components: one pulumi.ComponentResource per concern, composed by site.Site."""

@@ -13,7 +13,7 @@ from tests.support.assertions import assert_final_snapshot_is_suffixed, key_arn
 from tests.support.synth import synth
 from tests.support.tokens import (
     CLOUDWATCH_LOG_GROUP,
-    DATABASE_COMPONENT,
+    DATABASE_COMPONENTS,
     IAM_ROLE_POLICY,
     IAM_ROLE_POLICY_ATTACHMENT,
     RDS_CLUSTER,
@@ -223,7 +223,7 @@ def test_exported_logs_land_in_encrypted_expiring_groups_made_before_the_databas
 ) -> None:
     # Left to RDS, /aws/rds/... groups are created unencrypted and kept forever.
     stack = stack_with(engine, "dev", readers=2)
-    (component,) = stack.of_type(DATABASE_COMPONENT)
+    (component,) = [r for r in stack.resources if r.type in DATABASE_COMPONENTS]
     groups = {
         g.get("name"): g for g in stack.of_type(CLOUDWATCH_LOG_GROUP) if g.parent == component.urn
     }
@@ -390,7 +390,7 @@ def test_the_proxy_requires_tls_and_iam_and_signs_in_with_the_managed_secret(eng
 def test_every_database_resource_is_a_child_of_the_database_component(
     prod_primary_preview: Synthesis,
 ) -> None:
-    (component,) = prod_primary_preview.of_type(DATABASE_COMPONENT)
+    (component,) = [r for r in prod_primary_preview.resources if r.type in DATABASE_COMPONENTS]
     children = {r.urn for r in prod_primary_preview.children(component.urn)}
     for token, count in ((RDS_CLUSTER, 1), (RDS_CLUSTER_INSTANCE, 2), (RDS_SUBNET_GROUP, 1)):
         resources = prod_primary_preview.of_type(token)

@@ -34,7 +34,7 @@ STACKS = {
     "dr-active": ("active-active", "aurora", DR),
 }
 MIRRORED = [s for s, (strategy, _, _) in STACKS.items() if strategy != "backup-restore"]
-DR_COMPONENT = "webstack:disaster_recovery:DisasterRecovery"
+REGIONAL_SITE = "webstack:site:RegionalSite"
 # Managed from the primary region although they belong to the mirror.
 PRIMARY_MANAGED = {
     "aws:rds/globalCluster:GlobalCluster",
@@ -63,9 +63,15 @@ def providers(s: Synthesis) -> dict[str, str]:
     return out
 
 
-def mirror(s: Synthesis) -> RecordedResource:
-    (component,) = s.of_type(DR_COMPONENT)
-    return component
+def under_regional_site(s: Synthesis, region: str) -> set[str]:
+    """The URNs under the RegionalSite of ``region`` (none: the region has no site)."""
+    sites = s.of_type(REGIONAL_SITE)
+    found: set[str] = set()
+    for site in sites:
+        below = s.descendants(site.urn)
+        if any(r.region == region for r in below if r.type == "aws:ec2/vpc:Vpc"):
+            found |= {r.urn for r in below}
+    return found
 
 
 @pytest.mark.parametrize("stack", list(STACKS))
@@ -74,16 +80,18 @@ def test_every_dr_region_resource_goes_through_the_dr_provider(stack: str) -> No
     dr_region = STACKS[stack][2]
     provider = providers(s)
     assert set(provider) == {PRIMARY, dr_region}
-    under_mirror = {r.urn for r in s.descendants(mirror(s).urn)}
+    under_primary = under_regional_site(s, PRIMARY)
+    under_standby = under_regional_site(s, dr_region)
     in_dr = [r for r in s.cloud_resources if r.region == dr_region]
     assert in_dr, "nothing in the DR region"
     for r in s.cloud_resources:
         if r.region == dr_region:
             assert r.provider == provider[dr_region], r.urn
-            assert r.urn in under_mirror, r.urn
+            assert r.urn not in under_primary, r.urn
         else:
             assert r.region == PRIMARY, r.urn
-            assert r.urn not in under_mirror or r.type in PRIMARY_MANAGED or _primary_side(r), r.urn
+            managed_from_primary = r.type in PRIMARY_MANAGED or _primary_side(r)
+            assert r.urn not in under_standby or managed_from_primary, r.urn
 
 
 def _primary_side(r: RecordedResource) -> bool:

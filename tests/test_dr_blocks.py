@@ -75,8 +75,11 @@ STAND_INS = [
     "aws-us-east-1",
     "aws-us-west-2",
     "site-cache",
+    # The global cluster and datastore, made as the primary's data tier makes them (PrimaryData).
+    "site-cache-global",
     "site-db",
     "site-db-1",
+    "site-db-global",
     "site-dr-db",
     "site-dr-uploads",
     "site-dr-uploads",
@@ -125,7 +128,7 @@ def test_every_child_is_parented_to_its_component() -> None:
     assert {b.type.split(":")[-1] for b in blocks} == {
         "MasterCredential",
         "CrossRegionReplica",
-        "GlobalDatastore",
+        "GlobalDatastoreSecondary",
         "Replication",
         "Backup",
         "FailoverDns",
@@ -134,7 +137,7 @@ def test_every_child_is_parented_to_its_component() -> None:
     # RDS instance here, not a cluster and its instance), and nothing is nested deeper than a
     # block's own children.
     top = {r.urn for r in top_level(s)}
-    rds_stand_ins = [name for name in STAND_INS if name != "site-db-1"]
+    rds_stand_ins = [name for name in STAND_INS if name not in ("site-db-1", "site-db-global")]
     assert sorted(r.name for r in top_level(s) if r not in blocks) == rds_stand_ins
     children = [c.urn for b in blocks for c in s.children(b.urn)]
     assert sorted(children) == sorted(r.urn for r in s.resources if r.urn not in top)

@@ -27,7 +27,8 @@ def test_preview_prints_the_tree_and_counts_for_dev() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert STACK in out and "webstack-dev" in out
-    assert "─ webstack:stack:WebStack" in out
+    assert "─ webstack:site:Site" in out
+    assert "─ webstack:site:RegionalSite" in out
     assert EC2_SUBNET in out
     assert "Resources by type:" in out
     assert "     6  aws:ec2/subnet:Subnet" in out

@@ -51,7 +51,7 @@ KEEPALIVE_MARGIN_SECONDS = 15
 
 @dataclass(frozen=True)
 class DatabaseEndpoints:
-    """What the instances need of the database (components/data/database.py)."""
+    """What the instances need of the database (components/data/tier.py builds it)."""
 
     engine: PdoDriver
     writer_endpoint: pulumi.Input[str]

@@ -3,7 +3,7 @@
 uploads: private (all four public-access-block flags, bucket-owner-enforced ownership), versioned,
 SSE-KMS with the data key and a bucket key, TLS-only, noncurrent versions expire. CloudFront
 reads it through origin access control; that grant names the distribution, which is created
-after the bucket, so the composer (``components/stack.py``) attaches the bucket's one policy
+after the bucket, so the composer (``components/site/site.py``) attaches the bucket's one policy
 from ``uploads_policy_statements`` once the distribution exists (a bucket has exactly one
 policy: two ``BucketPolicy`` resources would overwrite each other).
 

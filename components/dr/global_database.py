@@ -1,8 +1,9 @@
 """The data tier's counterparts in the DR region.
 
-- ``AuroraGlobalDatabase``: an ``aws.rds.GlobalCluster`` created FROM the running primary cluster
-  (``source_db_cluster_identifier`` = its ARN; the provider then requires ``force_destroy``), and
-  a secondary cluster in the DR region. Creating the global cluster this way leaves the primary
+- ``aurora_global_cluster``: an ``aws.rds.GlobalCluster`` created FROM the running primary cluster
+  (``source_db_cluster_identifier`` = its ARN; the provider then requires ``force_destroy``), made
+  by the primary's data tier (it is managed in the primary region); ``AuroraSecondaryCluster``:
+  the secondary cluster in the DR region. Creating the global cluster this way leaves the primary
   where it is: the primary only needs ``ignore_changes=["globalClusterIdentifier"]`` (the
   provider's "New Global Cluster From Existing DB Cluster" example), so switching a running stack
   from ``none`` to a strategy is an in-place change, not a replacement. The secondary takes no
@@ -16,12 +17,14 @@
   promoted with point-in-time recovery. After a failover (``promoted``) it is declared
   standalone, the writer; as a replica it is rebuilt (replaced, deleted first) when its source
   changes, which failback needs.
-- ``GlobalDatastore``: an ElastiCache global datastore from the primary replication group and a
-  secondary group in the DR region; which node types and engine versions it accepts is pure data
-  in ``components.config.capabilities``, for the config layer to refuse the rest.
+- ``elasticache_global_datastore``: an ElastiCache global datastore from the primary replication
+  group (made by the primary's data tier), and ``GlobalDatastoreSecondary``: the secondary group
+  in the DR region; which node types and engine versions it accepts is pure data in
+  ``components.config.capabilities``, for the config layer to refuse the rest.
 
-Every DR-region child is created through the DR provider passed in the args; the global cluster
-and the global datastore belong to the primary region (they are managed there).
+Every DR-region resource is created through the DR provider passed in the args; the global
+cluster and the global datastore belong to the primary region (they are managed there) and to
+the component of the primary's data tier.
 """
 
 from __future__ import annotations
@@ -64,9 +67,27 @@ class DrNetworkPlacement:
     kms_key_arn: pulumi.Input[str]
 
 
+def aurora_global_cluster(
+    name: str, primary_cluster: aws.rds.Cluster, protect: bool, opts: pulumi.ResourceOptions
+) -> aws.rds.GlobalCluster:
+    """The global cluster ``<name>-global`` made from the running primary cluster."""
+    return aws.rds.GlobalCluster(
+        f"{name}-global",
+        global_cluster_identifier=aws_identifier(name, "global"),
+        # Built from the running primary: its engine, version and encryption are inherited
+        # (setting engine too is refused: it conflicts with the source).
+        source_db_cluster_identifier=primary_cluster.arn,
+        # Required with a source cluster: on destroy, members are removed from the global
+        # cluster first rather than the destroy failing.
+        force_destroy=True,
+        deletion_protection=protect,
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=protect)),
+    )
+
+
 @dataclass(frozen=True)
-class AuroraGlobalDatabaseArgs:
-    primary_cluster: aws.rds.Cluster
+class AuroraSecondaryClusterArgs:
+    global_cluster: aws.rds.GlobalCluster
     # The secondary is added only once the primary has an instance to replicate from.
     primary_instances: Sequence[aws.rds.ClusterInstance]
     engine: str
@@ -89,13 +110,12 @@ class AuroraGlobalDatabaseArgs:
     adopt_failover_instance: bool = False
 
 
-class AuroraGlobalDatabase(pulumi.ComponentResource):
-    """A global cluster from the primary cluster, and a secondary cluster in the DR region."""
+class AuroraSecondaryCluster(pulumi.ComponentResource):
+    """The DR region's member of an Aurora global database (secondary cluster, instances)."""
 
     global_cluster: aws.rds.GlobalCluster
     secondary: aws.rds.Cluster
     secondary_instances: list[aws.rds.ClusterInstance]
-    global_cluster_identifier: str
     secondary_identifier: str
     # The writer instance the runbook adds to a headless secondary on failover.
     failover_instance_identifier: str
@@ -103,16 +123,18 @@ class AuroraGlobalDatabase(pulumi.ComponentResource):
     write_forwarding: bool
 
     def __init__(
-        self, name: str, args: AuroraGlobalDatabaseArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: AuroraSecondaryClusterArgs,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("webstack:global_database:AuroraGlobalDatabase", name, None, opts)
+        super().__init__("webstack:dr:AuroraSecondaryCluster", name, None, opts)
         if not args.engine.startswith("aurora-"):
             raise ValueError(f"a global database needs an Aurora engine, not {args.engine!r}")
         if args.readers < 0:
             raise ValueError(f"readers must be 0 (headless) or more, not {args.readers}")
         placement = args.placement
         dr_child = pulumi.ResourceOptions(parent=self, provider=placement.provider)
-        self.global_cluster_identifier = aws_identifier(name, "global")
         self.secondary_identifier = aws_identifier(name, placement.region)
         self.failover_instance_identifier = aws_identifier(self.secondary_identifier, "1")
         self.failover_instance_class = args.instance_class
@@ -128,19 +150,7 @@ class AuroraGlobalDatabase(pulumi.ComponentResource):
                 resource=self,
             )
 
-        self.global_cluster = aws.rds.GlobalCluster(
-            f"{name}-global",
-            global_cluster_identifier=self.global_cluster_identifier,
-            # Built from the running primary: its engine, version and encryption are inherited
-            # (setting engine too is refused: it conflicts with the source).
-            source_db_cluster_identifier=args.primary_cluster.arn,
-            # Required with a source cluster: on destroy, members are removed from the global
-            # cluster first rather than the destroy failing.
-            force_destroy=True,
-            deletion_protection=args.protect,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
-
+        self.global_cluster = args.global_cluster
         cluster_parameters = aws.rds.ClusterParameterGroup(
             f"{name}-secondary-cluster",
             family=args.parameter_group_family,
@@ -367,9 +377,26 @@ class CrossRegionReplica(pulumi.ComponentResource):
 
 
 # --- ElastiCache global datastore ----------------------------------------------------------------
+def elasticache_global_datastore(
+    name: str,
+    primary_group: aws.elasticache.ReplicationGroup,
+    protect: bool,
+    opts: pulumi.ResourceOptions,
+) -> aws.elasticache.GlobalReplicationGroup:
+    """The global datastore ``<name>-global`` made from the primary replication group."""
+    return aws.elasticache.GlobalReplicationGroup(
+        f"{name}-global",
+        # AWS prefixes the suffix with its own letters, so the id is unique per account.
+        global_replication_group_id_suffix=aws_identifier(name, max_length=30),
+        primary_replication_group_id=primary_group.id,
+        global_replication_group_description=f"{name}: primary and DR caches",
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=protect)),
+    )
+
+
 @dataclass(frozen=True)
-class GlobalDatastoreArgs:
-    primary_group: aws.elasticache.ReplicationGroup
+class GlobalDatastoreSecondaryArgs:
+    global_group: aws.elasticache.GlobalReplicationGroup
     engine: str
     version: str
     node_type: str
@@ -385,29 +412,25 @@ class GlobalDatastoreArgs:
     protect: bool = False
 
 
-class GlobalDatastore(pulumi.ComponentResource):
-    """An ElastiCache global datastore: the primary group replicated to a DR-region group."""
+class GlobalDatastoreSecondary(pulumi.ComponentResource):
+    """The DR region's member of an ElastiCache global datastore."""
 
     global_group: aws.elasticache.GlobalReplicationGroup
     secondary: aws.elasticache.ReplicationGroup
     secondary_identifier: str
 
     def __init__(
-        self, name: str, args: GlobalDatastoreArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: GlobalDatastoreSecondaryArgs,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("webstack:global_database:GlobalDatastore", name, None, opts)
+        super().__init__("webstack:dr:GlobalDatastoreSecondary", name, None, opts)
         problem = global_datastore_problem(args.engine, args.version, args.node_type)
         if problem:
             raise ValueError(f"{name}: {problem}")
         placement = args.placement
-        self.global_group = aws.elasticache.GlobalReplicationGroup(
-            f"{name}-global",
-            # AWS prefixes the suffix with its own letters, so the id is unique per account.
-            global_replication_group_id_suffix=aws_identifier(name, max_length=30),
-            primary_replication_group_id=args.primary_group.id,
-            global_replication_group_description=f"{name}: primary and DR caches",
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
+        self.global_group = args.global_group
         self.secondary_identifier = aws_identifier(
             name, placement.region, max_length=MAX_CACHE_IDENTIFIER
         )

@@ -108,7 +108,7 @@ class AlbOrigin:
 
 @dataclass(frozen=True)
 class FailoverOrigins:
-    """The DR region as CloudFront reaches it (``DisasterRecovery.build``)."""
+    """The DR region as CloudFront reaches it (the standby RegionalSite, ``Site``)."""
 
     # The DR ALB: a second origin, which the default behaviour (every method) targets instead
     # of the primary's ALB when ``active`` (the DR region holds the writer, dr.activeRegion).

@@ -22,6 +22,7 @@ health checks and records are global, so they are created with the primary regio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -68,7 +69,7 @@ class FailoverDnsArgs:
     # The simple A record the name had before it was routed across regions (a stack switching
     # from dr.strategy none): the PRIMARY record takes it over, so Pulumi changes that record
     # instead of creating a failover record beside it, which Route 53 refuses.
-    replaces: pulumi.Alias | None = None
+    replaces: Sequence[pulumi.Alias | str] = ()
 
 
 @dataclass(frozen=True)
@@ -180,13 +181,13 @@ class FailoverDns(pulumi.ComponentResource):
                     pulumi.ResourceOptions.merge(
                         child,
                         pulumi.ResourceOptions(
-                            aliases=[args.replaces],
+                            aliases=list(args.replaces),
                             # If the change replaces the record, the simple one must be gone
                             # before the routed one can exist.
                             delete_before_replace=True,
                         ),
                     )
-                    if args.replaces is not None and endpoint is args.primary
+                    if args.replaces and endpoint is args.primary
                     else child
                 ),
             )

@@ -72,6 +72,8 @@ WAFV2_WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 
 # The program's own components (webstack:<module>:<Class>).
 CACHE_COMPONENT = "webstack:cache:Cache"
-DATABASE_COMPONENT = "webstack:database:Database"
+AURORA_COMPONENT = "webstack:data:AuroraCluster"
+RDS_COMPONENT = "webstack:data:RdsInstance"
+DATABASE_COMPONENTS = (AURORA_COMPONENT, RDS_COMPONENT)
 STORAGE_COMPONENT = "webstack:storage:Storage"
 TIER_COMPONENT = "webstack:compute:AutoScaledTier"

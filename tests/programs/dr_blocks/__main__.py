@@ -12,13 +12,15 @@ from components.config.dr_objectives import TrafficMode
 from components.data.credentials import MasterCredential, MasterCredentialArgs
 from components.dr.backup import Backup, BackupArgs
 from components.dr.global_database import (
-    AuroraGlobalDatabase,
-    AuroraGlobalDatabaseArgs,
+    AuroraSecondaryCluster,
+    AuroraSecondaryClusterArgs,
     CrossRegionReplica,
     CrossRegionReplicaArgs,
     DrNetworkPlacement,
-    GlobalDatastore,
-    GlobalDatastoreArgs,
+    GlobalDatastoreSecondary,
+    GlobalDatastoreSecondaryArgs,
+    aurora_global_cluster,
+    elasticache_global_datastore,
 )
 from components.dr.replication import ReplicatedBucket, Replication, ReplicationArgs
 from components.edge.failover_dns import FailoverDns, FailoverDnsArgs, RegionEndpoint
@@ -93,10 +95,12 @@ if family == "aurora":
         instance_class="db.r6g.large",
         opts=on_primary,
     )
-    database = AuroraGlobalDatabase(
+    # The primary's data tier makes the global cluster (PrimaryData); the block is the secondary.
+    global_cluster = aurora_global_cluster("site-db", primary_cluster, protect, on_primary)
+    database = AuroraSecondaryCluster(
         "site-db",
-        AuroraGlobalDatabaseArgs(
-            primary_cluster=primary_cluster,
+        AuroraSecondaryClusterArgs(
+            global_cluster=global_cluster,
             primary_instances=[primary_instance],
             engine=engine,
             engine_version=engine_version,
@@ -156,10 +160,10 @@ cache = aws.elasticache.ReplicationGroup(
     transit_encryption_enabled=True,
     opts=on_primary,
 )
-GlobalDatastore(
+GlobalDatastoreSecondary(
     "site-cache",
-    GlobalDatastoreArgs(
-        primary_group=cache,
+    GlobalDatastoreSecondaryArgs(
+        global_group=elasticache_global_datastore("site-cache", cache, protect, on_primary),
         engine="valkey",
         version="8.0",
         node_type="cache.r7g.large",

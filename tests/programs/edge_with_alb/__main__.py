@@ -15,7 +15,7 @@ from components.edge.dns import (
 )
 from components.monitoring import Monitoring, MonitoringArgs, ScaledTier
 from components.providers import aws_provider
-from components.stack import uploads_bucket_policy
+from components.site.site import uploads_bucket_policy
 
 ALB_DNS_NAME = "webstack-alb-1234567890.us-east-1.elb.amazonaws.com"
 ALB_ZONE_ID = "Z35SXDOTRQ7X7K"
