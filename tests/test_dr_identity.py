@@ -29,6 +29,7 @@ import pytest
 
 from tests.support.synth import synth
 from tests.support.tokens import (
+    ELASTICACHE_GLOBAL_GROUP,
     ELASTICACHE_REPLICATION_GROUP,
     ELASTICACHE_SUBNET_GROUP,
     KMS_KEY,
@@ -36,34 +37,18 @@ from tests.support.tokens import (
     RANDOM_PASSWORD,
     RDS_CLUSTER,
     RDS_CLUSTER_INSTANCE,
+    RDS_GLOBAL_CLUSTER,
     RDS_INSTANCE,
     RDS_SUBNET_GROUP,
     ROUTE53_RECORD,
     S3_BUCKET,
     S3_BUCKET_SERVER_SIDE_ENCRYPTION_CONFIGURATION,
     SECRETSMANAGER_SECRET,
+    STATEFUL_TYPES,
 )
 from tools.mockcloud import RecordedResource, Synthesis
 
 PRIMARY, DR = "us-east-1", "us-west-2"
-RDS_GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
-ELASTICACHE_GLOBAL_GROUP = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
-STATEFUL_TYPES = (
-    RDS_CLUSTER,
-    RDS_CLUSTER_INSTANCE,
-    RDS_INSTANCE,
-    RDS_GLOBAL_CLUSTER,
-    ELASTICACHE_REPLICATION_GROUP,
-    ELASTICACHE_GLOBAL_GROUP,
-    S3_BUCKET,
-    S3_BUCKET_SERVER_SIDE_ENCRYPTION_CONFIGURATION,
-    KMS_KEY,
-    RDS_SUBNET_GROUP,
-    ELASTICACHE_SUBNET_GROUP,
-    SECRETSMANAGER_SECRET,
-    RANDOM_PASSWORD,
-    RANDOM_ID,
-)
 # Inputs whose change replaces the resource (or detaches/moves its data). Compared even when
 # unset: setting one later would replace the resource just the same.
 IDENTITY_INPUTS: dict[str, tuple[str, ...]] = {

@@ -74,3 +74,45 @@ def test_a_missing_or_extra_snapshot_file_is_reported(tmp_path: Path) -> None:
         "new--stack-file--preview.json: not in the snapshot",
         "old--stack-file--preview.json: in the snapshot, not synthesized now",
     ]
+
+
+def _document(parent: str, components: list[dict[str, Any]], size: int = 3) -> dict[str, Any]:
+    """A tiny rendered document: a VPC and a subnet depending on it, under ``parent``."""
+    vpc, subnet = f"{parent}$aws:ec2/vpc:Vpc::net", f"{parent}$aws:ec2/subnet:Subnet::net-a"
+    resources = [
+        *components,
+        {"urn": vpc, "type": "aws:ec2/vpc:Vpc", "name": "net", "parent": parent,
+         "dependencies": [], "inputs": {"cidrBlock": "10.0.0.0/16"}, "provider": "p",
+         "protect": False, "region": "us-east-1"},
+        {"urn": subnet, "type": "aws:ec2/subnet:Subnet", "name": "net-a", "parent": parent,
+         "dependencies": [vpc, parent], "inputs": {"size": size}, "provider": "p",
+         "protect": False, "region": "us-east-1"},
+    ]  # fmt: skip
+    counts = {"aws:ec2/vpc:Vpc": 1, "aws:ec2/subnet:Subnet": 1}
+    counts.update({c["type"]: 1 for c in components})
+    return {"resources": resources, "countsByType": counts, "outputs": {}, "warnings": []}
+
+
+def _component(urn: str, type_: str) -> dict[str, Any]:
+    return {"urn": urn, "type": type_, "name": urn.rsplit("::", 1)[1], "parent": "",
+            "dependencies": [], "inputs": {}, "provider": "", "protect": False,
+            "region": "us-east-1"}  # fmt: skip
+
+
+def test_moved_sets_urns_and_parents_aside_but_not_inputs(tmp_path: Path) -> None:
+    old_parent, new_parent = "s::webstack:stack:WebStack::site", "s::webstack:site:Site::site"
+    before = _document(old_parent, [_component(old_parent, "webstack:stack:WebStack")])
+    (tmp_path / "dev--stack-file--preview.json").write_text(preview_snapshot.render(before))
+    moved = _document(new_parent, [_component(new_parent, "webstack:site:Site")])
+    rendered = [("dev--stack-file--preview.json", preview_snapshot.render(moved))]
+
+    assert preview_snapshot.compare(tmp_path, rendered) != []
+    assert preview_snapshot.compare(tmp_path, rendered, moved=True) == []
+    assert preview_snapshot.without_urns(moved)["components"] == ["webstack:site:Site::site"]
+
+    changed = _document(new_parent, [_component(new_parent, "webstack:site:Site")], size=4)
+    problems = preview_snapshot.compare(
+        tmp_path, [("dev--stack-file--preview.json", preview_snapshot.render(changed))], moved=True
+    )
+    assert [p.splitlines()[0] for p in problems] == ["dev--stack-file--preview.json: differs"]
+    assert '+        "size": 4' in problems[0].splitlines()

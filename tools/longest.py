@@ -1,6 +1,6 @@
 """The longest classes and functions of a tree, in lines (a refactor's before/after figure).
 
-    python -m tools.longest [ROOT ...] [--top N]     # default: components, __main__.py
+python -m tools.longest [ROOT ...] [--top N]     # default: components, __main__.py
 """
 
 from __future__ import annotations

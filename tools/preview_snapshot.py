@@ -2,6 +2,9 @@
 
     python -m tools.preview_snapshot --out DIR      # write one JSON file per synthesis
     python -m tools.preview_snapshot --compare DIR  # re-synthesize; exit 1 on any difference
+    python -m tools.preview_snapshot --compare DIR --moved
+        # the same, with URNs and parents set aside (a refactor that moves resources in the
+        # tree): custom resources keyed by type and name; components only listed
 
 A snapshot holds ``tools.preview.summary()`` of every ``Pulumi.<stack>.yaml`` in preview and
 deployed modes, under every feature variant of ``tools.variants.FEATURES``. It proves a refactor
@@ -83,8 +86,47 @@ def write(out: Path, rendered: Iterable[tuple[str, str]]) -> int:
     return count
 
 
-def compare(expected_dir: Path, rendered: Iterable[tuple[str, str]]) -> list[str]:
-    """Differences between the snapshot in ``expected_dir`` and ``rendered``; [] if identical."""
+def without_urns(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A rendered document with URNs and parents set aside: custom resources keyed by type and
+    name (which the program keeps unique), their dependencies by the same keys, and components
+    (which hold no cloud state) only listed: the counts are of custom resources only."""
+    key = {r["urn"]: f"{r['type']}::{r['name']}" for r in document["resources"]}
+    components = {r["urn"] for r in document["resources"] if r["type"].startswith("webstack:")}
+    resources: dict[str, Any] = {}
+    for resource in document["resources"]:
+        if resource["urn"] in components:
+            continue
+        entry = {k: v for k, v in resource.items() if k not in ("urn", "parent")}
+        entry["dependencies"] = sorted(
+            key.get(d, d) for d in resource["dependencies"] if d not in components
+        )
+        if key[resource["urn"]] in resources:
+            raise ValueError(f"two resources are {key[resource['urn']]}: cannot set URNs aside")
+        resources[key[resource["urn"]]] = entry
+    return {
+        **{k: v for k, v in document.items() if k not in ("resources", "countsByType")},
+        "resourceCount": len(resources),
+        "countsByType": {
+            t: n for t, n in document["countsByType"].items() if not t.startswith("webstack:")
+        },
+        "resources": resources,
+        "components": sorted(key[u] for u in components),
+    }
+
+
+def _component_changes(before: str, now: str) -> str | None:
+    old = set(without_urns(json.loads(before))["components"])
+    new = set(without_urns(json.loads(now))["components"])
+    if old == new:
+        return None
+    return f"components: +{sorted(new - old)} -{sorted(old - new)}"
+
+
+def compare(
+    expected_dir: Path, rendered: Iterable[tuple[str, str]], moved: bool = False
+) -> list[str]:
+    """Differences between the snapshot in ``expected_dir`` and ``rendered``; [] if identical.
+    ``moved``: compare ``without_urns`` (components not compared)."""
     problems: list[str] = []
     seen: set[str] = set()
     for filename, text in rendered:
@@ -94,6 +136,14 @@ def compare(expected_dir: Path, rendered: Iterable[tuple[str, str]]) -> list[str
             problems.append(f"{filename}: not in the snapshot")
             continue
         before = path.read_text()
+        if moved:
+
+            def strip(document: str) -> str:
+                view = without_urns(json.loads(document))
+                view.pop("components")
+                return json.dumps(view, indent=2, sort_keys=True) + "\n"
+
+            before, text = strip(before), strip(text)
         if before != text:
             diff = list(
                 difflib.unified_diff(
@@ -125,7 +175,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     action.add_argument(
         "--compare", type=Path, help="compare against the snapshot in this directory"
     )
+    parser.add_argument(
+        "--moved",
+        action="store_true",
+        help="with --compare: set URNs and parents aside; list component changes",
+    )
     args = parser.parse_args(argv)
+    if args.moved and args.compare is None:
+        parser.error("--moved goes with --compare")
     stacks = shipped_stacks()
     if args.out is not None:
         count = write(args.out, documents(stacks))
@@ -133,12 +190,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if not args.compare.is_dir():
         parser.error(f"no snapshot directory {args.compare}")
-    problems = compare(args.compare, documents(stacks))
+    rendered = list(documents(stacks))
+    problems = compare(args.compare, rendered, moved=args.moved)
     if problems:
         print("\n\n".join(problems))
         print(f"\n{len(problems)} difference(s) against {args.compare}")
         return 1
     total = len(list(args.compare.glob("*.json")))
+    if args.moved:
+        changes = sorted(
+            {
+                change
+                for filename, text in rendered
+                if (change := _component_changes((args.compare / filename).read_text(), text))
+            }
+        )
+        print("\n".join(changes))
+        print(
+            f"no difference but URNs and parents: {total} preview documents identical to "
+            f"{args.compare} in every cloud resource (inputs, provider, protection, "
+            "dependencies), the outputs and the warnings"
+        )
+        return 0
     print(f"no difference: {total} preview documents identical to {args.compare}")
     return 0
 

@@ -77,3 +77,26 @@ RDS_COMPONENT = "webstack:data:RdsInstance"
 DATABASE_COMPONENTS = (AURORA_COMPONENT, RDS_COMPONENT)
 STORAGE_COMPONENT = "webstack:storage:Storage"
 TIER_COMPONENT = "webstack:compute:AutoScaledTier"
+RDS_GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
+ELASTICACHE_GLOBAL_GROUP = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
+# Resources whose replacement loses data or breaks what holds it: the stores, and what goes with
+# them (their subnet groups, the bucket's encryption, the generated password, the suffix of the
+# final snapshot names).
+STATEFUL_TYPES = frozenset(
+    {
+        RDS_CLUSTER,
+        RDS_CLUSTER_INSTANCE,
+        RDS_INSTANCE,
+        RDS_GLOBAL_CLUSTER,
+        ELASTICACHE_REPLICATION_GROUP,
+        ELASTICACHE_GLOBAL_GROUP,
+        S3_BUCKET,
+        S3_BUCKET_SERVER_SIDE_ENCRYPTION_CONFIGURATION,
+        KMS_KEY,
+        RDS_SUBNET_GROUP,
+        ELASTICACHE_SUBNET_GROUP,
+        SECRETSMANAGER_SECRET,
+        RANDOM_PASSWORD,
+        RANDOM_ID,
+    }
+)

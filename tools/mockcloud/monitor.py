@@ -27,6 +27,7 @@ from pulumi.runtime import rpc
 from tools.mockcloud.account import _digest
 from tools.mockcloud.computed import _ID_PREFIXES, COMPUTED, _generic_arn
 from tools.mockcloud.invokes import INVOKES
+from tools.mockcloud.urns import AliasSpec, alias_specs_of
 
 AWS_PROVIDER = "pulumi:providers:aws"
 
@@ -116,6 +117,8 @@ class RecordedResource:
     struct: struct_pb2.Struct  # exactly what the SDK serialized
     region: str
     outputs: Mapping[str, Any]  # what the mock cloud answered (ids, ARNs, endpoints)
+    # The aliases as the SDK sent them (``urns.engine_aliases`` resolves them as the engine does).
+    alias_specs: tuple[AliasSpec, ...]
 
     def get(self, *path: str | int) -> Any:
         """A nested input, or None when absent: ``r.get("metadataOptions", "httpTokens")``."""
@@ -191,6 +194,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             struct=_copy_struct(request.object),
             region=self.cloud.region_of(request.provider),
             outputs=_unwrap_secrets(rpc.deserialize_properties(response.object)),
+            alias_specs=alias_specs_of(request),
         )
         with self._record_lock:
             self.recorded.append(record)
