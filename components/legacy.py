@@ -45,3 +45,14 @@ def child_urn(parent_urn: str, type_: str, name: str) -> str:
     """The URN of a child ``type_``/``name`` of the resource that had ``parent_urn``."""
     prefix, _parent_name = parent_urn.rsplit("::", 1)
     return f"{prefix}${type_}::{name}"
+
+
+def moved_child(
+    parent: pulumi.Resource, moved_from: str | None, type_: str, name: str
+) -> pulumi.ResourceOptions:
+    """The options of a child ``type_``/``name`` of ``parent`` that was a child of the resource
+    with the URN ``moved_from`` (None: it was made here)."""
+    return pulumi.ResourceOptions(
+        parent=parent,
+        aliases=[child_urn(moved_from, type_, name)] if moved_from is not None else None,
+    )

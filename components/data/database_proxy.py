@@ -49,12 +49,7 @@ class DatabaseProxy(pulumi.ComponentResource):
         config = args.config
 
         def child(type_: str, resource_name: str) -> pulumi.ResourceOptions:
-            aliases = (
-                [legacy.child_urn(args.moved_from, type_, resource_name)]
-                if args.moved_from is not None
-                else None
-            )
-            return pulumi.ResourceOptions(parent=self, aliases=aliases)
+            return legacy.moved_child(self, args.moved_from, type_, resource_name)
 
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self))

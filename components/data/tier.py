@@ -85,11 +85,13 @@ class DataDescription:
     cache_replication_group_id: pulumi.Input[str]
 
 
-class DataTier(Protocol):
-    """What a RegionalSite reads of its data tier, whichever the role."""
+class DataTier(pulumi.ComponentResource):
+    """What a RegionalSite and the outputs read of a data tier, whichever the role."""
 
+    # What the tiers connect to.
     database_endpoints: DatabaseEndpoints
     cache_endpoints: CacheEndpoints
+    # The region's stores for operators.
     description: DataDescription
 
 
@@ -167,7 +169,7 @@ class PrimaryDataPlan:
         return PrimaryData(name, self, placement, opts)
 
 
-class PrimaryData(pulumi.ComponentResource):
+class PrimaryData(DataTier):
     """The writer region's database (with an optional proxy) and cache."""
 
     credential: MasterCredential | None
@@ -176,9 +178,6 @@ class PrimaryData(pulumi.ComponentResource):
     cache: Cache
     global_cluster: aws.rds.GlobalCluster | None
     global_datastore: aws.elasticache.GlobalReplicationGroup | None
-    database_endpoints: DatabaseEndpoints
-    cache_endpoints: CacheEndpoints
-    description: DataDescription
 
     def __init__(
         self,
@@ -194,12 +193,7 @@ class PrimaryData(pulumi.ComponentResource):
         def moved(
             type_: str, resource_name: str, moved_from: str | None = plan.moved_from
         ) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(
-                parent=self,
-                aliases=[legacy.child_urn(moved_from, type_, resource_name)]
-                if moved_from is not None
-                else None,
-            )
+            return legacy.moved_child(self, moved_from, type_, resource_name)
 
         master_password: pulumi.Output[str] | None = None
         master_secret_arn: pulumi.Output[str] | None = None
@@ -383,16 +377,13 @@ class StandbyDataPlan:
         return StandbyData(name, self, placement, opts)
 
 
-class StandbyData(pulumi.ComponentResource):
+class StandbyData(DataTier):
     """The DR region's data tier: the primary's database and cache, replicated here."""
 
     global_database: AuroraSecondaryCluster | None
     replica: CrossRegionReplica | None
     global_datastore: GlobalDatastoreSecondary | None
     cache: Cache | None
-    database_endpoints: DatabaseEndpoints
-    cache_endpoints: CacheEndpoints
-    description: DataDescription
 
     def __init__(
         self,
@@ -442,12 +433,7 @@ class StandbyData(pulumi.ComponentResource):
         return self.replica.replica.arn
 
     def _moved(self, type_: str, resource_name: str) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(
-            parent=self,
-            aliases=[legacy.child_urn(self._moved_from, type_, resource_name)]
-            if self._moved_from is not None
-            else None,
-        )
+        return legacy.moved_child(self, self._moved_from, type_, resource_name)
 
     def _database(
         self, name: str, plan: StandbyDataPlan, dr_placement: DrNetworkPlacement
