@@ -6,7 +6,7 @@ POLICY_VENV := policies/venv
 STACK ?= dev
 ARGS ?=
 
-.PHONY: pack-config venv policies-venv constraints stacks preview preview-json diagram test unit faults lint format typecheck bench clean
+.PHONY: pack-config venv policies-venv constraints stacks preview preview-json diagram docs-picture test unit faults lint format typecheck bench clean
 
 venv: $(VENV)/.installed
 policies-venv: $(POLICY_VENV)/.installed
@@ -57,9 +57,13 @@ preview: venv policies-venv
 preview-json: venv policies-venv
 	@$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(POLICY_CONFIG) --json $(ARGS)
 
-## A picture of the stack from its recorded resources (Graphviz from Debian): make diagram STACK=prod
+## A picture of the stack from its recorded resources (Graphviz from Debian), into out/: make diagram STACK=dev
 diagram: venv
-	$(PY) -m tools.diagram --stack $(STACK) --out docs/stack-$(STACK).png
+	$(PY) -m tools.diagram --stack $(STACK) --out out/stack-$(STACK).png
+
+## Redraw the picture the README shows (prod's, committed in docs/)
+docs-picture: venv
+	$(PY) -m tools.diagram --stack prod --out docs/stack-prod.png
 
 ## Lint, type-check and the whole test suite (what CI runs)
 test: lint typecheck unit faults

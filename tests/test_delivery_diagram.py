@@ -138,3 +138,34 @@ def test_the_readme_shows_the_committed_picture_of_prod() -> None:
     image = ROOT / "docs" / "stack-prod.png"
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "![webstack prod](docs/stack-prod.png)" in (ROOT / "README.md").read_text()
+
+
+def _protocols(graph: StackGraph) -> tuple[list[str], list[tuple[str, str]]]:
+    """The public ALBs' labels, and (sender kind, label) of each edge into one."""
+    albs = {n.id: n.label for n in graph.of_kind("alb")}
+    kinds = {n.id: n.kind for n in graph.nodes}
+    edges = sorted({(kinds[e.source], e.label) for e in graph.edges if e.target in albs})
+    return sorted(albs.values()), edges
+
+
+@pytest.mark.parametrize(
+    ("overrides", "albs", "edges"),
+    [
+        # dev has no domain: CloudFront reaches the ALB over HTTP (origin http-only), and the
+        # ALB listens on HTTP only.
+        (None, ["ALB (HTTP)"], [("cdn", "HTTP")]),
+        ({"webstack:cdn": {"enabled": False}}, ["ALB (HTTP)"], [("users", "HTTP")]),
+        # A domain: HTTPS to the origin name, and an HTTPS listener.
+        (
+            {"webstack:domain": {"zoneName": "example.org", "recordName": "shop"}},
+            ["ALB (HTTPS)"],
+            [("cdn", "HTTPS")],
+        ),
+    ],
+)
+def test_the_picture_draws_the_protocols_the_listeners_and_origins_use(
+    overrides: dict[str, object] | None, albs: list[str], edges: list[tuple[str, str]]
+) -> None:
+    synthesis = synthesize("dev", overrides=overrides, preview=False)
+    assert synthesis.error is None, synthesis.error
+    assert _protocols(build_graph(synthesis)) == (albs, edges)

@@ -27,6 +27,9 @@ from tools.mockcloud import ROOT, RecordedResource, Synthesis, synthesize
 TIERS = ("edge", "public", "web", "app", "data", "storage")
 _SUBNET = "aws:ec2/subnet:Subnet"
 _LB = "aws:lb/loadBalancer:LoadBalancer"
+_LISTENER = "aws:lb/listener:Listener"
+# CloudFront's originProtocolPolicy, as the edge to the origin is labelled.
+_ORIGIN_PROTOCOL = {"https-only": "HTTPS", "http-only": "HTTP", "match-viewer": "HTTP/HTTPS"}
 _ASG = "aws:autoscaling/group:Group"
 _ENGINES = {"postgresql": "PostgreSQL", "postgres": "PostgreSQL", "mysql": "MySQL"}
 
@@ -124,6 +127,8 @@ class _Builder:
         self.graph = StackGraph(synthesis.stack, primary_region(synthesis))
         self.subnet_az: dict[str, str] = {}
         self.origins: dict[str, set[str]] = {}  # CloudFront node -> its origins' domain names
+        # (CloudFront node, origin domain name) -> the protocol CloudFront speaks to it.
+        self.origin_protocols: dict[tuple[str, str], str] = {}
 
     def resources(self, type_token: str) -> list[RecordedResource]:
         return self.s.of_type(type_token)
@@ -192,6 +197,13 @@ class _Builder:
         origins = distribution.get("origins") or []
         domains = {str(o.get("domainName")) for o in origins if isinstance(o, Mapping)}
         self.origins[cdn] = domains
+        for origin in origins:
+            custom = origin.get("customOriginConfig") if isinstance(origin, Mapping) else None
+            if isinstance(custom, Mapping):
+                policy = str(custom.get("originProtocolPolicy"))
+                self.origin_protocols[(cdn, str(origin.get("domainName")))] = _ORIGIN_PROTOCOL.get(
+                    policy, policy
+                )
         for bucket in self.resources("aws:s3/bucket:Bucket"):
             if bucket.outputs.get("bucketRegionalDomainName") in domains:
                 purpose = _tag(bucket, "Purpose") or bucket.name
@@ -234,16 +246,31 @@ class _Builder:
                     groups.add(str(action["targetGroupArn"]))
         return groups
 
-    def _senders(self, lb: RecordedResource, entry: list[str]) -> list[str]:
-        """The entry nodes whose requests reach ``lb``: the CloudFront distributions with it as
-        an origin (by its DNS name or a Route 53 alias of it), else every entry node."""
+    def _senders(self, lb: RecordedResource, entry: list[str]) -> list[tuple[str, str]]:
+        """(entry node, protocol) for each entry node whose requests reach ``lb``: the CloudFront
+        distributions with it as an origin (by its DNS name or a Route 53 alias of it), with the
+        origin's protocol; else every entry node, with the ALB's own protocol."""
         names = {str(lb.outputs.get("dnsName"))}
         for record in self.resources("aws:route53/record:Record"):
             aliases = record.get("aliases") or []
             if any(isinstance(a, Mapping) and a.get("name") in names for a in aliases):
                 names.add(str(record.get("name")))
-        matched = [cdn for cdn in entry if self.origins.get(cdn, set()) & names]
-        return matched or entry
+        matched = [
+            (cdn, self.origin_protocols.get((cdn, name), "HTTPS"))
+            for cdn in entry
+            for name in sorted(self.origins.get(cdn, set()) & names)
+        ]
+        return matched or [(node, self._listener_protocol(lb)) for node in entry]
+
+    def _listener_protocol(self, lb: RecordedResource) -> str:
+        """HTTPS when the ALB has an HTTPS listener (its HTTP one then redirects), else HTTP."""
+        arn = lb.outputs.get("arn")
+        protocols = {
+            str(listener.get("protocol"))
+            for listener in self.resources(_LISTENER)
+            if listener.get("loadBalancerArn") == arn
+        }
+        return "HTTPS" if "HTTPS" in protocols else "HTTP"
 
     def _load_balanced_tiers(self, entry: list[str]) -> dict[str, list[str]]:
         """ALBs and the instance nodes behind them; returns region -> the deepest tier's nodes."""
@@ -283,7 +310,7 @@ class _Builder:
         for lb in self.resources(_LB):
             internal = bool(lb.get("internal"))
             kind = "internal-alb" if internal else "alb"
-            label = "internal ALB" if internal else "ALB (HTTPS)"
+            label = "internal ALB" if internal else f"ALB ({self._listener_protocol(lb)})"
             node = g.add(
                 Node(f"lb:{lb.name}", label, kind, "app" if internal else "public", lb.region)
             )
@@ -291,8 +318,8 @@ class _Builder:
                 for source in tier_nodes.get(lb.region, {}).get("web", []):
                     g.link(source, node.id)
             else:
-                for source in self._senders(lb, entry):
-                    g.link(source, node.id, "HTTPS")
+                for source, protocol in self._senders(lb, entry):
+                    g.link(source, node.id, protocol)
             for target in self._targets_of(lb):
                 for instances in groups_by_target.get(target, []):
                     g.link(node.id, instances)
