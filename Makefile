@@ -13,7 +13,7 @@ policies-venv: $(POLICY_VENV)/.installed
 
 # Progress goes to stderr, so `make preview-json` prints nothing but JSON on stdout.
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
-	@echo "Installing the program's dependencies into $(VENV) (first run only, about a minute)..." >&2
+	@echo "Installing the program's dependencies into $(VENV) (first run only, 2 to 3 minutes on 2 cores)..." >&2
 	@$(PYTHON) -m venv $(VENV) >&2
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt >&2
 	@# The runbook is run as `python -m ops` from any directory (an on-call engineer's own):

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from components.config.defaults import ENVIRONMENT_DEFAULTS
 from components.config.errors import ConfigError, describe, unknown_key_message
 from components.config.models import DEFAULTED_SECTIONS, KNOWN_KEYS, SECTIONS, StackConfig
+from components.config.placeholders import placeholder_warnings
 from components.config.values import (
     MAX_LB_NAME_BEFORE_SUFFIX,
     MAX_STACK_NAME,
@@ -118,7 +119,10 @@ def from_pulumi() -> StackConfig:
         if namespace == PROJECT:
             raw[key.removeprefix("config:")] = value
     region = pulumi.Config("aws").get("region")
-    return load(raw, stack=pulumi.get_stack(), region=region)
+    config = load(raw, stack=pulumi.get_stack(), region=region)
+    for warning in placeholder_warnings(config):
+        pulumi.log.warn(warning)
+    return config
 
 
 def _decode(key: str, value: Any) -> Any:
