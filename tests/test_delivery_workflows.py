@@ -6,6 +6,7 @@ action is pinned by commit SHA and given only the inputs its action.yml declares
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -220,14 +221,20 @@ def test_pull_requests_preview_every_stack_with_one_edited_comment_each() -> Non
     assert job["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
     [action] = [s for s in job["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@")]
     assert action["with"]["command"] == "preview"
-    assert action["with"]["stack-name"] == "${{ matrix.stack }}"
+    assert action["with"]["stack-name"] == "${{ env.PULUMI_STACK }}"
     assert (action["with"]["comment-on-pr"], action["with"]["edit-pr-comment"]) == (True, True)
-    # The cost difference and the violations by resource join that same comment.
+    # The cost difference and the violations by resource join that same comment, found by the
+    # heading pulumi/actions gives it (src/libs/pr.ts builds it from Pulumi.yaml's project name
+    # and the stack-name input as given): `preview` on webstack/<org>/<stack>. The newline
+    # ends it, so dr-pilot's heading is not a prefix of dr-pilotrds's.
     [script] = [
         s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/github-script@")
     ]
     body = script["with"]["script"]
-    assert r"#### :tropical_drink: \`preview\` on webstack/${stack}\n" in body
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
+    assert project == "webstack"
+    assert r"#### :tropical_drink: \`preview\` on webstack/${process.env.PULUMI_STACK}\n" in body
+    assert job["env"]["PULUMI_STACK"] == "${{ vars.PULUMI_ORG }}/${{ matrix.stack }}"
     assert "updateComment" in body
 
 
@@ -276,8 +283,9 @@ def test_each_stack_deploys_behind_its_environment_one_deploy_at_a_time() -> Non
     [action] = [s for s in job["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@")]
     assert (action["with"]["command"], action["with"]["stack-name"]) == (
         "up",
-        "${{ inputs.stack }}",
+        "${{ env.PULUMI_STACK }}",
     )
+    assert job["env"]["PULUMI_STACK"] == "${{ vars.PULUMI_ORG }}/${{ inputs.stack }}"
 
 
 def test_cloud_credentials_come_from_oidc_roles_per_stack_never_keys() -> None:
@@ -294,6 +302,157 @@ def test_cloud_credentials_come_from_oidc_roles_per_stack_never_keys() -> None:
         "github-webstack-${{ inputs.stack }}-deploy",
         "github-webstack-${{ matrix.stack }}-preview",
     ]
+
+
+# ---------------------------------------------------------------------------- a new organisation
+def jobs_of(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
+    return [job for job in workflow["jobs"].values() if "steps" in job]
+
+
+def resolved(
+    value: str, step: dict[str, Any], job: dict[str, Any], workflow: dict[Any, Any]
+) -> str:
+    """``value`` with ``${{ env.X }}`` replaced as the runner does: step, job, then workflow."""
+    env = {**workflow.get("env", {}), **job.get("env", {}), **step.get("env", {})}
+    return re.sub(r"\$\{\{ env\.(\w+) \}\}", lambda m: str(env[m[1]]), value)
+
+
+def pulumi_steps() -> list[tuple[dict[str, Any], dict[str, Any], dict[Any, Any]]]:
+    """(step, job, workflow) of every pulumi/actions step that runs a command."""
+    return [
+        (step, job, workflow)
+        for workflow in all_workflows().values()
+        for job in jobs_of(workflow)
+        for step in job["steps"]
+        if str(step.get("uses", "")).startswith("pulumi/actions@")
+        and "command" in (step.get("with") or {})
+    ]
+
+
+def test_every_stack_is_named_in_the_organisation_and_created_when_new() -> None:
+    # <org>/<stack>: the project comes from Pulumi.yaml, the org from the repository variable.
+    # pulumi/actions' `upsert` creates a missing stack (createOrSelectStack) before any command,
+    # so a stack file new in a pull request is previewed and a new one on main is deployed.
+    found = []
+    for step, job, workflow in pulumi_steps():
+        given = step["with"]
+        stack = resolved(str(given["stack-name"]), step, job, workflow)
+        found.append((given["command"], stack, given.get("upsert")))
+    assert sorted(found) == [
+        ("preview", "${{ vars.PULUMI_ORG }}/${{ matrix.stack }}", True),
+        ("up", "${{ vars.PULUMI_ORG }}/${{ inputs.stack }}", True),
+    ]
+
+
+SETTINGS_CHECK = "Repository settings for the stack"
+
+
+def test_every_job_that_needs_an_account_checks_the_settings_first() -> None:
+    checked = []
+    for name, workflow in all_workflows().items():
+        for job in jobs_of(workflow):
+            uses = [str(s.get("uses", "")) for s in job["steps"]]
+            if not any("configure-aws-credentials" in u for u in uses):
+                continue
+            first = job["steps"][0]
+            assert first.get("name") == SETTINGS_CHECK, name
+            assert first["id"] == "settings"
+            # The settings reach the script through env:, never spliced into it.
+            assert "${{" not in first["run"], name
+            assert first["env"] == {
+                "PULUMI_ORG": "${{ vars.PULUMI_ORG }}",
+                "AWS_ACCOUNT_IDS": "${{ vars.AWS_ACCOUNT_IDS }}",
+            }
+            [credentials] = [
+                s for s in job["steps"] if "configure-aws-credentials" in str(s.get("uses"))
+            ]
+            assert job["steps"].index(first) < job["steps"].index(credentials)
+            role = credentials["with"]["role-to-assume"]
+            assert role.startswith("arn:aws:iam::${{ steps.settings.outputs.account-id }}:role/")
+            checked.append((name, first["run"]))
+    assert [name for name, _ in checked] == ["deploy-stack.yml", "pull-request.yml"]
+    assert checked[0][1] == checked[1][1]  # one script, in both
+    # No job builds a role ARN from the raw variable (fromJSON of a missing stack gives "").
+    text = "\n".join(p.read_text() for p in WORKFLOWS.glob("*.yml"))
+    assert "fromJSON(vars.AWS_ACCOUNT_IDS" not in text
+
+
+def run_settings_check(tmp_path: Path, **env: str) -> tuple[int, list[str], str]:
+    """The settings check of the preview job, run by bash as the runner runs it."""
+    [job] = [j for j in jobs_of(load("pull-request.yml")) if j["steps"][0].get("id") == "settings"]
+    script = job["steps"][0]["run"]
+    output = tmp_path / "github-output"
+    output.write_text("")
+    result = subprocess.run(
+        ["bash", "-e", "-c", script],
+        env={
+            "PATH": os.environ["PATH"],
+            "GITHUB_OUTPUT": str(output),
+            "STACK": "dr-pilot",
+            "PULUMI_ORG": "example-org",
+            "PULUMI_ACCESS_TOKEN": "pul-0123",
+            "AWS_ACCOUNT_IDS": '{"dev": "111111111111", "dr-pilot": "333333333333"}',
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    return result.returncode, result.stdout.splitlines(), output.read_text()
+
+
+WHERE = "(Settings > Secrets and variables > Actions)"
+
+
+def test_the_settings_check_names_the_stack_and_the_variable_to_set(tmp_path: Path) -> None:
+    require("jq", "jq")
+    assert run_settings_check(tmp_path) == (0, [], "account-id=333333333333\n")
+    # A number is accepted as well as a string.
+    assert run_settings_check(tmp_path, AWS_ACCOUNT_IDS='{"dr-pilot": 333333333333}')[2] == (
+        "account-id=333333333333\n"
+    )
+    cases = {
+        "a stack missing from AWS_ACCOUNT_IDS": (
+            {"AWS_ACCOUNT_IDS": '{"dev": "111111111111"}'},
+            '::error::AWS_ACCOUNT_IDS has no account for stack dr-pilot: add "dr-pilot": '
+            '"<12-digit account id>" to the repository variable AWS_ACCOUNT_IDS ' + WHERE,
+        ),
+        "an account id that is not 12 digits": (
+            {"AWS_ACCOUNT_IDS": '{"dr-pilot": "33333333333"}'},
+            '::error::AWS_ACCOUNT_IDS gives stack dr-pilot the account "33333333333", not a '
+            '12-digit account id: fix "dr-pilot" in the repository variable AWS_ACCOUNT_IDS '
+            + WHERE,
+        ),
+        "AWS_ACCOUNT_IDS that is not JSON": (
+            {"AWS_ACCOUNT_IDS": "dev=111111111111"},
+            "::error::AWS_ACCOUNT_IDS is not a JSON object: set the repository variable "
+            'AWS_ACCOUNT_IDS to {"dr-pilot": "<12-digit account id>", ...} ' + WHERE,
+        ),
+        "AWS_ACCOUNT_IDS that is a JSON list": (
+            {"AWS_ACCOUNT_IDS": '["333333333333"]'},
+            "::error::AWS_ACCOUNT_IDS is not a JSON object: set the repository variable "
+            'AWS_ACCOUNT_IDS to {"dr-pilot": "<12-digit account id>", ...} ' + WHERE,
+        ),
+        "no AWS_ACCOUNT_IDS": (
+            {"AWS_ACCOUNT_IDS": ""},
+            "::error::AWS_ACCOUNT_IDS is not set: set the repository variable AWS_ACCOUNT_IDS to "
+            'a JSON object with the account of every stack, {"dr-pilot": "<12-digit account id>"'
+            ", ...} " + WHERE,
+        ),
+        "no PULUMI_ORG": (
+            {"PULUMI_ORG": ""},
+            "::error::PULUMI_ORG is not set: set the repository variable PULUMI_ORG to the "
+            "Pulumi Cloud organisation of the stacks " + WHERE,
+        ),
+        "no PULUMI_ACCESS_TOKEN": (
+            {"PULUMI_ACCESS_TOKEN": ""},
+            "::error::PULUMI_ACCESS_TOKEN is not set: add an access token of the Pulumi Cloud "
+            "organisation example-org as the repository secret PULUMI_ACCESS_TOKEN " + WHERE,
+        ),
+    }
+    for case, (env, line) in cases.items():
+        assert run_settings_check(tmp_path, **env) == (1, [line], ""), case
 
 
 # ---------------------------------------------------------------------------- publishing
