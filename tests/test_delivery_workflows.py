@@ -455,6 +455,19 @@ def test_the_settings_check_names_the_stack_and_the_variable_to_set(tmp_path: Pa
         assert run_settings_check(tmp_path, **env) == (1, [line], ""), case
 
 
+def readme_account_ids() -> dict[str, str]:
+    """The README's example of the repository variable AWS_ACCOUNT_IDS (a ```json block)."""
+    delivery = README.split("\n## Delivery\n", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```json\n(.*?)```", delivery, re.S)
+    return dict(json.loads(block))
+
+
+def test_the_readmes_account_ids_example_has_every_stack_file() -> None:
+    example = readme_account_ids()
+    assert sorted(example) == known_stacks(ROOT)
+    assert all(re.fullmatch(r"\d{12}", account) for account in example.values())
+
+
 # ---------------------------------------------------------------------------- publishing
 def test_a_policies_tag_publishes_the_pack_from_its_directory_and_says_how_to_enable_it() -> None:
     workflow = load("policies.yml")
