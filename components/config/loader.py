@@ -111,7 +111,8 @@ def refuse_unbuilt(config: StackConfig) -> None:
 
 
 def from_pulumi() -> StackConfig:
-    """Read and validate the running stack's configuration."""
+    """Read and validate the running stack's configuration, warning of a production stack's
+    placeholders."""
     all_config: Mapping[str, Any] = pulumi.runtime.config.CONFIG.get()
     raw: dict[str, Any] = {}
     for full_key, value in all_config.items():

@@ -40,6 +40,7 @@ from components.config.dr_objectives import (
     TrafficMode,
     plan,
 )
+from components.config.loader import refuse_unbuilt
 from components.config.models import StackConfig, TierConfig
 from components.config.values import NatGateways
 from components.data.storage import Storage, StorageArgs, uploads_policy_statements
@@ -119,6 +120,8 @@ class Site(pulumi.ComponentResource):
     outputs: dict[str, Any]
 
     def __init__(self, config: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
+        # Before anything is registered: a setting the model accepts but nothing builds yet.
+        refuse_unbuilt(config)
         self._name = f"{config.project}-{config.stack}"
         super().__init__("webstack:site:Site", self._name, None, opts)
         self._config = config
