@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -456,17 +457,22 @@ def _parse_override(item: str) -> tuple[str, Any]:
         return key, raw
 
 
-def _parse_path_override(item: str) -> tuple[str, list[str], Any]:
-    """``webstack:web.maxSize=4`` -> ("webstack:web", ["maxSize"], 4)."""
+def _parse_path_override(item: str) -> tuple[str, list[str | int], Any]:
+    """``webstack:web.maxSize=4`` -> ("webstack:web", ["maxSize"], 4); an array element is
+    ``[N]``: ``webstack:allowedAccountIds[0]=...`` -> ("webstack:allowedAccountIds", [0], ...)."""
     key, separator, raw = item.partition("=")
     namespace, colon, path = key.partition(":")
-    parts = path.split(".")
-    if not separator or not colon or len(parts) < 2 or not all(parts):
+    match = re.fullmatch(r"([^.\[\]]+)((?:\.[^.\[\]]+|\[\d+\])+)", path)
+    if not separator or not colon or match is None:
         raise ValueError(
             f"--config-path expects NAMESPACE:KEY.PATH=VALUE such as webstack:web.maxSize=4, "
             f"got '{item}'"
         )
-    return f"{namespace}:{parts[0]}", parts[1:], _path_value(raw)
+    parts: list[str | int] = [
+        int(part[1:-1]) if part.startswith("[") else part[1:]
+        for part in re.findall(r"\.[^.\[\]]+|\[\d+\]", match.group(2))
+    ]
+    return f"{namespace}:{match.group(1)}", parts, _path_value(raw)
 
 
 def _path_value(raw: str) -> Any:
@@ -482,7 +488,7 @@ def _path_value(raw: str) -> Any:
 def apply_paths(
     stack: str,
     overrides: Mapping[str, Any],
-    paths: Sequence[tuple[str, list[str], Any]],
+    paths: Sequence[tuple[str, Sequence[str | int], Any]],
     project_dir: Path = ROOT,
 ) -> dict[str, Any]:
     """The stack's sections with each path set inside them, merged into ``overrides``."""
@@ -492,19 +498,47 @@ def apply_paths(
         section = merged.get(key)
         if section is None:
             raw = current.get(key)
-            section = json.loads(raw) if raw is not None and raw.startswith("{") else {}
-        if not isinstance(section, dict):
-            raise StackFileError(
-                f"'{key}' is not an object, so '{'.'.join(path)}' cannot be set in it"
-            )
+            empty: Any = [] if isinstance(path[0], int) else {}
+            section = json.loads(raw) if raw is not None and raw[:1] in "{[" else empty
+        shown = key
         target = section
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-            if not isinstance(target, dict):
-                raise StackFileError(f"'{key}.{part}' is not an object")
-        target[path[-1]] = value
+        for part, following in zip(path, [*path[1:], None], strict=True):
+            if isinstance(part, int) != isinstance(target, list) or not isinstance(
+                target, dict | list
+            ):
+                kind = "an array" if isinstance(part, int) else "an object"
+                raise StackFileError(
+                    f"'{shown}' is not {kind}, so '{_shown_path(path)}' cannot be set in it"
+                )
+            if following is None:
+                _put(target, part, value, shown)
+                break
+            child = target.get(part) if isinstance(target, dict) else _element(target, part)
+            if child is None:
+                child = [] if isinstance(following, int) else {}
+                _put(target, part, child, shown)
+            target = child
+            shown += f"[{part}]" if isinstance(part, int) else f".{part}"
         merged[key] = section
     return merged
+
+
+def _shown_path(path: Sequence[str | int]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def _element(items: list[Any], index: str | int) -> Any:
+    return items[index] if isinstance(index, int) and index < len(items) else None
+
+
+def _put(target: Any, part: str | int, value: Any, shown: str) -> None:
+    """Set ``target[part]``; an array index may be the next one (appends), as the CLI allows."""
+    if isinstance(target, dict) or (isinstance(part, int) and part < len(target)):
+        target[part] = value
+    elif isinstance(part, int) and part == len(target):
+        target.append(value)
+    else:
+        raise StackFileError(f"'{shown}[{part}]' is past the end of an array of {len(target)}")
 
 
 def _print_human(
