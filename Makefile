@@ -6,7 +6,7 @@ POLICY_VENV := policies/venv
 STACK ?= dev
 ARGS ?=
 
-.PHONY: pack-config venv policies-venv constraints stacks preview preview-json diagram docs-picture test unit faults lint format typecheck bench clean
+.PHONY: pack-config venv policies-venv constraints stacks preview preview-json up diagram docs-picture test unit faults lint format typecheck bench clean
 
 venv: $(VENV)/.installed
 policies-venv: $(POLICY_VENV)/.installed
@@ -56,6 +56,11 @@ preview: venv policies-venv
 
 preview-json: venv policies-venv
 	@$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(POLICY_CONFIG) --json $(ARGS)
+
+## Record the stack's state offline, as pulumi up would: make up STACK=prod
+## (.pulumi-offline/<stack>.json; the next make preview shows the changes against it)
+up: venv policies-venv
+	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(POLICY_CONFIG) --deployed --save $(ARGS)
 
 ## A picture of the stack from its recorded resources (Graphviz from Debian), into out/: make diagram STACK=dev
 diagram: venv

@@ -229,3 +229,44 @@ def test_a_mandatory_violation_closes_with_the_clis_error_line(tmp_path: Path) -
     assert result.stderr.strip().splitlines()[-1] == (
         "error: preview failed: 1 mandatory policy violation"
     )
+
+
+def test_config_path_sets_an_array_element_and_types_it_as_the_cli_does() -> None:
+    # CLI: `pulumi config set --path 'names[0]' a` creates the array; the next index appends;
+    # true/false and integers are typed, so an account id given this way is a number.
+    from tools.preview import _parse_path_override, apply_paths
+
+    first = _parse_path_override("webstack:allowedAccountIds[0]=123456789012")
+    assert first == ("webstack:allowedAccountIds", [0], 123456789012)
+    second = _parse_path_override("webstack:allowedAccountIds[1]=abc")
+    assert apply_paths("dev", {}, [first, second], ROOT) == {
+        "webstack:allowedAccountIds": [123456789012, "abc"]
+    }
+    with pytest.raises(StackFileError, match=r"past the end of an array of 0"):
+        apply_paths("dev", {}, [_parse_path_override("webstack:allowedAccountIds[2]=x")], ROOT)
+    with pytest.raises(StackFileError, match="'webstack:web' is not an array"):
+        apply_paths("dev", {}, [_parse_path_override("webstack:web[0]=x")], ROOT)
+
+
+def test_a_recorded_state_is_compared_as_pulumi_preview_compares_it() -> None:
+    # CLI (`pulumi preview --diff`): one line per changed resource with its op and
+    # `[diff: ~key]`, then `~ key: old => new` (strings quoted), then the summary counts; the
+    # stack itself counts as unchanged. tests/test_preview_diff.py runs it end to end.
+    from tools import diff
+
+    change = diff.Change("engine", "aurora-postgresql", "aurora-mysql", "~")
+    resource = diff.ResourceDiff(
+        urn="urn:pulumi:dev::webstack::aws:rds/cluster:Cluster::db",
+        type="aws:rds/cluster:Cluster",
+        name="db",
+        op="replace",
+        changes=(change,),
+        replace_because=("engine",),
+    )
+    assert diff.render(diff.Diff("state.json", [resource])) == [
+        "Resources:",
+        "    +- aws:rds/cluster:Cluster db replace [diff: ~engine]",
+        '        ~ engine: "aurora-postgresql" => "aurora-mysql"',
+        "    +- 1 to replace",
+        "    1 unchanged",
+    ]

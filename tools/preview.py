@@ -3,6 +3,7 @@
     python -m tools.preview --stack prod [--json] [--deployed] [--policy-pack policies
         [--policy-pack-config policies/config/prod.json]]
         [--config KEY=VALUE ...] [--config-path KEY.PATH=VALUE ...]
+        [--save] [--state-dir DIR] [--allow-replace NAME ...]
 
 Prints the resource tree the way ``pulumi preview`` does, a count per resource type, the
 stack outputs and an estimate of the monthly cost (``tools.cost``; ``cost`` in ``--json``);
@@ -13,6 +14,12 @@ configuration error, a bad stack file or a mandatory policy violation, 2 on bad 
 (including a policy pack config mistake: missing file, malformed JSON, unknown policy or
 level, a value of the wrong type; one line each).
 
+With a recorded state (``--deployed --save``, ``make up``: ``tools.state``, one file per stack
+under ``.pulumi-offline/``), every run also prints what would change against it, as
+``pulumi preview --diff`` does (``tools.diff``: create, update, replace, delete, the changed
+properties and the counts; ``diff`` in ``--json``), and fails (exit 1) when a stateful resource
+would be replaced or a store deleted, unless ``--allow-replace NAME`` (or ``all``) says so.
+
 In ``--json`` every value is JSON of its own type: numbers stay numbers, a value not known until
 the resource exists is ``{"$unknown": true}`` and a secret is ``"[secret]"`` (as
 ``pulumi stack output --json`` shows one).
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -32,7 +40,7 @@ from typing import Any
 import yaml
 from pulumi.runtime import rpc
 
-from tools import cost
+from tools import cost, diff, state
 from tools.analyzer import (
     Diagnostic,
     PackConfigError,
@@ -287,6 +295,24 @@ def _parser() -> argparse.ArgumentParser:
         help="set one nested value, keeping the rest of its section, as `pulumi config set "
         "--path` would (true/false and integers are typed): --config-path webstack:web.maxSize=4",
     )
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help="with --deployed: record the stack's state, as `pulumi up` would (make up)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        help=f"where recorded states live (default: {state.STATE_DIR} under --cwd)",
+    )
+    parser.add_argument(
+        "--allow-replace",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="let this stateful resource (name or URN; 'all' for every one) be replaced or "
+        "deleted; repeatable",
+    )
     return parser
 
 
@@ -298,6 +324,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = [_parse_path_override(item) for item in args.config_path]
     except ValueError as exc:
         parser.error(str(exc))
+    if args.save and not args.deployed:
+        parser.error(
+            "--save records what was deployed: use it with --deployed (as `pulumi up` records "
+            "its update; make up STACK=<stack> does both)"
+        )
 
     if args.stack not in known_stacks(args.cwd):
         stacks = ", ".join(known_stacks(args.cwd))
@@ -310,10 +341,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         except PackConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+    state_file = state.state_path(args.stack, args.cwd, args.state_dir)
+    try:
+        recorded = state.load(state_file, args.stack)
+    except state.StateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not args.json:
-        mode = "update (mock cloud)" if args.deployed else "update"
-        print(f"Previewing {mode} ({args.stack}), offline under Pulumi's mock monitor:\n")
+        if args.save:
+            print(f"Updating ({args.stack}), offline against the mock cloud:\n")
+        else:
+            mode = "update (mock cloud)" if args.deployed else "update"
+            print(f"Previewing {mode} ({args.stack}), offline under Pulumi's mock monitor:\n")
 
+    changes: diff.Diff | None = None
     try:
         if paths:
             overrides = apply_paths(args.stack, overrides, paths, args.cwd)
@@ -323,6 +364,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             preview=not args.deployed,
             project_dir=args.cwd.resolve(),
         )
+        if recorded is not None and synthesis.error is None:
+            # The diff compares deployed with deployed: every value known on both sides.
+            current = synthesis
+            if not args.deployed:
+                current = synthesize(
+                    args.stack,
+                    overrides=overrides or None,
+                    preview=False,
+                    project_dir=args.cwd.resolve(),
+                )
+            changes = diff.compare(recorded, current, state.shown_path(state_file, args.cwd))
     except StackFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -345,11 +397,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         document["policyViolations"] = report.findings if report is not None else []
         document["cost"] = cost.estimate(synthesis).to_json() if synthesis.error is None else None
+        document["diff"] = _diff_document(synthesis, changes)
         print(json.dumps(document, indent=2, default=str))
     else:
-        _print_human(synthesis, report)
+        _print_human(synthesis, report, changes, args.allow_replace)
     if synthesis.error:
         return 1
+    status = 0
     if report is not None and report.mandatory:
         if not args.json:
             plural = "s" if report.mandatory != 1 else ""
@@ -357,8 +411,34 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"error: preview failed: {report.mandatory} mandatory policy violation{plural}",
                 file=sys.stderr,
             )
-        return 1
-    return 0
+        status = 1
+    if changes is not None:
+        refused = [r for r in diff.destructive(changes) if not diff.allowed(r, args.allow_replace)]
+        if refused:
+            if args.json:  # stdout holds only the JSON document; the warnings go to stderr
+                for resource in refused:
+                    print(diff.warning(resource, args.allow_replace), file=sys.stderr)
+            print(diff.refusal(refused), file=sys.stderr)
+            status = 1
+    if args.save and status == 0:
+        saved = state.save(synthesis, state_file)
+        print(
+            f"Saved the state of {args.stack}: {len(saved['resources'])} resources to "
+            f"{state.shown_path(state_file, args.cwd)}",
+            file=sys.stderr if args.json else sys.stdout,
+        )
+    return status
+
+
+def _diff_document(synthesis: Synthesis, changes: diff.Diff | None) -> dict[str, Any] | None:
+    """``diff`` in ``--json``: against the recorded state, or (none recorded) every resource new."""
+    if changes is not None:
+        return changes.to_json()
+    if synthesis.error is not None:
+        return None
+    counts = dict.fromkeys(diff.OPS, 0)
+    counts["create"] = len(synthesis.resources) + 1
+    return {"baseline": None, "counts": counts, "resources": []}
 
 
 def _parse_override(item: str) -> tuple[str, Any]:
@@ -377,17 +457,22 @@ def _parse_override(item: str) -> tuple[str, Any]:
         return key, raw
 
 
-def _parse_path_override(item: str) -> tuple[str, list[str], Any]:
-    """``webstack:web.maxSize=4`` -> ("webstack:web", ["maxSize"], 4)."""
+def _parse_path_override(item: str) -> tuple[str, list[str | int], Any]:
+    """``webstack:web.maxSize=4`` -> ("webstack:web", ["maxSize"], 4); an array element is
+    ``[N]``: ``webstack:allowedAccountIds[0]=...`` -> ("webstack:allowedAccountIds", [0], ...)."""
     key, separator, raw = item.partition("=")
     namespace, colon, path = key.partition(":")
-    parts = path.split(".")
-    if not separator or not colon or len(parts) < 2 or not all(parts):
+    match = re.fullmatch(r"([^.\[\]]+)((?:\.[^.\[\]]+|\[\d+\])+)", path)
+    if not separator or not colon or match is None:
         raise ValueError(
             f"--config-path expects NAMESPACE:KEY.PATH=VALUE such as webstack:web.maxSize=4, "
             f"got '{item}'"
         )
-    return f"{namespace}:{parts[0]}", parts[1:], _path_value(raw)
+    parts: list[str | int] = [
+        int(part[1:-1]) if part.startswith("[") else part[1:]
+        for part in re.findall(r"\.[^.\[\]]+|\[\d+\]", match.group(2))
+    ]
+    return f"{namespace}:{match.group(1)}", parts, _path_value(raw)
 
 
 def _path_value(raw: str) -> Any:
@@ -403,7 +488,7 @@ def _path_value(raw: str) -> Any:
 def apply_paths(
     stack: str,
     overrides: Mapping[str, Any],
-    paths: Sequence[tuple[str, list[str], Any]],
+    paths: Sequence[tuple[str, Sequence[str | int], Any]],
     project_dir: Path = ROOT,
 ) -> dict[str, Any]:
     """The stack's sections with each path set inside them, merged into ``overrides``."""
@@ -413,22 +498,55 @@ def apply_paths(
         section = merged.get(key)
         if section is None:
             raw = current.get(key)
-            section = json.loads(raw) if raw is not None and raw.startswith("{") else {}
-        if not isinstance(section, dict):
-            raise StackFileError(
-                f"'{key}' is not an object, so '{'.'.join(path)}' cannot be set in it"
-            )
+            empty: Any = [] if isinstance(path[0], int) else {}
+            section = json.loads(raw) if raw is not None and raw[:1] in "{[" else empty
+        shown = key
         target = section
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-            if not isinstance(target, dict):
-                raise StackFileError(f"'{key}.{part}' is not an object")
-        target[path[-1]] = value
+        for part, following in zip(path, [*path[1:], None], strict=True):
+            if isinstance(part, int) != isinstance(target, list) or not isinstance(
+                target, dict | list
+            ):
+                kind = "an array" if isinstance(part, int) else "an object"
+                raise StackFileError(
+                    f"'{shown}' is not {kind}, so '{_shown_path(path)}' cannot be set in it"
+                )
+            if following is None:
+                _put(target, part, value, shown)
+                break
+            child = target.get(part) if isinstance(target, dict) else _element(target, part)
+            if child is None:
+                child = [] if isinstance(following, int) else {}
+                _put(target, part, child, shown)
+            target = child
+            shown += f"[{part}]" if isinstance(part, int) else f".{part}"
         merged[key] = section
     return merged
 
 
-def _print_human(synthesis: Synthesis, report: PolicyReport | None) -> None:
+def _shown_path(path: Sequence[str | int]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def _element(items: list[Any], index: str | int) -> Any:
+    return items[index] if isinstance(index, int) and index < len(items) else None
+
+
+def _put(target: Any, part: str | int, value: Any, shown: str) -> None:
+    """Set ``target[part]``; an array index may be the next one (appends), as the CLI allows."""
+    if isinstance(target, dict) or (isinstance(part, int) and part < len(target)):
+        target[part] = value
+    elif isinstance(part, int) and part == len(target):
+        target.append(value)
+    else:
+        raise StackFileError(f"'{shown}[{part}]' is past the end of an array of {len(target)}")
+
+
+def _print_human(
+    synthesis: Synthesis,
+    report: PolicyReport | None,
+    changes: diff.Diff | None = None,
+    allow: Sequence[str] = (),
+) -> None:
     if synthesis.error:
         print(f"error: {synthesis.error}", file=sys.stderr)
         return
@@ -442,9 +560,20 @@ def _print_human(synthesis: Synthesis, report: PolicyReport | None) -> None:
     print("\nResources by type:")
     for type_token, count in synthesis.count_by_type().items():
         print(f"    {count:>4}  {type_token}")
-    print(f"\nResources:\n    + {len(synthesis.resources) + 1} to create")
+    if changes is None:
+        print(f"\nResources:\n    + {len(synthesis.resources) + 1} to create")
+        print(
+            f"    (no recorded state for {synthesis.stack}: every resource is new; record one "
+            f"with make up STACK={synthesis.stack})"
+        )
+    else:
+        print("\n" + "\n".join(diff.render(changes)))
     # The estimate sits inside "Resources:" (indented), so the CLI's headings stay as they are.
     print("\n".join(cost.render(cost.estimate(synthesis))))
+    if changes is not None:
+        warnings = [diff.warning(r, allow) for r in diff.destructive(changes)]
+        if warnings:
+            print("\n" + "\n".join(warnings))
     if report is not None:
         mark = "✘" if report.mandatory else "✔"
         print(f"\nPolicies:\n    {mark} {report.pack}@v{report.version} (local: policies)")

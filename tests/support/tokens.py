@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tools import replacements
+
 ACM_CERTIFICATE = "aws:acm/certificate:Certificate"
 ACM_CERTIFICATE_VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
@@ -79,24 +81,9 @@ STORAGE_COMPONENT = "webstack:storage:Storage"
 TIER_COMPONENT = "webstack:compute:AutoScaledTier"
 RDS_GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
 ELASTICACHE_GLOBAL_GROUP = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
-# Resources whose replacement loses data or breaks what holds it: the stores, and what goes with
-# them (their subnet groups, the bucket's encryption, the generated password, the suffix of the
-# final snapshot names).
-STATEFUL_TYPES = frozenset(
-    {
-        RDS_CLUSTER,
-        RDS_CLUSTER_INSTANCE,
-        RDS_INSTANCE,
-        RDS_GLOBAL_CLUSTER,
-        ELASTICACHE_REPLICATION_GROUP,
-        ELASTICACHE_GLOBAL_GROUP,
-        S3_BUCKET,
-        S3_BUCKET_SERVER_SIDE_ENCRYPTION_CONFIGURATION,
-        KMS_KEY,
-        RDS_SUBNET_GROUP,
-        ELASTICACHE_SUBNET_GROUP,
-        SECRETSMANAGER_SECRET,
-        RANDOM_PASSWORD,
-        RANDOM_ID,
-    }
-)
+BACKUP_VAULT = "aws:backup/vault:Vault"
+# Resources whose replacement loses data or breaks what holds it: the stores (the backup vault
+# among them), and what goes with them (their subnet groups, the bucket's encryption, the
+# generated password, the suffix of the final snapshot names). One definition, the preview's
+# own (tools/replacements.py), which refuses to replace them.
+STATEFUL_TYPES = replacements.STATEFUL_TYPES

@@ -48,6 +48,8 @@ class Synthesis:
     warnings: list[str]
     error: str | None
     invokes: list[Invoke] = field(default_factory=list)
+    # Exported values that are secrets (``pulumi stack output`` shows them as [secret]).
+    secret_outputs: set[str] = field(default_factory=set)
 
     def of_type(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_token]
@@ -162,7 +164,7 @@ def synthesize(
         except pulumi.RunError as exc:
             error = str(exc)
 
-        outputs, unknown = _stack_outputs()
+        outputs, unknown, secret = _stack_outputs()
         return Synthesis(
             stack=stack,
             preview=preview,
@@ -172,19 +174,23 @@ def synthesize(
             warnings=list(collector.messages),
             error=error,
             invokes=list(cloud.invokes),
+            secret_outputs=secret,
         )
 
 
-def _stack_outputs() -> tuple[dict[str, Any], set[str]]:
+def _stack_outputs() -> tuple[dict[str, Any], set[str], set[str]]:
     root = settings.get_root_resource()
     exported: Mapping[str, Any] = getattr(root, "outputs", {}) or {}
     values: dict[str, Any] = {}
     unknown: set[str] = set()
+    secret: set[str] = set()
     for key, value in exported.items():
         output = pulumi.Output.from_input(value)
+        if _sync_await(output.is_secret()):
+            secret.add(key)
         if not _sync_await(output.is_known()):
             unknown.add(key)
             values[key] = None
             continue
         values[key] = _sync_await(output.future())
-    return values, unknown
+    return values, unknown, secret
