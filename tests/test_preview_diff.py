@@ -390,9 +390,9 @@ def test_receiving_alarms_creates_the_email_subscription_only() -> None:
 
 
 def test_guarding_the_account_updates_the_provider_only() -> None:
-    # The README's `--path 'webstack:allowedAccountIds[0]' 123456789012` types the id as an
-    # integer (as `config set --path` does), which the declared array<string> refuses: the whole
-    # key is set here, as `--config 'webstack:allowedAccountIds=["123456789012"]'` does.
+    # The README's `--path --type string 'webstack:allowedAccountIds[0]' 123456789012` (without
+    # `--type string` the CLI stores the digits as a number, which array<string> refuses), set
+    # here as the whole key it produces.
     result = changes_of(edited("dev", allowedAccountIds=["123456789012"]))
     assert result.changed
     for resource in result.changed:

@@ -56,7 +56,8 @@ MAKE = re.compile(r"(?:^|;|&&)\s*make (?:-s )?([a-z][a-z-]*)", re.MULTILINE)
 PYTHON_M = re.compile(r"python -m ([a-z_][a-z_.]*)")
 # `pulumi config set [--path] ['webstack:<key>'] <value>` with a concrete value (no <placeholder>).
 CONFIG_SET = re.compile(
-    r"pulumi config set (--path )?'?(webstack:[A-Za-z0-9_.\[\]]+)'? ([^\s`<>|;]+)"
+    r"pulumi config set (--path )?(--type string )?'?(webstack:[A-Za-z0-9_.\[\]]+)'? "
+    r"([^\s`<>|;]+)"
 )
 
 
@@ -93,39 +94,46 @@ def test_every_python_module_the_docs_run_exists(module: str) -> None:
 
 
 def _applied(
-    stack: str, overrides: dict[str, object], path: bool, key: str, value: str
+    stack: str, overrides: dict[str, object], path: bool, as_string: bool, key: str, value: str
 ) -> dict[str, object]:
-    """``overrides`` with one `pulumi config set` applied, as the CLI stores it."""
+    """``overrides`` with one `pulumi config set` applied, as the CLI stores it: with ``--path``,
+    true/false become booleans and integers numbers, unless ``--type string``."""
     if not path:
         return {**overrides, key: value}
+    typed: object = value
+    if not as_string:
+        typed = {"true": True, "false": False}.get(value, value)
+        if isinstance(typed, str) and typed.isdigit():
+            typed = int(typed)
     if re.fullmatch(r"webstack:[A-Za-z]+\[\d+\]", key):  # a list item: allowedAccountIds[0]
-        return {**overrides, key.split("[")[0]: [value]}
+        return {**overrides, key.split("[")[0]: [typed]}
     section, _, rest = key.partition(".")
-    typed: object = {"true": True, "false": False}.get(value, value)
-    if isinstance(typed, str) and typed.isdigit():
-        typed = int(typed)
     return apply_paths(stack, overrides, [(section, rest.split("."), typed)])
 
 
 # The config commands of each line, applied together (e.g. a domain's zone and record).
 CONFIG_EDITS = sorted(
-    {tuple((bool(p), k, v) for p, k, v in CONFIG_SET.findall(line)) for line in CODE} - {()}
+    {tuple((bool(p), bool(t), k, v) for p, t, k, v in CONFIG_SET.findall(line)) for line in CODE}
+    - {()}
 )
 
 
-@pytest.mark.parametrize("edits", CONFIG_EDITS, ids=lambda e: " + ".join(k for _, k, _ in e))
+@pytest.mark.parametrize("edits", CONFIG_EDITS, ids=lambda e: " + ".join(k for _, _, k, _ in e))
 def test_every_config_set_the_docs_give_is_accepted(
-    edits: tuple[tuple[bool, str, str], ...],
+    edits: tuple[tuple[bool, bool, str, str], ...],
 ) -> None:
     # Production-only values (a DR mirror needs prod's sizes) are tried on prod, the rest on dev.
-    stack = "prod" if any(key.startswith("webstack:dr.") for _, key, _ in edits) else "dev"
+    stack = "prod" if any(key.startswith("webstack:dr.") for _, _, key, _ in edits) else "dev"
     overrides: dict[str, object] = {}
-    for path, key, value in edits:
-        overrides = _applied(stack, overrides, path, key, value)
+    for path, as_string, key, value in edits:
+        overrides = _applied(stack, overrides, path, as_string, key, value)
     config = load_stack_config(stack, overrides)
     raw = {k.partition(":")[2]: v for k, v in config.items() if k.startswith("webstack:")}
     try:
         load(raw, stack=stack, region=config.get("aws:region", "us-east-1"))
     except ConfigError as exc:
-        shown = "; ".join(f"pulumi config set {'--path ' * p}{k} {v}" for p, k, v in edits)
+        shown = "; ".join(
+            f"pulumi config set {'--path ' * p}{'--type string ' * t}{k} {v}"
+            for p, t, k, v in edits
+        )
         pytest.fail(f"`{shown}`: {exc}")

@@ -42,7 +42,7 @@ def placeholder_warnings(config: StackConfig) -> list[str]:
     if not config.allowed_account_ids:
         found.append(
             f"{PROJECT}:allowedAccountIds is empty: the providers would deploy this production "
-            "stack into whatever account the credentials reach; pulumi config set --path "
-            f"'{PROJECT}:allowedAccountIds[0]' <12-digit account id>"
+            "stack into whatever account the credentials reach; pulumi config set --path --type "
+            f"string '{PROJECT}:allowedAccountIds[0]' <12-digit account id>"
         )
     return found
