@@ -183,10 +183,12 @@ def test_every_command_the_workflows_run_is_in_the_readme() -> None:
             "make test",
             "make stacks",
             "make stacks EXCLUDE='dev prod'",
-            "make preview STACK=<stack>",
+            'make preview STACK=<stack> ARGS="--state-dir $STATE_DIR $ALLOW_REPLACE"',
             "make -s pack-config STACK=<stack>",
-            "make preview-json STACK=<stack>",
+            'make preview-json STACK=<stack> ARGS="--state-dir $STATE_DIR $ALLOW_REPLACE"',
             ".venv/bin/python -m tools.preview --cwd base --stack <stack> --json",
+            ".venv/bin/python -m tools.preview --cwd base --stack <stack> --deployed --save "
+            '--state-dir "$STATE_DIR"',
             ".venv/bin/python -m tools.pr_comment --stack <stack> --base base.json "
             "--head head.json",
             "cd policies && pulumi policy publish <org>",
@@ -211,7 +213,13 @@ def test_the_pulumi_actions_run_preview_and_up_with_the_stacks_pack_config() -> 
 # ---------------------------------------------------------------------------- pull requests
 def test_pull_requests_preview_every_stack_with_one_edited_comment_each() -> None:
     workflow = load("pull-request.yml")
-    assert workflow["on"] == {"pull_request": {"branches": ["main"]}}
+    # labeled/unlabeled too: the allow-replace label re-runs the offline preview.
+    assert workflow["on"] == {
+        "pull_request": {
+            "branches": ["main"],
+            "types": ["opened", "synchronize", "reopened", "labeled", "unlabeled"],
+        }
+    }
     job = workflow["jobs"]["preview"]
     assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.stacks) }}"
     assert job["if"] == (
@@ -671,3 +679,21 @@ def test_the_pinned_inputs_agree_with_actionlints_catalogue(tmp_path: Path) -> N
     problems = catalogue_problems({"probe.yml": probe}, tmp_path / "probe")
     unknown = sorted(set(re.findall(r'not defined in action "([^"@]+)@v\d+"', "\n".join(problems))))
     assert unknown == sorted(pins())
+
+
+def test_the_offline_preview_diffs_against_mains_recorded_state() -> None:
+    # Main's state is recorded first (as make up does), from main's own checkout, into one
+    # absolute directory; the head's preview and its JSON compare with it; the allow-replace
+    # label is the only way a stateful replacement passes.
+    job = load("pull-request.yml")["jobs"]["offline-preview"]
+    assert job["env"]["STATE_DIR"] == "${{ github.workspace }}/offline-state"
+    assert (
+        "contains(github.event.pull_request.labels.*.name, 'allow-replace')"
+        in (job["env"]["ALLOW_REPLACE"])
+    )
+    runs = [str(step.get("run", "")) for step in job["steps"]]
+    record = next(i for i, run in enumerate(runs) if "--save" in run)
+    assert "--cwd base" in runs[record] and "--deployed" in runs[record]
+    previews = [i for i, run in enumerate(runs) if "make preview" in run]
+    assert previews and all(i > record for i in previews)
+    assert all("--state-dir $STATE_DIR $ALLOW_REPLACE" in runs[i] for i in previews)

@@ -44,6 +44,7 @@ from tests.support.tokens import (
 )
 from tools import diff, state
 from tools.mockcloud import ROOT, Synthesis, synthesize
+from tools.pr_comment import changes_markdown
 from tools.preview import _parse_path_override, apply_paths
 from tools.replacements import FORCES_REPLACEMENT, STATEFUL_TYPES
 
@@ -531,3 +532,32 @@ def test_the_stores_the_issue_names_are_stateful() -> None:
         "aws:secretsmanager/secret:Secret",
         "aws:backup/vault:Vault",
     } <= STATEFUL_TYPES
+
+
+# --------------------------------------------------------------------------------------------
+# The pull request's comment (tools/pr_comment.py) shows the diff, replacements first
+# --------------------------------------------------------------------------------------------
+def test_the_pull_request_comment_lists_the_changes_against_main_replacements_first() -> None:
+    changed = edited("dev", "webstack:web.maxSize=8", "webstack:database.engine=aurora-mysql")
+    head = {"diff": changes_of(changed).to_json()}
+    lines = changes_markdown(head)
+    assert lines[0].startswith("**Resource changes against main: ")
+    items = [line for line in lines if line.startswith("- ")]
+    ops_in_order = [line.split("` ", 1)[1].split(" ", 1)[0] for line in items]
+    assert ops_in_order == sorted(ops_in_order, key=("replace", "delete", "create", "update").index)
+    cluster = next(i for i in items if "`aws:rds/cluster:Cluster`" in i)
+    assert cluster.startswith("- `+-` replace")
+    assert "replaced because `engine` changed (**stateful: its data does not move**)" in cluster
+    assert any(
+        i.startswith("- `~` update `aws:autoscaling/group:Group`") and "`maxSize`" in i
+        for i in items
+    )
+
+
+def test_the_comment_says_when_main_has_no_state_or_nothing_changes() -> None:
+    assert changes_markdown({"diff": {"baseline": None}}) == [
+        "**Resource changes:** no recorded state of main (the stack is new): all created."
+    ]
+    unchanged = {"diff": changes_of(deployed("dev")).to_json()}
+    assert changes_markdown(unchanged) == ["**Resource changes against main: none.**"]
+    assert changes_markdown({}) == []  # a preview without a state to compare with

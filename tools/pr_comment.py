@@ -3,10 +3,13 @@
     python -m tools.pr_comment --stack prod --base base.json --head head.json
 
 ``--head`` and ``--base`` are ``tools.preview --json`` documents of the pull request's head and
-of main (an empty or missing ``--base``: the stack is new on this branch). Prints the estimated
-monthly cost against main (``tools.cost.compare_markdown``) and the policy violations of the
-offline preview grouped by resource. The pull-request workflow appends this to the comment
-``pulumi/actions`` posts for the stack.
+of main (an empty or missing ``--base``: the stack is new on this branch); the head's is made
+against main's recorded state (``--state-dir``, ``make up`` of main), so it carries the diff.
+Prints the resource changes (replacements first, then deletions, creations and updates, each with
+the properties that change), the estimated monthly cost against main
+(``tools.cost.compare_markdown``) and the policy violations of the offline preview grouped by
+resource. The pull-request workflow appends this to the comment ``pulumi/actions`` posts for the
+stack.
 """
 
 from __future__ import annotations
@@ -26,6 +29,45 @@ def _load(path: Path) -> dict[str, Any] | None:
         return None
     document = json.loads(path.read_text())
     return document if isinstance(document, dict) else None
+
+
+# The order a reviewer reads changes in: what loses or moves data first.
+CHANGE_ORDER = ("replace", "delete", "create", "update")
+MARKERS = {"replace": "+-", "delete": "-", "create": "+", "update": "~"}
+SHOWN_CHANGES = 40
+
+
+def changes_markdown(head: Mapping[str, Any] | None) -> list[str]:
+    """The resource changes of the head against main's recorded state."""
+    diff = (head or {}).get("diff")
+    if not isinstance(diff, Mapping):
+        return []
+    if diff.get("baseline") is None:
+        return ["**Resource changes:** no recorded state of main (the stack is new): all created."]
+    counts = diff.get("counts") or {}
+    summary = ", ".join(f"{counts.get(op, 0)} to {op}" for op in CHANGE_ORDER if counts.get(op, 0))
+    resources = sorted(
+        diff.get("resources") or [],
+        key=lambda r: (CHANGE_ORDER.index(r["op"]), r["type"], r["name"]),
+    )
+    if not resources:
+        return ["**Resource changes against main: none.**"]
+    lines = [f"**Resource changes against main: {summary}**", ""]
+    for resource in resources[:SHOWN_CHANGES]:
+        keys = ", ".join(f"`{k}`" for k in resource.get("changedKeys") or [])
+        op = resource["op"]
+        line = f"- `{MARKERS[op]}` {op} `{resource['type']}` `{resource['name']}`"
+        if op == "replace":
+            because = ", ".join(f"`{k}`" for k in resource.get("replaceBecause") or [])
+            line += f": replaced because {because} changed"
+            if resource.get("stateful"):
+                line += " (**stateful: its data does not move**)"
+        elif keys:
+            line += f": {keys}"
+        lines.append(line)
+    if len(resources) > SHOWN_CHANGES:
+        lines.append(f"- ... and {len(resources) - SHOWN_CHANGES} more (the job's log has all)")
+    return lines
 
 
 def violations_markdown(head: Mapping[str, Any] | None) -> list[str]:
@@ -58,6 +100,9 @@ def violations_markdown(head: Mapping[str, Any] | None) -> list[str]:
 
 def render(stack: str, base: Mapping[str, Any] | None, head: Mapping[str, Any] | None) -> str:
     lines = [f"### Offline preview of `{stack}`", ""]
+    changes = changes_markdown(head)
+    if changes:
+        lines += [*changes, ""]
     lines += compare_markdown(base, head, stack)
     lines += ["", *violations_markdown(head)]
     return "\n".join(lines) + "\n"
