@@ -1,7 +1,8 @@
 """The stack outputs the runbook reads: `pulumi stack output --json --show-secrets`.
 
-This module is the contract (README "Stack outputs" is generated from it). Models are
-strict and frozen; every missing or invalid key is reported with its dotted path in one line.
+This module is the contract (docs/disaster-recovery.md, "Stack outputs", is generated from it).
+Models are strict and frozen; every missing or invalid key is reported with its dotted path in
+one line.
 """
 
 from __future__ import annotations

@@ -161,9 +161,9 @@ def test_the_optional_tiers_have_a_price_decision_too(synthesized) -> None:
 def test_the_preview_prints_the_estimate_under_resources_and_in_json(capsys) -> None:
     assert preview_main(["--stack", "dev"]) == 0
     text = capsys.readouterr().out
-    resources = text.split("\nResources:\n", 1)[1]
-    assert resources.splitlines()[1].startswith("    ~ $")
-    assert f"list prices of {p.PRICE_TABLE_DATE}" in resources.splitlines()[1]
+    resources = text.split("\nResources:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    [estimate] = [line for line in resources if line.startswith("    ~ $")]
+    assert f"list prices of {p.PRICE_TABLE_DATE}" in estimate
     assert preview_main(["--stack", "dev", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["cost"]["estimate"] is True
@@ -232,14 +232,14 @@ def test_every_priced_resource_of_every_shipped_stack_has_a_size(stack: str) -> 
 
 
 def test_the_readme_figures_are_the_tools() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "delivery.md").read_text()
     dollars = r"\$([\d,]+)"
     found = re.search(
         rf"`dev` about {dollars}/month, `prod` about {dollars}/month, of which its primary "
         rf"region is {dollars}",
         " ".join(readme.split()),
     )
-    assert found, "README.md's cost sentence (The cost estimate) is gone or reworded"
+    assert found, "docs/delivery.md's cost sentence (The cost estimate) is gone or reworded"
     dev, prod = cost.estimate(synthesize("dev")), cost.estimate(synthesize("prod"))
     figures = [dev.total, prod.total, prod.region_total(prod.primary_region)]
     assert [int(n.replace(",", "")) for n in found.groups()] == [round(f) for f in figures]

@@ -1,5 +1,5 @@
 """The picture of the stack: the model drawn from the recorded resources (regions, AZs, tiers,
-the request path), rendered once, and the committed image the README shows."""
+the request path), rendered once, and the committed image the docs show."""
 
 from __future__ import annotations
 
@@ -134,10 +134,10 @@ def test_the_picture_renders(two_sites_graph: StackGraph, tmp_path: Path) -> Non
     assert out.stat().st_size > 50_000
 
 
-def test_the_readme_shows_the_committed_picture_of_prod() -> None:
+def test_the_docs_show_the_committed_picture_of_prod() -> None:
     image = ROOT / "docs" / "stack-prod.png"
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "![webstack prod](docs/stack-prod.png)" in (ROOT / "README.md").read_text()
+    assert "![webstack prod](stack-prod.png)" in (ROOT / "docs" / "delivery.md").read_text()
 
 
 def _protocols(graph: StackGraph) -> tuple[list[str], list[tuple[str, str]]]:

@@ -3,7 +3,7 @@
 Each stack gets two roles assumed through GitHub's OIDC provider: ``github-webstack-<stack>-
 preview`` (pull requests, read-only) and ``github-webstack-<stack>-deploy`` (only jobs of the
 GitHub environment named after the stack). The documents carry three placeholders, filled in
-with ``envsubst`` when the roles are created (README "Delivery").
+with ``envsubst`` when the roles are created (docs/delivery.md).
 """
 
 from __future__ import annotations

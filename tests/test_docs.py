@@ -1,16 +1,17 @@
-"""The docs match the code: the README's config table is the model's."""
+"""The docs match the code: docs/configuration.md's config table is the model's."""
 
 from __future__ import annotations
 
 from components.config import StackConfig
-from tools.config_reference import BEGIN, END, README, refresh_readme, render
+from tools.config_reference import BEGIN, DOCUMENT, END, refresh_readme, render
 
 
 def test_readme_config_reference_is_generated_from_the_model() -> None:
-    text = README.read_text()
+    text = DOCUMENT.read_text()
     assert BEGIN in text and END in text
     assert refresh_readme(text) == text, (
-        "README.md's config table is stale: run `python -m tools.config_reference --write`"
+        "docs/configuration.md's config table is stale: "
+        "run `python -m tools.config_reference --write`"
     )
 
 

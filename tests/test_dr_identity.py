@@ -175,7 +175,7 @@ def test_the_journey_covers_every_step_in_order() -> None:
 # (the standby's tiers need one to turn healthy), and an existing replication group cannot join
 # a global datastore (only CreateReplicationGroup takes GlobalReplicationGroupId). So warm-standby
 # replaces it with the datastore's secondary; it held only the sessions of a region serving
-# nothing. Its stateful resources are protected in prod: README, Disaster recovery, "Switching".
+# nothing. Its stateful resources are protected in prod: docs/disaster-recovery.md, "Switching".
 REGIONAL_DR_CACHE = "webstack:cache:Cache::webstack-prod-dr-regional"
 REPLACED = {("pilot-light", "warm-standby"): REGIONAL_DR_CACHE}
 

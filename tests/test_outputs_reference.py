@@ -1,4 +1,5 @@
-"""The README's outputs table is generated from the code and matches what the stacks export."""
+"""The outputs table of docs/disaster-recovery.md is generated from the code and matches what the
+stacks export."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from tests.support.synth import synth
 from tests.test_outputs_contract import SHIPPED, TOP_LEVEL, deployed
 from tools.outputs_reference import (
     BEGIN,
+    DOCUMENT,
     END,
     FLAT_KEYS,
     MEANINGS,
-    README,
     refresh_readme,
     typed_keys,
 )
@@ -42,10 +43,11 @@ def documented() -> set[str]:
 
 
 def test_readme_outputs_reference_is_generated_from_the_code() -> None:
-    text = README.read_text()
+    text = DOCUMENT.read_text()
     assert text.count(BEGIN) == 1 and text.count(END) == 1
     assert refresh_readme(text) == text, (
-        "README.md's outputs table is stale: run `python -m tools.outputs_reference --write`"
+        "docs/disaster-recovery.md's outputs table is stale: "
+        "run `python -m tools.outputs_reference --write`"
     )
 
 

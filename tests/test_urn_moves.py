@@ -53,7 +53,7 @@ NEW_CUSTOM_RESOURCES_ALLOWED: frozenset[str] = frozenset()
 # Component types whose old URNs nothing needs to reach: the engine deletes such a component's
 # state entry, which touches no cloud resource (its children must still be found; they are
 # checked like everything else). DisasterRecovery has no successor: what it held is the Site's
-# now (README, "Upgrading a stack made before the Site composition").
+# now (docs/architecture.md, "Upgrading a stack made before the Site composition").
 RETIRED_COMPONENT_TYPES = frozenset({"webstack:disaster_recovery:DisasterRecovery"})
 SHOWN = 40  # problem lines per assertion message
 

@@ -194,8 +194,8 @@ def objectives(
             rto=Objective(
                 24,
                 TimeUnit.HOURS,
-                "expected: a fresh stack restored from the DR vault (README, Disaster "
-                f"recovery); AWS: RTO hours for backup and restore ({DR_WHITEPAPER})",
+                "expected: a fresh stack restored from the DR vault (docs/disaster-recovery.md, "
+                f"Backups); AWS: RTO hours for backup and restore ({DR_WHITEPAPER})",
             ),
             rpo=Objective(
                 BACKUP_INTERVAL_HOURS,

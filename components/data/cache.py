@@ -165,7 +165,7 @@ class Cache(pulumi.ComponentResource):
             at_rest_encryption_enabled=True,
             kms_key_id=args.kms_key_arn,
             # Set on day one: turning TLS on later goes through "preferred" or replaces the
-            # group (see the README, "Data tier").
+            # group (see the docs/architecture.md, "Data tier").
             transit_encryption_enabled=True,
             transit_encryption_mode="required",
             auth_token=token.result,

@@ -19,7 +19,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 # The database user the tiers of both regions sign in as with IAM authentication tokens, once a
-# DR mirror exists. A bootstrap grant creates it (README, Disaster recovery): PostgreSQL
+# DR mirror exists. A bootstrap grant creates it (docs/disaster-recovery.md): PostgreSQL
 # `CREATE USER app_iam; GRANT rds_iam TO app_iam`, MySQL `CREATE USER app_iam IDENTIFIED WITH
 # AWSAuthenticationPlugin AS 'RDS'`; users replicate with the data to the DR region.
 IAM_DATABASE_USER = "app_iam"

@@ -263,7 +263,7 @@ class PrimaryData(DataTier):
 
         # With an RDS Proxy the security groups admit only the proxy, and it requires IAM auth:
         # the tiers connect to it (writer and reader alike) with IAM auth tokens. With a DR
-        # mirror the tiers sign in with IAM tokens directly (see README, Disaster recovery).
+        # mirror the tiers sign in with IAM tokens directly (see docs/disaster-recovery.md).
         iam_target: pulumi.Input[str] | None = None
         iam_user: str | None = None
         if self.proxy is not None:

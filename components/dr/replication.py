@@ -17,7 +17,7 @@ minutes and publishes ReplicationLatency per rule, which ``latency_alarms`` watc
 Guide, replication-time-control.html; 15 is the only accepted value of both settings).
 
 A replication rule copies only objects written after it exists: objects already in the bucket
-when DR is turned on are seeded once with S3 Batch Replication (README, Disaster recovery).
+when DR is turned on are seeded once with S3 Batch Replication (docs/disaster-recovery.md).
 
 Delete markers ARE replicated (``delete_marker_replication`` Enabled): the DR bucket shows the
 site as it was, and a deleted upload does not reappear after a failover. Permanent deletions of
