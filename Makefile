@@ -57,7 +57,7 @@ preview: venv policies-venv
 preview-json: venv policies-venv
 	@$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(POLICY_CONFIG) --json $(ARGS)
 
-## Record the stack's state offline, as pulumi up would: make up STACK=prod
+## Record the stack's state offline, as pulumi up would: make up STACK=dev
 ## (.pulumi-offline/<stack>.json; the next make preview shows the changes against it)
 up: venv policies-venv
 	$(PY) -m tools.preview --stack $(STACK) --policy-pack policies $(POLICY_CONFIG) --deployed --save $(ARGS)

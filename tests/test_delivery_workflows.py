@@ -189,7 +189,7 @@ def test_every_command_the_workflows_run_is_in_the_readme() -> None:
             'make preview-json STACK=<stack> ARGS="--state-dir $STATE_DIR $ALLOW_REPLACE"',
             ".venv/bin/python -m tools.preview --cwd base --stack <stack> --json",
             ".venv/bin/python -m tools.preview --cwd base --stack <stack> --deployed --save "
-            '--state-dir "$STATE_DIR"',
+            '--mock-account --state-dir "$STATE_DIR"',
             ".venv/bin/python -m tools.pr_comment --stack <stack> --base base.json "
             "--head head.json",
             "cd policies && pulumi policy publish <org>",

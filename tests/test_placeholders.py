@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from components.config.placeholders import is_reserved
+from tests.support.process import run_module
 from tests.support.synth import synth
+from tools.mockcloud import synthesize
 
 PROD_PLACEHOLDERS = [
     "webstack:domain.zoneName is 'example.com', a name reserved for examples (RFC 2606)",
@@ -14,15 +16,46 @@ PROD_PLACEHOLDERS = [
 ]
 
 
-@pytest.mark.parametrize("preview", [True, False])
-def test_prod_as_shipped_names_each_placeholder_once(preview: bool) -> None:
-    stack = synth("prod", preview=preview)
+def test_a_preview_of_prod_as_shipped_names_each_placeholder_once() -> None:
+    stack = synth("prod")
     assert stack.error is None, stack.error
     named = [w for w in stack.warnings if any(w.startswith(p) for p in PROD_PLACEHOLDERS)]
     assert [p for p in PROD_PLACEHOLDERS if any(w.startswith(p) for w in named)] == (
         PROD_PLACEHOLDERS
     )
     assert len(named) == len(PROD_PLACEHOLDERS)
+
+
+def test_an_update_of_a_production_stack_without_an_allowed_account_is_refused() -> None:
+    # `pulumi up` (not a dry run): one line, the key, what is accepted and the command; nothing
+    # is registered. A preview of the same stack only warns (above).
+    refused = synthesize("prod", preview=False, mock_account=False)
+    assert refused.error is not None and refused.resources == []
+    assert refused.error.startswith(
+        "webstack:allowedAccountIds is empty; accepted for an update of a production stack: "
+    )
+    assert "pulumi config set --path --type string 'webstack:allowedAccountIds[0]'" in (
+        refused.error
+    )
+    assert "\n" not in refused.error
+    guarded = synthesize(
+        "prod",
+        overrides={"webstack:allowedAccountIds": ["210987654321"]},
+        preview=False,
+        mock_account=False,
+    )
+    assert guarded.error is None, guarded.error
+    assert synthesize("dev", preview=False, mock_account=False).error is None  # dev may
+
+
+def test_the_offline_update_refuses_it_as_pulumi_up_does() -> None:
+    result = run_module("tools.preview", "--stack", "prod", "--deployed")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        next(line for line in result.stderr.splitlines() if line.startswith("error: "))
+    ]
+    assert "webstack:allowedAccountIds is empty" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_real_values_silence_the_warnings() -> None:

@@ -313,6 +313,12 @@ def _parser() -> argparse.ArgumentParser:
         help="let this stateful resource (name or URN; 'all' for every one) be replaced or "
         "deleted; repeatable",
     )
+    parser.add_argument(
+        "--mock-account",
+        action="store_true",
+        help="with --deployed: give a production stack that names no allowed account the mock "
+        "cloud's, as an operator sets one before `pulumi up` (CI records main's state so)",
+    )
     return parser
 
 
@@ -363,6 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides=overrides or None,
             preview=not args.deployed,
             project_dir=args.cwd.resolve(),
+            # --deployed is `pulumi up`: a production stack naming no account is refused.
+            mock_account=args.mock_account,
         )
         if recorded is not None and synthesis.error is None:
             # The diff compares deployed with deployed: every value known on both sides.

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from tools import stackfile
-from tools.mockcloud import ROOT, RecordedResource, synthesize
+from tools.mockcloud import ACCOUNT_ID, ROOT, RecordedResource, synthesize
 from tools.mockcloud.urns import EngineView, engine_urns, engine_view
 from tools.preview_snapshot import shipped_stacks
 from tools.variants import FEATURES
@@ -67,21 +67,38 @@ def dr_of(stack: str, project_dir: Path = ROOT) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def deployable(stack: str, project_dir: Path = ROOT) -> dict[str, Any]:
+    """What an update of ``stack`` needs set: a production stack's allowed account (the program
+    refuses `pulumi up` of one without), the mock cloud's, as ``synthesize`` gives it."""
+    config = stackfile.load_stack_config(stack, project_dir)
+    if config.get("webstack:environment") != "prod" or json.loads(
+        config.get("webstack:allowedAccountIds") or "[]"
+    ):
+        return {}
+    return {"webstack:allowedAccountIds": [ACCOUNT_ID]}
+
+
 def configurations(project_dir: Path = ROOT) -> list[Configuration]:
     """What the ledger records: every shipped stack as it is; every stack with a DR mirror
-    failed over (``webstack:dr.activeRegion`` = its DR region); prod with PROD_FEATURES."""
+    failed over (``webstack:dr.activeRegion`` = its DR region); prod with PROD_FEATURES. Each
+    with what an update needs (``deployable``)."""
     stacks = shipped_stacks(project_dir)
-    result = [Configuration(stack, stack) for stack in stacks]
+    result = [Configuration(stack, stack, deployable(stack, project_dir)) for stack in stacks]
     for stack in stacks:
         dr = dr_of(stack, project_dir)
         if dr.get("strategy", "none") != "none":
             result.append(
                 Configuration(
-                    f"{stack}--{FAILED_OVER}", stack, {"webstack:dr.activeRegion": dr["region"]}
+                    f"{stack}--{FAILED_OVER}",
+                    stack,
+                    {**deployable(stack, project_dir), "webstack:dr.activeRegion": dr["region"]},
                 )
             )
     features = dict(FEATURES)
-    result += [Configuration(f"prod--{name}", "prod", features[name]) for name in PROD_FEATURES]
+    prod = deployable("prod", project_dir)
+    result += [
+        Configuration(f"prod--{name}", "prod", {**prod, **features[name]}) for name in PROD_FEATURES
+    ]
     return result
 
 

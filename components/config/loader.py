@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from components.config.defaults import ENVIRONMENT_DEFAULTS
 from components.config.errors import ConfigError, describe, unknown_key_message
 from components.config.models import DEFAULTED_SECTIONS, KNOWN_KEYS, SECTIONS, StackConfig
-from components.config.placeholders import placeholder_warnings
+from components.config.placeholders import placeholder_warnings, unguarded_production
 from components.config.values import (
     MAX_LB_NAME_BEFORE_SUFFIX,
     MAX_STACK_NAME,
@@ -121,6 +121,10 @@ def from_pulumi() -> StackConfig:
             raw[key.removeprefix("config:")] = value
     region = pulumi.Config("aws").get("region")
     config = load(raw, stack=pulumi.get_stack(), region=region)
+    if not pulumi.runtime.is_dry_run():  # `pulumi up` (a preview only warns, below)
+        refusal = unguarded_production(config)
+        if refusal is not None:
+            raise ConfigError(refusal)
     for warning in placeholder_warnings(config):
         pulumi.log.warn(warning)
     return config

@@ -3,7 +3,9 @@
 Pure data over a validated StackConfig: ``placeholder_warnings`` names each placeholder in a
 ``prod`` environment (the reserved example domains of RFC 2606, an empty ``allowedAccountIds``),
 one line each with the command that sets the real value; ``components.config.loader.from_pulumi``
-prints them as the program's warnings, in a preview and an update alike.
+prints them as the program's warnings, in a preview and an update alike. ``unguarded_production``
+is the one an update refuses: a production stack deployed with no allowed account would go into
+whatever account the credentials reach.
 """
 
 from __future__ import annotations
@@ -20,6 +22,19 @@ def is_reserved(domain: str) -> bool:
     name = domain.lower().rstrip(".")
     return any(name == d or name.endswith(f".{d}") for d in RESERVED_DOMAINS) or (
         name.rsplit(".", 1)[-1] in RESERVED_TLDS
+    )
+
+
+def unguarded_production(config: StackConfig) -> str | None:
+    """Why ``pulumi up`` must not run: a production stack with no allowed account (the providers
+    would deploy into whatever account the credentials reach); None when it may."""
+    if config.environment is not Environment.PROD or config.allowed_account_ids:
+        return None
+    return (
+        f"{PROJECT}:allowedAccountIds is empty; accepted for an update of a production stack: "
+        "the account ids it may deploy into, so that credentials for another account are "
+        f"refused before anything changes: pulumi config set --path --type string "
+        f"'{PROJECT}:allowedAccountIds[0]' <12-digit account id> (a preview only warns)"
     )
 
 

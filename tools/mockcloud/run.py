@@ -30,6 +30,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components.naming import PROJECT
 from tools import stackfile
+from tools.mockcloud.account import ACCOUNT_ID
 from tools.mockcloud.monitor import Invoke, MockCloud, RecordedResource, RecordingMonitor
 
 # The repository root: tools/mockcloud/run.py -> tools/mockcloud -> tools -> the root.
@@ -120,6 +121,18 @@ class _WarningCollector(logging.Handler):
             self.messages.append(record.getMessage())
 
 
+def with_mock_account(
+    stack: str, overrides: Mapping[str, Any] | None, project_dir: Path = ROOT
+) -> Mapping[str, Any] | None:
+    """``overrides``, plus the mock cloud's account as the allowed one of a production stack
+    that names none (see ``synthesize``)."""
+    config = load_stack_config(stack, overrides, project_dir)
+    unset = config.get(f"{PROJECT}:allowedAccountIds") in (None, "", "[]")
+    if config.get(f"{PROJECT}:environment") != "prod" or not unset:
+        return overrides
+    return {**(overrides or {}), f"{PROJECT}:allowedAccountIds": [ACCOUNT_ID]}
+
+
 # The Pulumi runtime is process-global: one synthesis at a time.
 _RUNTIME_LOCK = threading.Lock()
 
@@ -130,13 +143,21 @@ def synthesize(
     overrides: Mapping[str, Any] | None = None,
     preview: bool = True,
     project_dir: Path = ROOT,
+    mock_account: bool = True,
 ) -> Synthesis:
     """Run the program for ``stack`` under mocks and return everything it registered.
 
     ``overrides`` maps full config keys (``"webstack:network"``) to values (objects allowed) and
     is applied over the stack file. A configuration error (``pulumi.RunError``) is returned in
     ``Synthesis.error``; any other exception is a bug and propagates.
+
+    ``mock_account``: an update (``preview=False``) stands for a deployment by an operator, who
+    must name a production stack's account first (the program refuses ``pulumi up`` of one
+    without): a production stack that names none is given the mock cloud's (``ACCOUNT_ID``).
+    ``tools.preview --deployed`` (``make up``) passes False, and refuses as ``pulumi up`` does.
     """
+    if not preview and mock_account:
+        overrides = with_mock_account(stack, overrides, project_dir)
     config = load_stack_config(stack, overrides, project_dir)
     region = config.get("aws:region", "us-east-1")
     with _RUNTIME_LOCK:
