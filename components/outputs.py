@@ -37,6 +37,9 @@ class SiteParts:
     plan: DrPlan | None
     primary: RegionalSite
     standby: RegionalSite | None
+    # Their data tiers, by role.
+    primary_data: PrimaryData
+    standby_data: StandbyData | None
     dr_storage: Storage | None
     replication: Replication | None
     backup: Backup | None
@@ -68,7 +71,7 @@ def no_dr_outputs() -> dict[str, Any]:
 def stack_outputs(parts: SiteParts) -> dict[str, Any]:
     """Every output of the stack, by export name."""
     config, site = parts.config, parts.primary
-    data = _primary_data(site)
+    data = parts.primary_data
     database, cache = data.database_endpoints, data.cache_endpoints
     outputs: dict[str, Any] = {
         "project": config.project,
@@ -194,11 +197,7 @@ def dr_outputs(parts: SiteParts) -> pulumi.Output[dict[str, Any]]:
         health_check_grace_seconds=grace,
         headless=family is DatabaseFamily.AURORA and config.dr.secondary_readers == 0,
     )
-    primary_data = _primary_data(parts.primary)
-    standby = parts.standby
-    standby_data = standby.data if standby is not None else None
-    if standby_data is not None and not isinstance(standby_data, StandbyData):
-        raise TypeError("the DR region runs StandbyData")  # pragma: no cover
+    primary_data, standby_data, standby = parts.primary_data, parts.standby_data, parts.standby
     return pulumi.Output.from_input(
         {
             "strategy": config.dr.strategy.value,
@@ -216,13 +215,6 @@ def dr_outputs(parts: SiteParts) -> pulumi.Output[dict[str, Any]]:
             "replication": _dr_replication(parts),
         }
     )
-
-
-def _primary_data(site: RegionalSite) -> PrimaryData:
-    data = site.data
-    if not isinstance(data, PrimaryData):  # pragma: no cover - the Site builds it so
-        raise TypeError("the primary region runs PrimaryData")
-    return data
 
 
 def _dr_database(

@@ -10,7 +10,7 @@ in a group of our own (encrypted, expiring). The split follows terraform-aws-mod
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -196,7 +196,7 @@ class DatabaseBase(pulumi.ComponentResource):
 
 
 def parameter_args(
-    values: dict[str, str], make: Callable[..., _ParameterArgs]
+    values: Mapping[str, str], make: Callable[..., _ParameterArgs]
 ) -> list[_ParameterArgs]:
     # pending-reboot is accepted for static and dynamic parameters alike; a new database starts
     # with them either way.

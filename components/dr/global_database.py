@@ -36,6 +36,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config.capabilities import global_datastore_problem, write_forwarding_supported
+from components.data.database_base import parameter_args
 from components.naming import aws_identifier, final_snapshot_identifier
 
 # ElastiCache replication group ids are at most 40 characters.
@@ -155,12 +156,9 @@ class AuroraSecondaryCluster(pulumi.ComponentResource):
             f"{name}-secondary-cluster",
             family=args.parameter_group_family,
             description=f"{name} secondary: the primary's TLS and audit settings",
-            parameters=[
-                aws.rds.ClusterParameterGroupParameterArgs(
-                    name=k, value=v, apply_method="pending-reboot"
-                )
-                for k, v in sorted(args.cluster_parameters.items())
-            ],
+            parameters=parameter_args(
+                args.cluster_parameters, aws.rds.ClusterParameterGroupParameterArgs
+            ),
             opts=dr_child,
         )
         self.secondary = aws.rds.Cluster(
@@ -216,12 +214,9 @@ class AuroraSecondaryCluster(pulumi.ComponentResource):
                 f"{name}-secondary-instance",
                 family=args.parameter_group_family,
                 description=f"{name} secondary: the primary's instance settings",
-                parameters=[
-                    aws.rds.ParameterGroupParameterArgs(
-                        name=k, value=v, apply_method="pending-reboot"
-                    )
-                    for k, v in sorted(args.instance_parameters.items())
-                ],
+                parameters=parameter_args(
+                    args.instance_parameters, aws.rds.ParameterGroupParameterArgs
+                ),
                 opts=dr_child,
             )
             for index in range(instances):
@@ -311,10 +306,7 @@ class CrossRegionReplica(pulumi.ComponentResource):
             f"{name}-replica",
             family=args.parameter_group_family,
             description=f"{name} replica: the primary's TLS and logging settings",
-            parameters=[
-                aws.rds.ParameterGroupParameterArgs(name=k, value=v, apply_method="pending-reboot")
-                for k, v in sorted(args.parameters.items())
-            ],
+            parameters=parameter_args(args.parameters, aws.rds.ParameterGroupParameterArgs),
             opts=pulumi.ResourceOptions(parent=self, provider=placement.provider),
         )
         # Made whether promoted or not, so the snapshot name outlives failover and failback.

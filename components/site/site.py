@@ -172,6 +172,8 @@ class Site(pulumi.ComponentResource):
                 plan=self.plan,
                 primary=self.primary,
                 standby=self.standby,
+                primary_data=self._primary_data(),
+                standby_data=self._standby_data() if self.standby is not None else None,
                 dr_storage=self.dr_storage,
                 replication=self.replication,
                 backup=self.backup,
