@@ -14,7 +14,7 @@ import pytest
 from components.config.errors import ConfigError
 from components.config.loader import load
 from tools.mockcloud import load_stack_config
-from tools.preview import apply_paths
+from tools.preview import _parse_path_override, apply_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", ROOT / "policies" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -96,19 +96,13 @@ def test_every_python_module_the_docs_run_exists(module: str) -> None:
 def _applied(
     stack: str, overrides: dict[str, object], path: bool, as_string: bool, key: str, value: str
 ) -> dict[str, object]:
-    """``overrides`` with one `pulumi config set` applied, as the CLI stores it: with ``--path``,
-    true/false become booleans and integers numbers, unless ``--type string``."""
+    """``overrides`` with one `pulumi config set` applied, as the CLI stores it: with ``--path``
+    parsed and typed as the offline preview's ``--config-path`` does (true/false booleans,
+    integers numbers), the value kept a string with ``--type string``."""
     if not path:
         return {**overrides, key: value}
-    typed: object = value
-    if not as_string:
-        typed = {"true": True, "false": False}.get(value, value)
-        if isinstance(typed, str) and typed.isdigit():
-            typed = int(typed)
-    if re.fullmatch(r"webstack:[A-Za-z]+\[\d+\]", key):  # a list item: allowedAccountIds[0]
-        return {**overrides, key.split("[")[0]: [typed]}
-    section, _, rest = key.partition(".")
-    return apply_paths(stack, overrides, [(section, rest.split("."), typed)])
+    section, parts, typed = _parse_path_override(f"{key}={value}")
+    return apply_paths(stack, overrides, [(section, parts, value if as_string else typed)])
 
 
 # The config commands of each line, applied together (e.g. a domain's zone and record).

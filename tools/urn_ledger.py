@@ -41,6 +41,7 @@ from typing import Any, NamedTuple, TextIO
 
 from tools import stackfile
 from tools.mockcloud import ACCOUNT_ID, ROOT, RecordedResource, synthesize
+from tools.mockcloud.run import ALLOWED_ACCOUNTS, needs_an_account
 from tools.mockcloud.urns import EngineView, engine_urns, engine_view
 from tools.preview_snapshot import shipped_stacks
 from tools.variants import FEATURES
@@ -70,12 +71,9 @@ def dr_of(stack: str, project_dir: Path = ROOT) -> dict[str, Any]:
 def deployable(stack: str, project_dir: Path = ROOT) -> dict[str, Any]:
     """What an update of ``stack`` needs set: a production stack's allowed account (the program
     refuses `pulumi up` of one without), the mock cloud's, as ``synthesize`` gives it."""
-    config = stackfile.load_stack_config(stack, project_dir)
-    if config.get("webstack:environment") != "prod" or json.loads(
-        config.get("webstack:allowedAccountIds") or "[]"
-    ):
+    if not needs_an_account(stackfile.load_stack_config(stack, project_dir)):
         return {}
-    return {"webstack:allowedAccountIds": [ACCOUNT_ID]}
+    return {ALLOWED_ACCOUNTS: [ACCOUNT_ID]}
 
 
 def configurations(project_dir: Path = ROOT) -> list[Configuration]:

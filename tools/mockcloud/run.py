@@ -13,6 +13,7 @@ Private SDK internals used here (guarded by ``tools.mockcloud.sdk_guard``):
 
 from __future__ import annotations
 
+import json
 import logging
 import runpy
 import sys
@@ -121,16 +122,14 @@ class _WarningCollector(logging.Handler):
             self.messages.append(record.getMessage())
 
 
-def with_mock_account(
-    stack: str, overrides: Mapping[str, Any] | None, project_dir: Path = ROOT
-) -> Mapping[str, Any] | None:
-    """``overrides``, plus the mock cloud's account as the allowed one of a production stack
-    that names none (see ``synthesize``)."""
-    config = load_stack_config(stack, overrides, project_dir)
-    unset = config.get(f"{PROJECT}:allowedAccountIds") in (None, "", "[]")
-    if config.get(f"{PROJECT}:environment") != "prod" or not unset:
-        return overrides
-    return {**(overrides or {}), f"{PROJECT}:allowedAccountIds": [ACCOUNT_ID]}
+ALLOWED_ACCOUNTS = f"{PROJECT}:allowedAccountIds"
+
+
+def needs_an_account(config: Mapping[str, str]) -> bool:
+    """Whether ``config`` (as the CLI hands it over) is a production stack naming no allowed
+    account: an update of it is refused until one is set (see ``synthesize``)."""
+    named = json.loads(config.get(ALLOWED_ACCOUNTS) or "[]")
+    return config.get(f"{PROJECT}:environment") == "prod" and not named
 
 
 # The Pulumi runtime is process-global: one synthesis at a time.
@@ -156,9 +155,10 @@ def synthesize(
     without): a production stack that names none is given the mock cloud's (``ACCOUNT_ID``).
     ``tools.preview --deployed`` (``make up``) passes False, and refuses as ``pulumi up`` does.
     """
-    if not preview and mock_account:
-        overrides = with_mock_account(stack, overrides, project_dir)
     config = load_stack_config(stack, overrides, project_dir)
+    if not preview and mock_account and needs_an_account(config):
+        overrides = {**(overrides or {}), ALLOWED_ACCOUNTS: [ACCOUNT_ID]}
+        config = load_stack_config(stack, overrides, project_dir)
     region = config.get("aws:region", "us-east-1")
     with _RUNTIME_LOCK:
         cloud = MockCloud(default_region=region, preview=preview)
