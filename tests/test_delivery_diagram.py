@@ -3,6 +3,7 @@ the request path), rendered once, and the committed image the docs show."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -169,3 +170,11 @@ def test_the_picture_draws_the_protocols_the_listeners_and_origins_use(
     synthesis = synthesize("dev", overrides=overrides, preview=False)
     assert synthesis.error is None, synthesis.error
     assert _protocols(build_graph(synthesis)) == (albs, edges)
+
+
+def test_make_diagram_draws_into_out_and_only_docs_picture_writes_the_committed_one() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    recipes = dict(re.findall(r"^([a-z-]+):[^\n]*\n\t([^\n]+)", makefile, re.MULTILINE))
+    assert "--out out/stack-$(STACK).png" in recipes["diagram"]
+    assert "--stack prod --out docs/stack-prod.png" in recipes["docs-picture"]
+    assert "/out/" in (ROOT / ".gitignore").read_text().splitlines()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from components.config.placeholders import is_reserved
@@ -56,6 +58,12 @@ def test_the_offline_update_refuses_it_as_pulumi_up_does() -> None:
     ]
     assert "webstack:allowedAccountIds is empty" in result.stderr
     assert "Traceback" not in result.stderr
+    # As the pull-request workflow records main's state: the mock cloud's account stands in.
+    mocked = run_module(
+        "tools.preview", "--stack", "prod", "--deployed", "--mock-account", "--json"
+    )
+    assert mocked.returncode == 0, mocked.stderr
+    assert json.loads(mocked.stdout)["outputs"]["allowedAccountIds"] == ["123456789012"]
 
 
 def test_real_values_silence_the_warnings() -> None:
